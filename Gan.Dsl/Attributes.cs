@@ -1,0 +1,98 @@
+using System;
+using System.Diagnostics;
+
+namespace Gan.Dsl
+{
+    /// <summary>Marks a <c>partial</c> class as an adversarial model. The generator writes the rest of the class:
+    /// the networks as registered submodules, one optimizer per player, <c>TrainStep</c> and <c>Sample</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class GanAttribute : Attribute { }
+
+    /// <summary>A variable drawn from the data: <c>[Data("x", Shape = "2")]</c>. A batch provides it under the
+    /// name <see cref="Field"/> (the datasets of Gan.Runtime provide <c>x</c>, and <c>y</c> for labels).</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class DataAttribute : Attribute
+    {
+        public DataAttribute(string name) { Name = name; }
+        public string Name { get; }
+        /// <summary>Shape of one example, e.g. <c>"2"</c> or <c>"1x28x28"</c>.</summary>
+        public string Shape { get; set; } = "";
+        /// <summary>The batch field this variable reads; defaults to the variable's name.</summary>
+        public string? Field { get; set; }
+    }
+
+    /// <summary>A noise (prior) variable: <c>[Noise("z", Distribution.Normal, 100)]</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class NoiseAttribute : Attribute
+    {
+        public NoiseAttribute(string name, Distribution distribution, int size) { Name = name; Distribution = distribution; Size = size; }
+        public string Name { get; }
+        public Distribution Distribution { get; }
+        public int Size { get; }
+    }
+
+    public enum Distribution
+    {
+        /// <summary>Standard normal N(0, I).</summary>
+        Normal,
+        /// <summary>Uniform on [-1, 1] in every coordinate.</summary>
+        Uniform,
+    }
+
+    /// <summary>The value function V(D, G) of the game, written as the paper writes it, e.g.
+    /// <c>"E[log D(x)] + E[log(1 - D(G(z)))]"</c>. Discriminators maximize it; generators minimize it.</summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class MinimaxAttribute : Attribute
+    {
+        public MinimaxAttribute(string valueFunction) { ValueFunction = valueFunction; }
+        public string ValueFunction { get; }
+        /// <summary>k: updates of the maximizing players per update of the minimizing players (Algorithm 1).</summary>
+        public int DiscriminatorSteps { get; set; } = 1;
+        /// <summary>Which loss the generator descends.</summary>
+        public GeneratorLoss GeneratorLoss { get; set; } = GeneratorLoss.NonSaturating;
+    }
+
+    public enum GeneratorLoss
+    {
+        /// <summary>The value function as written: the generator descends E[log(1 - D(G(z)))] (saturates early in training).</summary>
+        Minimax,
+        /// <summary>Goodfellow et al. 2014, §3: the generator ascends E[log D(G(z))] instead, same fixed point, stronger gradients.</summary>
+        NonSaturating,
+    }
+
+    /// <summary>Settings shared by every player (network) attribute: its optimizer.</summary>
+    public abstract class PlayerAttribute : Attribute
+    {
+        public Optimizer Optimizer { get; set; } = Optimizer.Adam;
+        public double LearningRate { get; set; } = 2e-4;
+        public double Beta1 { get; set; } = 0.5;
+        public double Beta2 { get; set; } = 0.999;
+        /// <summary>SGD only.</summary>
+        public double Momentum { get; set; }
+        public double WeightDecay { get; set; }
+    }
+
+    /// <summary>A generator: a static parameterless method returning the network (a TorchSharp
+    /// <c>Module&lt;Tensor, Tensor&gt;</c>). It minimizes the value function.</summary>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class GeneratorAttribute : PlayerAttribute { }
+
+    /// <summary>A discriminator. It maximizes the value function.</summary>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class DiscriminatorAttribute : PlayerAttribute
+    {
+        /// <summary>What the module returns. With <see cref="DiscriminatorOutput.Logits"/> (the default) D(·) in the
+        /// formula means sigmoid(logits), and the generator rewrites log D and log(1 - D) into stable logsigmoid forms.</summary>
+        public DiscriminatorOutput Output { get; set; } = DiscriminatorOutput.Logits;
+    }
+
+    public enum DiscriminatorOutput { Logits, Probability }
+
+    public enum Optimizer { Adam, Sgd }
+}
