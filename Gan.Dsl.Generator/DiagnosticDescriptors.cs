@@ -1,0 +1,55 @@
+using Microsoft.CodeAnalysis;
+
+namespace Gan.Dsl.Generator
+{
+    /// <summary>Every diagnostic the generator reports. Ids are stable; see AnalyzerReleases.Unshipped.md.</summary>
+    internal static class DiagnosticDescriptors
+    {
+        private const string Category = "GanDsl";
+        private const string HelpBase = "https://github.com/gandsl/gandsl/blob/main/docs/diagnostics.md#";
+
+        private static DiagnosticDescriptor Make(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
+            => new DiagnosticDescriptor(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+        public static readonly DiagnosticDescriptor FormulaSyntax = Make("GAN001",
+            "Syntax error in the value function", "Syntax error in the value function at column {0}: {1}");
+        public static readonly DiagnosticDescriptor UnknownName = Make("GAN002",
+            "Unknown name in the value function", "'{0}' is not a declared network, data or noise variable, nor a known function{1}");
+        public static readonly DiagnosticDescriptor WrongArity = Make("GAN003",
+            "Wrong number of arguments", "{0}");
+        public static readonly DiagnosticDescriptor NoMaximizingPlayer = Make("GAN004",
+            "No maximizing player", "The value function uses no [Discriminator]: nobody maximizes it, so there is no game");
+        public static readonly DiagnosticDescriptor UnusedNetwork = Make("GAN005",
+            "Network not used by the value function", "Network '{0}' is declared but the value function never applies it; it would never be trained",
+            DiagnosticSeverity.Warning);
+        public static readonly DiagnosticDescriptor NotPartial = Make("GAN006",
+            "Model class must be partial", "Class '{0}' has [Gan] but is not partial: the generator cannot add its training code");
+        public static readonly DiagnosticDescriptor DuplicateRole = Make("GAN007",
+            "Network has more than one role", "'{0}' is marked both [Generator] and [Discriminator]: a network plays one side of the game");
+        public static readonly DiagnosticDescriptor DuplicateName = Make("GAN008",
+            "Name declared twice", "'{0}' is declared more than once (as {1} and as {2}); names in the value function must be unique");
+        public static readonly DiagnosticDescriptor MeaninglessOption = Make("GAN009",
+            "Option has no effect", "{0}");
+        public static readonly DiagnosticDescriptor InvalidSteps = Make("GAN010",
+            "Invalid number of discriminator steps", "DiscriminatorSteps must be at least 1 (got {0})");
+        public static readonly DiagnosticDescriptor BadFactory = Make("GAN011",
+            "Network factory has the wrong form", "Network '{0}' must be a static method with no parameters returning Module<Tensor, Tensor>: {1}");
+        public static readonly DiagnosticDescriptor MissingMinimax = Make("GAN012",
+            "No value function", "Class '{0}' has [Gan] but no [Minimax(\"...\")] value function");
+        public static readonly DiagnosticDescriptor InvalidVariable = Make("GAN013",
+            "Invalid variable declaration", "{0}");
+        public static readonly DiagnosticDescriptor UnsupportedClass = Make("GAN014",
+            "Unsupported model class", "Class '{0}' cannot be a [Gan] model: {1}");
+        public static readonly DiagnosticDescriptor NotCallable = Make("GAN015",
+            "Not a function or network", "'{0}' is a {1}, not a network or function: it cannot be applied to arguments");
+        public static readonly DiagnosticDescriptor NotInExpectation = Make("GAN016",
+            "Term outside an expectation", "'{0}' depends on the samples but is not inside an expectation E[...]; the value function must be a number");
+        public static readonly DiagnosticDescriptor NoMinimizingPlayer = Make("GAN017",
+            "No minimizing player", "The value function uses no [Generator]: nobody minimizes it, so there is no game");
+        public static readonly DiagnosticDescriptor NoSampler = Make("GAN018",
+            "No generator applied to noise alone", "No [Generator] is applied to noise variables alone in the value function, so Sample(n) cannot be generated",
+            DiagnosticSeverity.Warning);
+        public static readonly DiagnosticDescriptor InternalError = Make("GAN999",
+            "Internal generator error", "The GanDsl generator failed on '{0}': {1}. Please report this with the declaration.");
+    }
+}

@@ -1,0 +1,229 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Gan.Dsl.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Gan.Dsl.Generator.Formula
+{
+    internal enum NameKind { Data, Noise, Network }
+
+    /// <summary>What the formula may refer to.</summary>
+    internal sealed class Scope
+    {
+        public Dictionary<string, NameKind> Names { get; } = new Dictionary<string, NameKind>(StringComparer.Ordinal);
+        public Dictionary<string, NetworkSpec> Networks { get; } = new Dictionary<string, NetworkSpec>(StringComparer.Ordinal);
+
+        public bool IsMaximizer(string name) => Networks.TryGetValue(name, out var n) && n.Role == PlayerRole.Discriminator;
+        public bool IsMinimizer(string name) => Networks.TryGetValue(name, out var n) && n.Role == PlayerRole.Generator;
+        public bool IsLogitsDiscriminator(string name) => Networks.TryGetValue(name, out var n) && n.Role == PlayerRole.Discriminator && n.Output == DiscriminatorOutputKind.Logits;
+    }
+
+    /// <summary>A problem found in the formula, with its span in the formula text.</summary>
+    internal sealed record FormulaProblem(DiagnosticDescriptor Descriptor, int Start, int Length, string[] Arguments);
+
+    /// <summary>Type-checks a parsed value function against the declaration.</summary>
+    internal static class Semantics
+    {
+        private enum ValueKind { Constant = 0, Scalar = 1, PerSample = 2 }
+
+        public static List<FormulaProblem> Check(Expr root, Scope scope, out HashSet<string> usedNetworks)
+        {
+            var problems = new List<FormulaProblem>();
+            var used = new HashSet<string>(StringComparer.Ordinal);
+            var arities = new Dictionary<string, int>(StringComparer.Ordinal);
+            ValueKind kind = Visit(root, scope, problems, used, arities);
+            if (kind == ValueKind.PerSample)
+            {
+                foreach (var (_, term) in Terms(root))
+                    if (Visit(term, scope, new List<FormulaProblem>(), new HashSet<string>(), new Dictionary<string, int>()) == ValueKind.PerSample)
+                        problems.Add(new FormulaProblem(DiagnosticDescriptors.NotInExpectation, term.Start, term.End - term.Start, new[] { "term" }));
+            }
+            usedNetworks = used;
+            return problems;
+        }
+
+        private static ValueKind Visit(Expr e, Scope scope, List<FormulaProblem> problems, HashSet<string> used, Dictionary<string, int> arities)
+        {
+            switch (e)
+            {
+                case NumberExpr _:
+                    return ValueKind.Constant;
+                case NameExpr name:
+                    if (scope.Names.TryGetValue(name.Name, out NameKind k))
+                    {
+                        if (k != NameKind.Network) return ValueKind.PerSample;
+                        used.Add(name.Name);
+                        problems.Add(Problem(DiagnosticDescriptors.WrongArity, name.Start, name.End,
+                            $"Network '{name.Name}' must be applied to its input, e.g. {name.Name}(x)"));
+                        return ValueKind.PerSample;
+                    }
+                    if (FormulaParser.Functions.ContainsKey(name.Name))
+                    {
+                        problems.Add(Problem(DiagnosticDescriptors.WrongArity, name.Start, name.End, $"Function '{name.Name}' takes 1 argument but is given none"));
+                        return ValueKind.Constant;
+                    }
+                    problems.Add(Problem(DiagnosticDescriptors.UnknownName, name.Start, name.End, name.Name, Suggestion(name.Name, scope)));
+                    return ValueKind.PerSample;
+                case CallExpr call:
+                {
+                    var argKinds = call.Args.Select(a => Visit(a, scope, problems, used, arities)).ToList();
+                    ValueKind widest = argKinds.Count == 0 ? ValueKind.Constant : argKinds.Max();
+                    if (FormulaParser.Functions.TryGetValue(call.Callee, out int arity))
+                    {
+                        if (call.Args.Count != arity)
+                            problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End,
+                                $"Function '{call.Callee}' takes {arity} argument{(arity == 1 ? "" : "s")} but is given {call.Args.Count}"));
+                        return widest;
+                    }
+                    if (scope.Names.TryGetValue(call.Callee, out NameKind calleeKind))
+                    {
+                        if (calleeKind != NameKind.Network)
+                        {
+                            problems.Add(Problem(DiagnosticDescriptors.NotCallable, call.Start, call.CalleeEnd, call.Callee, calleeKind == NameKind.Data ? "data variable" : "noise variable"));
+                            return ValueKind.PerSample;
+                        }
+                        used.Add(call.Callee);
+                        if (call.Args.Count == 0)
+                            problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End, $"Network '{call.Callee}' is applied to no input; give it at least one, e.g. {call.Callee}(x)"));
+                        else if (arities.TryGetValue(call.Callee, out int seen) && seen != call.Args.Count)
+                            problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End,
+                                $"Network '{call.Callee}' is applied to {call.Args.Count} input{(call.Args.Count == 1 ? "" : "s")} here but to {seen} elsewhere; its inputs are concatenated, so every use must give the same number"));
+                        else arities[call.Callee] = call.Args.Count;
+                        return ValueKind.PerSample;
+                    }
+                    problems.Add(Problem(DiagnosticDescriptors.UnknownName, call.Start, call.CalleeEnd, call.Callee, Suggestion(call.Callee, scope)));
+                    return ValueKind.PerSample;
+                }
+                case ExpectationExpr ex:
+                    Visit(ex.Body, scope, problems, used, arities);
+                    if (ex.Subscript != null)
+                    {
+                        // E_x[...] / E_{z~p(z)}[...]: the subscript documents the sampled variable; check the name if it is one.
+                        string variable = new string(ex.Subscript.TakeWhile(c => char.IsLetterOrDigit(c) || c == '_').ToArray());
+                        if (variable.Length > 0 && !scope.Names.ContainsKey(variable))
+                            problems.Add(Problem(DiagnosticDescriptors.UnknownName, ex.Start, ex.Start + 1 + Math.Max(1, ex.Subscript.Length), variable, " (in the subscript of E)"));
+                    }
+                    return ValueKind.Scalar;
+                case UnaryExpr u:
+                    return Visit(u.Operand, scope, problems, used, arities);
+                case BinaryExpr b:
+                {
+                    ValueKind l = Visit(b.Left, scope, problems, used, arities);
+                    ValueKind r = Visit(b.Right, scope, problems, used, arities);
+                    return l > r ? l : r;
+                }
+                case NormExpr n:
+                    return Visit(n.Inner, scope, problems, used, arities);
+                default:
+                    return ValueKind.Constant;
+            }
+        }
+
+        private static FormulaProblem Problem(DiagnosticDescriptor descriptor, int start, int end, params string[] args)
+            => new FormulaProblem(descriptor, start, Math.Max(1, end - start), args);
+
+        private static string Suggestion(string name, Scope scope)
+        {
+            string? best = null;
+            int bestDistance = int.MaxValue;
+            foreach (string candidate in scope.Names.Keys.Concat(FormulaParser.Functions.Keys))
+            {
+                int d = Distance(name, candidate);
+                if (d < bestDistance) { bestDistance = d; best = candidate; }
+            }
+            return best != null && bestDistance <= Math.Max(1, name.Length / 2) ? $"; did you mean '{best}'?" : "";
+        }
+
+        private static int Distance(string a, string b)
+        {
+            var d = new int[a.Length + 1, b.Length + 1];
+            for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+            for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+            for (int i = 1; i <= a.Length; i++)
+                for (int j = 1; j <= b.Length; j++)
+                    d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            return d[a.Length, b.Length];
+        }
+
+        /// <summary>The additive terms of an expression with their signs: a − (b + c) → (+a), (−b), (−c).</summary>
+        public static List<(int Sign, Expr Term)> Terms(Expr e)
+        {
+            var terms = new List<(int, Expr)>();
+            void Walk(Expr x, int sign)
+            {
+                if (x is BinaryExpr b && (b.Op == '+' || b.Op == '-'))
+                {
+                    Walk(b.Left, sign);
+                    Walk(b.Right, b.Op == '+' ? sign : -sign);
+                }
+                else if (x is UnaryExpr u && u.Op == '-') Walk(u.Operand, -sign);
+                else terms.Add((sign, x));
+            }
+            Walk(e, 1);
+            return terms;
+        }
+
+        /// <summary>Whether any network satisfying <paramref name="predicate"/> is applied inside <paramref name="e"/>.</summary>
+        public static bool Applies(Expr e, Func<string, bool> predicate)
+        {
+            switch (e)
+            {
+                case CallExpr c: return predicate(c.Callee) || c.Args.Any(a => Applies(a, predicate));
+                case ExpectationExpr ex: return Applies(ex.Body, predicate);
+                case UnaryExpr u: return Applies(u.Operand, predicate);
+                case BinaryExpr b: return Applies(b.Left, predicate) || Applies(b.Right, predicate);
+                case NormExpr n: return Applies(n.Inner, predicate);
+                default: return false;
+            }
+        }
+
+        /// <summary>The non-saturating generator loss (Goodfellow et al. 2014, §3): every log(1 − D(e)) where e depends on a
+        /// minimizing player becomes −log D(e). Returns the rewritten expression and how many rewrites were made.</summary>
+        public static Expr RewriteNonSaturating(Expr e, Scope scope, ref int count)
+        {
+            switch (e)
+            {
+                case CallExpr c when c.Callee == "log" && c.Args.Count == 1 && IsOneMinusDiscriminator(c.Args[0], scope, out CallExpr? d):
+                    count++;
+                    return new UnaryExpr('-', new CallExpr("log", c.CalleeEnd, new EquatableArray<Expr>(new Expr[] { d! }), false, c.Start, c.End), c.Start, c.End);
+                case CallExpr c:
+                {
+                    var args = new Expr[c.Args.Count];
+                    for (int i = 0; i < args.Length; i++) args[i] = RewriteNonSaturating(c.Args[i], scope, ref count);
+                    return c with { Args = new EquatableArray<Expr>(args) };
+                }
+                case ExpectationExpr ex:
+                {
+                    // E[-log D(e)] reads (and is computed) as -E[log D(e)].
+                    Expr body = RewriteNonSaturating(ex.Body, scope, ref count);
+                    return body is UnaryExpr negated && negated.Op == '-'
+                        ? new UnaryExpr('-', ex with { Body = negated.Operand }, ex.Start, ex.End)
+                        : ex with { Body = body };
+                }
+                case UnaryExpr u: return u with { Operand = RewriteNonSaturating(u.Operand, scope, ref count) };
+                case BinaryExpr b:
+                {
+                    Expr l = RewriteNonSaturating(b.Left, scope, ref count);
+                    Expr r = RewriteNonSaturating(b.Right, scope, ref count);
+                    return b with { Left = l, Right = r };
+                }
+                case NormExpr n: return n with { Inner = RewriteNonSaturating(n.Inner, scope, ref count) };
+                default: return e;
+            }
+        }
+
+        /// <summary>1 − D(e) with D a discriminator and e depending on a minimizing player.</summary>
+        public static bool IsOneMinusDiscriminator(Expr e, Scope scope, out CallExpr? discriminatorCall)
+        {
+            discriminatorCall = null;
+            if (e is BinaryExpr b && b.Op == '-' && b.Left is NumberExpr one && one.Value == 1.0
+                && b.Right is CallExpr d && scope.IsMaximizer(d.Callee) && d.Args.Any(a => Applies(a, scope.IsMinimizer)))
+            {
+                discriminatorCall = d;
+                return true;
+            }
+            return false;
+        }
+    }
+}

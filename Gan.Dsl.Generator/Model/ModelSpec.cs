@@ -1,0 +1,32 @@
+using Gan.Dsl.Generator.Formula;
+
+namespace Gan.Dsl.Generator.Model
+{
+    // Everything the emitter needs, as equatable values: no symbols, syntax nodes, locations or compilations.
+
+    internal enum PlayerRole { Generator, Discriminator }
+    internal enum OptimizerKind { Adam, Sgd }
+    internal enum NoiseDistribution { Normal, Uniform }
+    internal enum GeneratorLossKind { Minimax, NonSaturating }
+    internal enum DiscriminatorOutputKind { Logits, Probability }
+
+    internal sealed record OptimizerSpec(OptimizerKind Kind, double LearningRate, double Beta1, double Beta2, double Momentum, double WeightDecay);
+
+    internal sealed record NetworkSpec(string Name, PlayerRole Role, OptimizerSpec Optimizer, DiscriminatorOutputKind Output);
+
+    internal sealed record DataSpec(string Name, string Field, EquatableArray<int> Shape);
+
+    internal sealed record NoiseSpec(string Name, NoiseDistribution Distribution, int Size);
+
+    internal sealed record ModelSpec(
+        string? Namespace,
+        string ClassName,
+        string Accessibility,
+        EquatableArray<DataSpec> Data,
+        EquatableArray<NoiseSpec> Noise,
+        EquatableArray<NetworkSpec> Networks,
+        string ValueFunctionText,
+        Expr ValueFunction,
+        int DiscriminatorSteps,
+        GeneratorLossKind GeneratorLoss);
+}

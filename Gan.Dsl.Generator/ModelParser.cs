@@ -1,0 +1,350 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Gan.Dsl.Generator.Formula;
+using Gan.Dsl.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Gan.Dsl.Generator
+{
+    /// <summary>Reads one [Gan] class into a <see cref="ModelSpec"/> and its diagnostics. Everything semantic
+    /// happens here; the emitter reads only the model.</summary>
+    internal static class ModelParser
+    {
+        public const string GanAttribute = "Gan.Dsl.GanAttribute";
+        private const string DataAttribute = "Gan.Dsl.DataAttribute";
+        private const string NoiseAttribute = "Gan.Dsl.NoiseAttribute";
+        private const string MinimaxAttribute = "Gan.Dsl.MinimaxAttribute";
+        private const string GeneratorAttribute = "Gan.Dsl.GeneratorAttribute";
+        private const string DiscriminatorAttribute = "Gan.Dsl.DiscriminatorAttribute";
+        private const string ModuleOfTensor = "TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>";
+
+        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var classSyntax = (ClassDeclarationSyntax)context.TargetNode;
+            var symbol = (INamedTypeSymbol)context.TargetSymbol;
+            try
+            {
+                return ParseCore(classSyntax, symbol, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                // The generator never throws into the compiler: report and emit nothing for this class.
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[]
+                {
+                    DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(classSyntax.Identifier), symbol.Name, e.GetType().Name + ": " + e.Message),
+                }));
+            }
+        }
+
+        private static ParseResult ParseCore(ClassDeclarationSyntax classSyntax, INamedTypeSymbol symbol, CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            LocationInfo? classLocation = LocationInfo.From(classSyntax.Identifier);
+            bool fatal = false;
+
+            if (!classSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, classLocation, symbol.Name));
+                fatal = true;
+            }
+            if (symbol.ContainingType != null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, symbol.Name, "nested classes are not supported; declare it at namespace level"));
+                fatal = true;
+            }
+            if (symbol.IsGenericType)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, symbol.Name, "generic classes are not supported"));
+                fatal = true;
+            }
+            if (symbol.IsStatic || symbol.IsAbstract)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, symbol.Name, "it must be a non-static, non-abstract class"));
+                fatal = true;
+            }
+            if (symbol.BaseType != null && symbol.BaseType.SpecialType != SpecialType.System_Object)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, symbol.Name,
+                    $"it derives from {symbol.BaseType.ToDisplayString()}, but the generator makes it a TorchSharp Module; remove the base class"));
+                fatal = true;
+            }
+
+            var scope = new Scope();
+            var declaredAs = new Dictionary<string, string>(StringComparer.Ordinal);
+            bool Declare(string name, string what, LocationInfo? where)
+            {
+                if (declaredAs.TryGetValue(name, out string? previous))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateName, where, name, previous, what));
+                    fatal = true;
+                    return false;
+                }
+                declaredAs[name] = what;
+                return true;
+            }
+
+            // Variables and the value function, in source order.
+            var data = new List<DataSpec>();
+            var noise = new List<NoiseSpec>();
+            AttributeData? minimax = null;
+            foreach (AttributeData attribute in symbol.GetAttributes())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string? name = attribute.AttributeClass?.ToDisplayString();
+                LocationInfo? where = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
+                if (name == DataAttribute)
+                {
+                    string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
+                    if (!IsValidName(variable))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where, $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"));
+                        fatal = true;
+                        continue;
+                    }
+                    string shapeText = NamedString(attribute, "Shape") ?? "";
+                    string field = NamedString(attribute, "Field") ?? variable;
+                    int[]? shape = ParseShape(shapeText);
+                    if (shape == null)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
+                            $"Shape \"{shapeText}\" of data variable '{variable}' is not a list of positive sizes such as \"2\" or \"1x28x28\""));
+                        fatal = true;
+                        continue;
+                    }
+                    if (Declare(variable, "a data variable", where))
+                    {
+                        data.Add(new DataSpec(variable, field, new EquatableArray<int>(shape)));
+                        scope.Names[variable] = NameKind.Data;
+                    }
+                }
+                else if (name == NoiseAttribute)
+                {
+                    string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
+                    int distribution = attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int d ? d : 0;
+                    int size = attribute.ConstructorArguments.Length > 2 && attribute.ConstructorArguments[2].Value is int s ? s : 0;
+                    if (!IsValidName(variable) || size <= 0 || distribution < 0 || distribution > 1)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
+                            !IsValidName(variable) ? $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"
+                            : size <= 0 ? $"Noise variable '{variable}' must have a positive size (got {size})"
+                            : $"Noise variable '{variable}' has an unknown distribution"));
+                        fatal = true;
+                        continue;
+                    }
+                    if (Declare(variable, "a noise variable", where))
+                    {
+                        noise.Add(new NoiseSpec(variable, (NoiseDistribution)distribution, size));
+                        scope.Names[variable] = NameKind.Noise;
+                    }
+                }
+                else if (name == MinimaxAttribute)
+                {
+                    minimax = attribute;
+                }
+            }
+
+            // Networks: methods with a role attribute, in source order.
+            var networks = new List<NetworkSpec>();
+            var networkLocations = new Dictionary<string, LocationInfo?>(StringComparer.Ordinal);
+            foreach (ISymbol member in symbol.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (member is not IMethodSymbol method) continue;
+                AttributeData? generator = null, discriminator = null;
+                foreach (AttributeData attribute in method.GetAttributes())
+                {
+                    string? name = attribute.AttributeClass?.ToDisplayString();
+                    if (name == GeneratorAttribute) generator = attribute;
+                    else if (name == DiscriminatorAttribute) discriminator = attribute;
+                }
+                if (generator == null && discriminator == null) continue;
+                LocationInfo? where = method.Locations.Length > 0 ? LocationInfo.From(method.Locations[0]) : classLocation;
+                if (generator != null && discriminator != null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateRole, where, method.Name));
+                    fatal = true;
+                    continue;
+                }
+                string? problem = !method.IsStatic ? "it is not static"
+                    : method.Parameters.Length != 0 ? "it has parameters"
+                    : method.IsGenericMethod ? "it is generic"
+                    : !ReturnsModuleOfTensor(method.ReturnType) ? $"it returns {method.ReturnType.ToDisplayString()}"
+                    : null;
+                if (problem != null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadFactory, where, method.Name, problem));
+                    fatal = true;
+                    continue;
+                }
+                AttributeData role = generator ?? discriminator!;
+                var optimizer = new OptimizerSpec(
+                    (OptimizerKind)(NamedInt(role, "Optimizer") ?? 0),
+                    NamedDouble(role, "LearningRate") ?? 2e-4,
+                    NamedDouble(role, "Beta1") ?? 0.5,
+                    NamedDouble(role, "Beta2") ?? 0.999,
+                    NamedDouble(role, "Momentum") ?? 0.0,
+                    NamedDouble(role, "WeightDecay") ?? 0.0);
+                var spec = new NetworkSpec(method.Name, generator != null ? PlayerRole.Generator : PlayerRole.Discriminator, optimizer,
+                    (DiscriminatorOutputKind)(NamedInt(role, "Output") ?? 0));
+                if (Declare(method.Name, generator != null ? "a generator" : "a discriminator", where))
+                {
+                    networks.Add(spec);
+                    networkLocations[method.Name] = where;
+                    scope.Names[method.Name] = NameKind.Network;
+                    scope.Networks[method.Name] = spec;
+                }
+            }
+
+            if (minimax == null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingMinimax, classLocation, symbol.Name));
+                return new ParseResult(null, diagnostics.ToEquatableArray());
+            }
+
+            var minimaxSyntax = minimax.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            LocationInfo? minimaxLocation = LocationInfo.From(minimaxSyntax) ?? classLocation;
+            string formula = minimax.ConstructorArguments.Length > 0 ? minimax.ConstructorArguments[0].Value as string ?? "" : "";
+            int steps = NamedInt(minimax, "DiscriminatorSteps") ?? 1;
+            int? lossOption = NamedInt(minimax, "GeneratorLoss");
+            var generatorLoss = (GeneratorLossKind)(lossOption ?? (int)GeneratorLossKind.NonSaturating);
+            if (steps < 1)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSteps, NamedArgumentLocation(minimaxSyntax, "DiscriminatorSteps") ?? minimaxLocation, steps.ToString()));
+                fatal = true;
+            }
+
+            SyntaxToken? literal = FormulaLiteral(minimaxSyntax);
+            LocationInfo? FormulaLocation(int start, int length) => FormulaSpan(literal, formula, start, length) ?? minimaxLocation;
+
+            Expr? valueFunction = FormulaParser.Parse(formula, out FormulaError? syntaxError);
+            if (valueFunction == null)
+            {
+                FormulaError error = syntaxError ?? new FormulaError("unreadable formula", 0, formula.Length);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FormulaSyntax, FormulaLocation(error.Start, Math.Max(1, error.Length)), (error.Start + 1).ToString(), error.Message));
+                return new ParseResult(null, diagnostics.ToEquatableArray());
+            }
+
+            List<FormulaProblem> problems = Semantics.Check(valueFunction, scope, out HashSet<string> used);
+            foreach (FormulaProblem p in problems)
+            {
+                diagnostics.Add(new DiagnosticInfo(p.Descriptor, FormulaLocation(p.Start, p.Length), new EquatableArray<string>(p.Arguments)));
+                if (p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) fatal = true;
+            }
+            foreach (NetworkSpec network in networks)
+                if (!used.Contains(network.Name))
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedNetwork, networkLocations[network.Name], network.Name));
+
+            if (!networks.Any(n => n.Role == PlayerRole.Discriminator && used.Contains(n.Name)))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoMaximizingPlayer, FormulaLocation(0, formula.Length)));
+                fatal = true;
+            }
+            if (!networks.Any(n => n.Role == PlayerRole.Generator && used.Contains(n.Name)))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoMinimizingPlayer, FormulaLocation(0, formula.Length)));
+                fatal = true;
+            }
+
+            if (!fatal)
+            {
+                int rewrites = 0;
+                Semantics.RewriteNonSaturating(valueFunction, scope, ref rewrites);
+                if (lossOption == (int)GeneratorLossKind.NonSaturating && rewrites == 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MeaninglessOption, NamedArgumentLocation(minimaxSyntax, "GeneratorLoss") ?? minimaxLocation,
+                        "GeneratorLoss = NonSaturating changes terms of the form log(1 - D(G(...))), and this value function has none; remove the option"));
+                    fatal = true;
+                }
+                if (!HasSampler(valueFunction, scope))
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoSampler, FormulaLocation(0, formula.Length)));
+            }
+
+            if (fatal) return new ParseResult(null, diagnostics.ToEquatableArray());
+
+            string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
+            string accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
+            var model = new ModelSpec(ns, symbol.Name, accessibility, data.ToEquatableArray(), noise.ToEquatableArray(), networks.ToEquatableArray(),
+                formula, valueFunction, steps, generatorLoss);
+            return new ParseResult(model, diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>Sample(n) needs a generator applied to noise variables only.</summary>
+        internal static bool HasSampler(Expr e, Scope scope) => Emitter.FindSamplerCall(e, scope) != null;
+
+        private static bool ReturnsModuleOfTensor(ITypeSymbol type)
+        {
+            for (ITypeSymbol? t = type; t != null; t = t.BaseType)
+                if (t.ToDisplayString() == ModuleOfTensor) return true;
+            return false;
+        }
+
+        private static bool IsValidName(string name)
+            => name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_') && name != "E";
+
+        private static int[]? ParseShape(string text)
+        {
+            if (string.IsNullOrWhiteSpace(text)) return Array.Empty<int>();
+            var sizes = new List<int>();
+            foreach (string part in text.Split('x', 'X', '×', ','))
+            {
+                if (!int.TryParse(part.Trim(), out int size) || size <= 0) return null;
+                sizes.Add(size);
+            }
+            return sizes.ToArray();
+        }
+
+        private static TypedConstant? Named(AttributeData attribute, string name)
+        {
+            foreach (var pair in attribute.NamedArguments)
+                if (pair.Key == name) return pair.Value;
+            return null;
+        }
+        private static string? NamedString(AttributeData a, string name) => Named(a, name)?.Value as string;
+        private static int? NamedInt(AttributeData a, string name) => Named(a, name)?.Value is int i ? i : null;
+        private static double? NamedDouble(AttributeData a, string name) => Named(a, name)?.Value switch
+        {
+            double d => d,
+            float f => f,
+            int i => i,
+            _ => null,
+        };
+
+        private static LocationInfo? NamedArgumentLocation(AttributeSyntax? syntax, string name)
+        {
+            AttributeArgumentSyntax? argument = syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+            return LocationInfo.From(argument);
+        }
+
+        private static SyntaxToken? FormulaLiteral(AttributeSyntax? syntax)
+        {
+            AttributeArgumentSyntax? first = syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals == null && a.NameColon == null);
+            if (first?.Expression is LiteralExpressionSyntax literal && literal.IsKind(SyntaxKind.StringLiteralExpression)) return literal.Token;
+            return null;
+        }
+
+        /// <summary>Maps a span of the formula's value to the source, inside the string literal, when the literal's text
+        /// is its value verbatim (no escapes); otherwise the whole literal.</summary>
+        private static LocationInfo? FormulaSpan(SyntaxToken? literal, string formula, int start, int length)
+        {
+            if (literal is not SyntaxToken token) return null;
+            string text = token.Text;
+            int prefix = text.StartsWith("@\"", StringComparison.Ordinal) ? 2 : text.TakeWhile(c => c == '"').Count();
+            bool verbatimCopy = prefix > 0 && text.Length >= prefix * 2 && string.CompareOrdinal(text, prefix, formula, 0, formula.Length) == 0
+                                && text.Length - prefix - formula.Length == (text[0] == '@' ? 1 : prefix);
+            if (!verbatimCopy) return LocationInfo.From(token);
+            start = Math.Max(0, Math.Min(start, formula.Length));
+            length = Math.Max(0, Math.Min(length, formula.Length - start));
+            if (formula.Length == 0) return LocationInfo.From(token);
+            if (length == 0) { start = Math.Max(0, formula.Length - 1); length = 1; }
+            return LocationInfo.FromTokenPart(token, prefix + start, length);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Gan.Runtime;
+
+/// <summary>Device choice: CUDA when available, else the CPU; or what the user asks for, with a clear error.</summary>
+public static class Devices
+{
+    /// <summary>CUDA when available, else the CPU.</summary>
+    public static Device Default => cuda.is_available() ? CUDA : CPU;
+
+    /// <summary>Parses <c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    public static Device Resolve(string? name)
+    {
+        string requested = (name ?? "auto").Trim().ToLowerInvariant();
+        if (requested is "" or "auto") return Default;
+        if (requested == "cpu") return CPU;
+        if (requested == "cuda" || requested.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            if (!cuda.is_available())
+                throw new InvalidOperationException(
+                    $"--device {requested} was asked for, but CUDA is not available here: this build uses TorchSharp's " +
+                    "CPU libtorch (build with -p:GanDslTorchBackend=cuda on a machine with an NVIDIA GPU) or no GPU is visible. " +
+                    "Use --device cpu or --device auto.");
+            return new Device(requested);
+        }
+        throw new ArgumentException($"Unknown device '{name}': use auto, cpu, cuda or cuda:N.");
+    }
+}
+
+/// <summary>Checks the generated constructors run on the networks the user's factories return.</summary>
+public static class ModelChecks
+{
+    public static void RequireParameters(string model, string player, nn.Module network)
+    {
+        long count = 0;
+        foreach (var p in network.parameters()) count += p.numel();
+        if (count == 0)
+            throw new InvalidOperationException(
+                $"{model}: player '{player}' has no parameters (its factory returned {network.GetType().Name} with none), so its optimizer would have nothing to train. " +
+                "Return a network with trainable layers.");
+    }
+}
