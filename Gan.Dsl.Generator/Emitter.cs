@@ -99,6 +99,13 @@ namespace Gan.Dsl.Generator
                 w.Line();
                 EmitSample(w, model, scope);
                 w.Line();
+                w.Line("/// <summary>Sets each player's learning rate to its declared value times <paramref name=\"factor\"/> (for schedules).</summary>");
+                using (w.Block("public void ScaleLearningRates(double factor)"))
+                {
+                    foreach (NetworkSpec n in model.Networks)
+                        w.Line($"foreach (var group in _optimizer{n.Name}.ParamGroups) group.LearningRate = {Num(n.Optimizer.LearningRate)} * factor;");
+                }
+                w.Line();
                 w.Line("/// <summary>The parameters of one player, by its name in the value function.</summary>");
                 using (w.Block("public global::System.Collections.Generic.IEnumerable<Tensor> PlayerParameters(string player)"))
                 {
@@ -167,26 +174,30 @@ namespace Gan.Dsl.Generator
             string maxSide = string.Join(", ", maximizers.Select(n => n.Name));
             string minSide = string.Join(", ", minimizers.Select(n => n.Name));
 
-            w.Line("/// <summary>One iteration of the game: <see cref=\"DiscriminatorSteps\"/> updates of " + maxSide + " on fresh minibatches,");
-            w.Line("/// then one update of " + minSide + ". Returns the last loss of each side.</summary>");
+            const string maxMethod = "StepDiscriminators", minMethod = "StepGenerators";
+
+            w.Line("/// <summary>One iteration of the game (Goodfellow et al. 2014, Algorithm 1): <see cref=\"DiscriminatorSteps\"/> updates of " + maxSide + ",");
+            w.Line("/// each on a fresh minibatch, then one update of " + minSide + ". Returns the last loss of each side.</summary>");
             using (w.Block("public global::Gan.Runtime.StepLosses TrainStep(global::Gan.Runtime.IBatchSource data)"))
             {
-                w.Line("float lossMax = 0f, lossMin = 0f;");
-                w.Line();
-                w.Line($"// {maxSide} ascend{(maximizers.Length == 1 ? "s" : "")} V; the output of {minSide} is held fixed (computed without gradients).");
-                using (w.Block("for (int step = 0; step < DiscriminatorSteps; step++)"))
-                {
-                    EmitPhase(w, model, scope, maxTerms, maximizing: true, maximizers);
-                    w.Line("lossMax = loss.item<float>();");
-                }
-                w.Line();
-                w.Line($"// {minSide} descend{(minimizers.Length == 1 ? "s" : "")} the terms of V that depend on {(minimizers.Length == 1 ? "it" : "them")}.");
-                using (w.Block(""))
-                {
-                    EmitPhase(w, model, scope, minTerms, maximizing: false, minimizers);
-                    w.Line("lossMin = loss.item<float>();");
-                }
+                w.Line("float lossMax = 0f;");
+                w.Line($"for (int step = 0; step < DiscriminatorSteps; step++) lossMax = {maxMethod}(data);");
+                w.Line($"float lossMin = {minMethod}(data);");
                 w.Line("return new global::Gan.Runtime.StepLosses(new[] { lossMax, lossMin });");
+            }
+            w.Line();
+            w.Line($"/// <summary>One update of {maxSide}: ascend V on a fresh minibatch, with the output of {minSide} held fixed. Returns the loss (-V).</summary>");
+            using (w.Block($"public float {maxMethod}(global::Gan.Runtime.IBatchSource data)"))
+            {
+                EmitPhase(w, model, scope, maxTerms, maximizing: true, maximizers);
+                w.Line("return loss.item<float>();");
+            }
+            w.Line();
+            w.Line($"/// <summary>One update of {minSide}: descend the terms of V that depend on {(minimizers.Length == 1 ? "it" : "them")}. Returns the loss.</summary>");
+            using (w.Block($"public float {minMethod}(global::Gan.Runtime.IBatchSource data)"))
+            {
+                EmitPhase(w, model, scope, minTerms, maximizing: false, minimizers);
+                w.Line("return loss.item<float>();");
             }
         }
 
@@ -368,7 +379,7 @@ namespace Gan.Dsl.Generator
                 var (code, kind, precedence) = Code(terms[i].Term, locals);
                 if (i == 0)
                 {
-                    if (terms[i].Sign < 0) code = "-" + (precedence < 3 ? "(" + code + ")" : code);
+                    if (terms[i].Sign < 0) code = "-" + (precedence < 3 || code.StartsWith("-", StringComparison.Ordinal) ? "(" + code + ")" : code);
                     if (kind == Kind.Double && terms.Count == 1) code = "torch.tensor(" + code + ")";
                 }
                 else
@@ -429,7 +440,8 @@ namespace Gan.Dsl.Generator
                 case UnaryExpr u:
                 {
                     var (operand, kind, precedence) = Code(u.Operand, locals);
-                    return ("-" + (precedence < 3 ? "(" + operand + ")" : operand), kind, 3);
+                    // "-(-x)", never "--x" (which C# reads as a decrement)
+                    return ("-" + (precedence < 3 || operand.StartsWith("-", StringComparison.Ordinal) ? "(" + operand + ")" : operand), kind, 3);
                 }
                 case BinaryExpr b when b.Op == '^' && b.Left is NormExpr norm && b.Right is NumberExpr two && two.Value == 2.0:
                 {

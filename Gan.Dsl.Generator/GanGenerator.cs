@@ -13,6 +13,9 @@ namespace Gan.Dsl.Generator
     {
         internal static readonly string Version = typeof(GanGenerator).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
+        /// <summary>The version written into [GeneratedCode], for tests that scrub it from snapshots.</summary>
+        public static string VersionForTests => Version;
+
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
             IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider

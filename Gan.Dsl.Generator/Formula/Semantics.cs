@@ -63,7 +63,7 @@ namespace Gan.Dsl.Generator.Formula
                         problems.Add(Problem(DiagnosticDescriptors.WrongArity, name.Start, name.End, $"Function '{name.Name}' takes 1 argument but is given none"));
                         return ValueKind.Constant;
                     }
-                    problems.Add(Problem(DiagnosticDescriptors.UnknownName, name.Start, name.End, name.Name, Suggestion(name.Name, scope)));
+                    problems.Add(Problem(DiagnosticDescriptors.UnknownName, name.Start, name.End, name.Name, Suggestion(name.Name, scope, callable: false)));
                     return ValueKind.PerSample;
                 case CallExpr call:
                 {
@@ -92,7 +92,7 @@ namespace Gan.Dsl.Generator.Formula
                         else arities[call.Callee] = call.Args.Count;
                         return ValueKind.PerSample;
                     }
-                    problems.Add(Problem(DiagnosticDescriptors.UnknownName, call.Start, call.CalleeEnd, call.Callee, Suggestion(call.Callee, scope)));
+                    problems.Add(Problem(DiagnosticDescriptors.UnknownName, call.Start, call.CalleeEnd, call.Callee, Suggestion(call.Callee, scope, callable: true)));
                     return ValueKind.PerSample;
                 }
                 case ExpectationExpr ex:
@@ -123,11 +123,16 @@ namespace Gan.Dsl.Generator.Formula
         private static FormulaProblem Problem(DiagnosticDescriptor descriptor, int start, int end, params string[] args)
             => new FormulaProblem(descriptor, start, Math.Max(1, end - start), args);
 
-        private static string Suggestion(string name, Scope scope)
+        /// <summary>The closest declared name of the right kind: networks and functions where something is applied,
+        /// variables elsewhere.</summary>
+        private static string Suggestion(string name, Scope scope, bool callable)
         {
             string? best = null;
             int bestDistance = int.MaxValue;
-            foreach (string candidate in scope.Names.Keys.Concat(FormulaParser.Functions.Keys))
+            var candidates = callable
+                ? scope.Networks.Keys.Concat(FormulaParser.Functions.Keys)
+                : scope.Names.Where(n => n.Value != NameKind.Network).Select(n => n.Key);
+            foreach (string candidate in candidates)
             {
                 int d = Distance(name, candidate);
                 if (d < bestDistance) { bestDistance = d; best = candidate; }

@@ -21,6 +21,8 @@ public interface IAdversarialModel : IDisposable
     StepLosses TrainStep(IBatchSource data);
     /// <summary>n samples from the generator, on <see cref="Device"/>, without gradients.</summary>
     Tensor Sample(long n);
+    /// <summary>Sets every player's learning rate to its declared value times <paramref name="factor"/>.</summary>
+    void ScaleLearningRates(double factor);
     /// <summary>All parameters of one player (network) by its name in the formula.</summary>
     IEnumerable<Tensor> PlayerParameters(string player);
 }

@@ -14,6 +14,8 @@ public sealed record TrainOptions
     public int Steps { get; init; } = 5000;
     /// <summary>A progress line every this many steps (0: none).</summary>
     public int LogEvery { get; init; } = 500;
+    /// <summary>Learning-rate schedule: <c>constant</c>, or <c>linear</c> (declared rates decayed linearly to 0 over the run).</summary>
+    public string LearningRateSchedule { get; init; } = "constant";
     /// <summary>Where progress lines go (default: standard error, so standard output stays clean for data).</summary>
     public TextWriter? Log { get; init; }
 }
@@ -36,6 +38,12 @@ public static class Trainer
     public static TrainResult Train(IAdversarialModel model, IBatchSource data, TrainOptions options)
     {
         if (options.Steps < 0) throw new ArgumentOutOfRangeException(nameof(options), "Steps must be >= 0.");
+        bool linear = options.LearningRateSchedule switch
+        {
+            "constant" => false,
+            "linear" => true,
+            _ => throw new ArgumentException($"Unknown learning-rate schedule '{options.LearningRateSchedule}': use constant or linear."),
+        };
         TextWriter log = options.Log ?? Console.Error;
         var names = model.LossNames.ToArray();
         var last = new float[names.Length];
@@ -44,6 +52,7 @@ public static class Trainer
         int lastReportStep = 0;
         for (int step = 1; step <= options.Steps; step++)
         {
+            if (linear) model.ScaleLearningRates(1.0 - (step - 1) / (double)options.Steps);
             StepLosses losses = model.TrainStep(data);
             for (int i = 0; i < last.Length; i++)
             {

@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 
 namespace GanDsl.Samples;
 
-public sealed record TrainSettings(string Model, string Data, int Steps, int BatchSize, long Seed, string Device, string Out, int EvalSamples, int LogEvery);
+public sealed record TrainSettings(string Model, string Data, int Steps, int BatchSize, long Seed, string Device, string Out, int EvalSamples, int LogEvery, string LearningRateSchedule = "linear");
 
 /// <summary>`gan train`: trains a catalog model on a named data set and writes samples.png and metrics.json.</summary>
 public static class TrainCommand
@@ -33,7 +33,7 @@ public static class TrainCommand
         using IAdversarialModel model = entry.Create(device);
         output.WriteLine($"  V = {model.ValueFunction}");
         var data = new MixtureBatchSource(mixture, s.BatchSize, device);
-        TrainResult result = Trainer.Train(model, data, new TrainOptions { Steps = s.Steps, LogEvery = s.LogEvery, Log = output });
+        TrainResult result = Trainer.Train(model, data, new TrainOptions { Steps = s.Steps, LogEvery = s.LogEvery, Log = output, LearningRateSchedule = s.LearningRateSchedule });
 
         using var scope = NewDisposeScope();
         Tensor samples = model.Sample(s.EvalSamples).cpu();
@@ -54,7 +54,7 @@ public static class TrainCommand
     {
         string temp = path + ".tmp";
         using (var stream = File.Create(temp))
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("model", entry.Name);
@@ -72,6 +72,7 @@ public static class TrainCommand
             w.WriteNumber("steps_per_second", Math.Round(result.StepsPerSecond, 1));
             w.WriteString("device", device.ToString());
             w.WriteNumber("batch_size", s.BatchSize);
+            w.WriteString("lr_schedule", s.LearningRateSchedule);
             w.WriteNumber("seed", s.Seed);
             w.WriteStartObject("final_losses");
             for (int i = 0; i < result.LossNames.Length; i++) w.WriteNumber(result.LossNames[i], result.LastLosses[i]);

@@ -1,0 +1,240 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Shouldly;
+using Xunit;
+
+namespace GanDsl.Tests.Generator;
+
+/// <summary>Each bad declaration gets its diagnostic id, at the right place: for formula errors, the exact
+/// characters inside the string literal.</summary>
+public class DiagnosticTests
+{
+    /// <summary>Runs the generator and returns the single diagnostic with that id, checking it points at
+    /// <paramref name="marker"/> (the n-th occurrence in the source, searched after <paramref name="after"/>).</summary>
+    private static Diagnostic Expect(string source, string id, string marker, string after = "", int? length = null)
+    {
+        GeneratorHarness.Run run = GeneratorHarness.Generate(source);
+        var matching = run.Gan(id).ToList();
+        matching.Count.ShouldBe(1, $"expected one {id}; got: {string.Join(" | ", run.GeneratorDiagnostics.Select(d => d.ToString()))}");
+        Diagnostic d = matching[0];
+        int from = after.Length == 0 ? 0 : source.IndexOf(after, StringComparison.Ordinal);
+        from.ShouldBeGreaterThanOrEqualTo(0, $"'{after}' not in source");
+        from += after.Length;
+        int start = source.IndexOf(marker, from, StringComparison.Ordinal);
+        start.ShouldBeGreaterThanOrEqualTo(0, $"marker '{marker}' not in source");
+        d.Location.SourceSpan.Start.ShouldBe(start, $"{id} should start at '{marker}': {d}");
+        d.Location.SourceSpan.Length.ShouldBe(length ?? marker.Length, $"{id} span: {d}");
+        return d;
+    }
+
+    [Fact]
+    public void Syntax_error_points_at_the_unexpected_character_with_its_column()
+    {
+        string source = GeneratorHarness.Declaration(formula: "E[log D(x)] + E[log(1 - D(G(z))]");
+        Diagnostic d = Expect(source, "GAN001", "]", after: "(1 - D(G(z))", length: 1);
+        d.GetMessage().ShouldContain("column 32");
+        d.GetMessage().ShouldContain("')'");
+        d.Severity.ShouldBe(DiagnosticSeverity.Error);
+    }
+
+    [Fact]
+    public void Syntax_error_for_a_dangling_operator()
+    {
+        string source = GeneratorHarness.Declaration(formula: "E[log D(x)] + * E[log(1 - D(G(z)))]");
+        Expect(source, "GAN001", "*", length: 1).GetMessage().ShouldContain("column 15");
+    }
+
+    [Fact]
+    public void Syntax_error_for_an_unknown_character()
+    {
+        string source = GeneratorHarness.Declaration(formula: "E[log D(x)] + E[log(1 - D(G(z)))] $");
+        Expect(source, "GAN001", "$", length: 1);
+    }
+
+    [Fact]
+    public void Unknown_name_points_at_the_name_and_suggests_the_closest()
+    {
+        string source = GeneratorHarness.Declaration(formula: "E[log D(x)] + E[log(1 - D(Gz(z)))]");
+        Diagnostic d = Expect(source, "GAN002", "Gz");
+        d.GetMessage().ShouldContain("did you mean 'G'?");
+    }
+
+    [Fact]
+    public void Unknown_variable()
+    {
+        string source = GeneratorHarness.Declaration(formula: "E[log D(y)] + E[log(1 - D(G(z)))]");
+        Expect(source, "GAN002", "y", after: "log D(");
+    }
+
+    [Fact]
+    public void Network_applied_to_a_different_number_of_inputs()
+    {
+        string source = GeneratorHarness.Declaration(formula: "E[log D(x, z)] + E[log(1 - D(G(z)))]");
+        Expect(source, "GAN003", "D(G(z))");
+    }
+
+    [Fact]
+    public void Function_with_two_arguments()
+    {
+        string source = GeneratorHarness.Declaration(formula: "E[log(D(x), 2)] + E[log(1 - D(G(z)))]");
+        Expect(source, "GAN003", "log(D(x), 2)").GetMessage().ShouldContain("takes 1 argument but is given 2");
+    }
+
+    [Fact]
+    public void Network_used_without_input()
+    {
+        string source = GeneratorHarness.Declaration(formula: "E[log D] + E[log(1 - D(G(z)))]");
+        Expect(source, "GAN003", "D", after: "E[log ");
+    }
+
+    [Fact]
+    public void No_maximizing_player_points_at_the_formula()
+    {
+        string source = GeneratorHarness.Declaration(formula: "E[G(z)]",
+            networks: "[Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 1);");
+        Expect(source, "GAN004", "E[G(z)]");
+    }
+
+    [Fact]
+    public void Unused_network_is_a_warning_at_its_method()
+    {
+        string source = GeneratorHarness.Declaration(networks: """
+            [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);
+                [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+                [Discriminator] static nn.Module<Tensor, Tensor> D2() => Nets.Mlp(2, 16, 1);
+            """);
+        Diagnostic d = Expect(source, "GAN005", "D2");
+        d.Severity.ShouldBe(DiagnosticSeverity.Warning);
+        GeneratorHarness.Generate(source).OutputErrors.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Class_not_partial()
+    {
+        string source = GeneratorHarness.Declaration(classModifiers: "public");
+        Expect(source, "GAN006", "TestGan");
+    }
+
+    [Fact]
+    public void Network_with_two_roles()
+    {
+        string source = GeneratorHarness.Declaration(networks: """
+            [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);
+                [Generator, Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+            """);
+        Expect(source, "GAN007", "D", after: "[Generator, Discriminator] static nn.Module<Tensor, Tensor> ");
+    }
+
+    [Fact]
+    public void Name_declared_twice()
+    {
+        string source = GeneratorHarness.Declaration(variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"x\", Distribution.Normal, 2)]\n[Noise(\"z\", Distribution.Normal, 2)]");
+        Expect(source, "GAN008", "Noise(\"x\", Distribution.Normal, 2)").GetMessage().ShouldContain("as a data variable and as a noise variable");
+    }
+
+    [Fact]
+    public void Non_saturating_loss_without_a_saturating_term()
+    {
+        string source = GeneratorHarness.Declaration(formula: "E[log D(x)] - E[log D(G(z))]", minimaxOptions: "GeneratorLoss = GeneratorLoss.NonSaturating");
+        Expect(source, "GAN009", "GeneratorLoss = GeneratorLoss.NonSaturating");
+    }
+
+    [Fact]
+    public void Zero_discriminator_steps()
+    {
+        string source = GeneratorHarness.Declaration(minimaxOptions: "DiscriminatorSteps = 0");
+        Expect(source, "GAN010", "DiscriminatorSteps = 0");
+    }
+
+    [Fact]
+    public void Factory_that_is_not_static()
+    {
+        string source = GeneratorHarness.Declaration(networks: """
+            [Generator] nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);
+                [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+            """);
+        Expect(source, "GAN011", "G", after: "[Generator] nn.Module<Tensor, Tensor> ").GetMessage().ShouldContain("not static");
+    }
+
+    [Fact]
+    public void Factory_with_the_wrong_return_type()
+    {
+        string source = GeneratorHarness.Declaration(networks: """
+            [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);
+                [Discriminator] static int D() => 1;
+            """);
+        Expect(source, "GAN011", "D", after: "static int ");
+    }
+
+    [Fact]
+    public void Missing_value_function()
+    {
+        string source = GeneratorHarness.Declaration(withMinimax: false);
+        Expect(source, "GAN012", "TestGan");
+    }
+
+    [Fact]
+    public void Invalid_shape()
+    {
+        string source = GeneratorHarness.Declaration(variables: "[Data(\"x\", Shape = \"2x-1\")]\n[Noise(\"z\", Distribution.Normal, 2)]");
+        Expect(source, "GAN013", "Data(\"x\", Shape = \"2x-1\")");
+    }
+
+    [Fact]
+    public void Nested_class_is_unsupported()
+    {
+        string source = """
+            using Gan.Dsl;
+            using Gan.Runtime.Nets;
+            using TorchSharp;
+            using static TorchSharp.torch;
+            public partial class Outer
+            {
+                [Gan]
+                [Data("x", Shape = "2")]
+                [Noise("z", Distribution.Normal, 2)]
+                [Minimax("E[log D(x)] + E[log(1 - D(G(z)))]")]
+                public partial class Inner
+                {
+                    [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);
+                    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+                }
+            }
+            """;
+        Expect(source, "GAN014", "Inner");
+    }
+
+    [Fact]
+    public void Variable_applied_like_a_network()
+    {
+        string source = GeneratorHarness.Declaration(formula: "E[log D(x)] + E[log(1 - D(G(z(x))))]");
+        Expect(source, "GAN015", "z", after: "G(");
+    }
+
+    [Fact]
+    public void Term_outside_an_expectation()
+    {
+        string source = GeneratorHarness.Declaration(formula: "log D(x) + E[log(1 - D(G(z)))]");
+        Expect(source, "GAN016", "log D(x)");
+    }
+
+    [Fact]
+    public void A_good_declaration_has_no_diagnostics_and_compiles()
+    {
+        GeneratorHarness.Run run = GeneratorHarness.Generate(GeneratorHarness.Declaration());
+        run.GeneratorDiagnostics.ShouldBeEmpty();
+        run.OutputErrors.ShouldBeEmpty();
+        run.Result.GeneratedSources.Single().HintName.ShouldBe("Tests.Models.TestGan.g.cs");
+    }
+
+    [Fact]
+    public void Paper_notation_is_accepted()
+    {
+        // Subscripted expectations, the typographic minus, 𝔼, and a weighted sum.
+        GeneratorHarness.Run run = GeneratorHarness.Generate(GeneratorHarness.Declaration(
+            formula: "𝔼_{x~p_data}[log D(x)] + 0.5 * E_z[log(1 − D(G(z)))] + 0.5 * E[log(1 - D(G(z)))]"));
+        run.GeneratorDiagnostics.ShouldBeEmpty();
+        run.OutputErrors.ShouldBeEmpty();
+    }
+}

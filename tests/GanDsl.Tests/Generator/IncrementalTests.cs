@@ -1,0 +1,81 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using Gan.Dsl.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Shouldly;
+using Xunit;
+
+namespace GanDsl.Tests.Generator;
+
+public class IncrementalTests
+{
+    private static readonly string[] TrackedSteps = { TrackingNames.ParseModel, TrackingNames.Diagnostics, TrackingNames.Model };
+
+    [Fact]
+    public void An_unrelated_edit_leaves_every_tracked_step_cached()
+    {
+        CSharpCompilation input = GeneratorHarness.Compile(GeneratorHarness.Declaration(), "namespace Other { public class Unrelated { public int A; } }");
+        GeneratorHarness.Run first = GeneratorHarness.Generate(input);
+        first.OutputErrors.ShouldBeEmpty();
+
+        // Edit the unrelated file.
+        SyntaxTree old = input.SyntaxTrees.Single(t => t.FilePath == "Other1.cs");
+        CSharpCompilation edited = input.ReplaceSyntaxTree(old,
+            CSharpSyntaxTree.ParseText("namespace Other { public class Unrelated { public int A; public int B; } }", GeneratorHarness.ParseOptions, path: "Other1.cs"));
+        GeneratorHarness.Run second = GeneratorHarness.Generate(edited, first.Driver);
+
+        foreach (string step in TrackedSteps)
+        {
+            second.Result.TrackedSteps.ShouldContainKey(step);
+            var reasons = second.Result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+            reasons.ShouldNotBeEmpty();
+            reasons.ShouldAllBe(r => r == IncrementalStepRunReason.Cached || r == IncrementalStepRunReason.Unchanged, $"step {step}: {string.Join(", ", reasons)}");
+        }
+        second.Result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs)
+            .ShouldAllBe(o => o.Reason == IncrementalStepRunReason.Cached);
+    }
+
+    [Fact]
+    public void Editing_the_formula_reruns_the_model()
+    {
+        CSharpCompilation input = GeneratorHarness.Compile(GeneratorHarness.Declaration());
+        GeneratorHarness.Run first = GeneratorHarness.Generate(input);
+        CSharpCompilation edited = input.ReplaceSyntaxTree(input.SyntaxTrees[0],
+            CSharpSyntaxTree.ParseText(GeneratorHarness.Declaration(minimaxOptions: "DiscriminatorSteps = 2"), GeneratorHarness.ParseOptions, path: "Model.cs"));
+        GeneratorHarness.Run second = GeneratorHarness.Generate(edited, first.Driver);
+        second.Result.TrackedSteps[TrackingNames.Model].SelectMany(s => s.Outputs).Select(o => o.Reason)
+            .ShouldContain(IncrementalStepRunReason.Modified);
+        second.GeneratedSource.ShouldContain("public int DiscriminatorSteps { get; set; } = 2;");
+    }
+
+    [Fact]
+    public void The_model_holds_no_symbols_syntax_locations_or_compilations()
+    {
+        GeneratorHarness.Run run = GeneratorHarness.Generate(GeneratorHarness.Declaration(formula: "E[log D(x)] + E[log(1 - D(G(zz)))]"));
+        var outputs = run.Result.TrackedSteps[TrackingNames.ParseModel].SelectMany(s => s.Outputs).Select(o => o.Value).ToList();
+        outputs.ShouldNotBeEmpty();
+        foreach (object value in outputs) Walk(value, new HashSet<object>(ReferenceEqualityComparer.Instance), "ParseResult");
+    }
+
+    private static readonly Type[] Forbidden = { typeof(ISymbol), typeof(SyntaxNode), typeof(Location), typeof(Compilation), typeof(SemanticModel), typeof(SyntaxTree) };
+
+    private static void Walk(object? value, HashSet<object> seen, string path)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum) return;
+        Type type = value.GetType();
+        Forbidden.ShouldNotContain(f => f.IsAssignableFrom(type), $"{path} is a {type.FullName}");
+        if (!type.IsValueType && !seen.Add(value)) return;
+        if (type == typeof(DiagnosticDescriptor) || type.Namespace == "Microsoft.CodeAnalysis.Text") return; // immutable values
+        if (value is IEnumerable items)
+        {
+            int i = 0;
+            foreach (object? item in items) Walk(item, seen, $"{path}[{i++}]");
+        }
+        foreach (FieldInfo field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+            Walk(field.GetValue(value), seen, $"{path}.{field.Name}");
+    }
+}

@@ -1,0 +1,41 @@
+using System.Linq;
+using Shouldly;
+using Xunit;
+
+namespace GanDsl.Tests.Generator;
+
+/// <summary>The emitted code, approved by a person: any change to emission shows up in review as a diff of
+/// Snapshots/*.approved.txt. To approve a change, copy the .received.txt over the .approved.txt.</summary>
+public class SnapshotTests
+{
+    private static void Verify(string declaration, string name)
+    {
+        GeneratorHarness.Run run = GeneratorHarness.Generate(declaration);
+        run.GeneratorDiagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ShouldBeEmpty();
+        run.OutputErrors.ShouldBeEmpty();
+        GeneratorHarness.ScrubVersion(run.GeneratedSource)
+            .ShouldMatchApproved(b => b.SubFolder("Snapshots").WithDiscriminator(name).LocateTestMethodUsingAttribute<FactAttribute>().NoDiff());
+    }
+
+    [Fact]
+    public void Goodfellow2014_non_saturating() => Verify(GeneratorHarness.Declaration(
+        minimaxOptions: "DiscriminatorSteps = 1, GeneratorLoss = GeneratorLoss.NonSaturating",
+        networks: """
+            [Generator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 128, 128, 2);
+                [Discriminator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 128, 128, 1);
+            """), "NonSaturating");
+
+    [Fact]
+    public void Goodfellow2014_minimax_as_written() => Verify(GeneratorHarness.Declaration(
+        minimaxOptions: "GeneratorLoss = GeneratorLoss.Minimax"), "Minimax");
+
+    [Fact]
+    public void Goodfellow2014_mnist_shape_k3_uniform_noise_sgd() => Verify(GeneratorHarness.Declaration(
+        formula: "E_{x~p_data}[log D(x)] + E_{z~p_z}[log(1 − D(G(z)))]",
+        minimaxOptions: "DiscriminatorSteps = 3",
+        variables: "[Data(\"x\", Shape = \"1x28x28\")]\n[Noise(\"z\", Distribution.Uniform, 100)]",
+        networks: """
+            [Generator(Optimizer = Optimizer.Sgd, LearningRate = 0.1, Momentum = 0.5)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(100, 1200, 784);
+                [Discriminator(Optimizer = Optimizer.Sgd, LearningRate = 0.1, Momentum = 0.5)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(784, 240, 1);
+            """), "K3Uniform");
+}

@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Gan.Runtime;
+using Gan.Runtime.Data;
+using Gan.Runtime.Training;
+using GanDsl.Samples.Catalog;
+using GanDsl.Tests.Runtime;
+using Shouldly;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace GanDsl.Tests.Training;
+
+[Collection(TorchGlobalRngCollection.Name)]
+public class PlayerIsolationTests
+{
+    private static List<Tensor> Snapshot(IAdversarialModel model, string player) => model.PlayerParameters(player).Select(p => p.detach().clone()).ToList();
+
+    private static bool AllEqual(List<Tensor> before, IAdversarialModel model, string player)
+        => before.Zip(model.PlayerParameters(player)).All(p => (p.First - p.Second.detach()).abs().max().item<float>() == 0f);
+
+    [Fact]
+    public void A_discriminator_update_changes_only_the_discriminator()
+    {
+        torch.manual_seed(1);
+        using var model = new Goodfellow2014(CPU);
+        var data = new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU);
+        var g = Snapshot(model, "G");
+        var d = Snapshot(model, "D");
+        model.StepDiscriminators(data);
+        AllEqual(g, model, "G").ShouldBeTrue("G changed during D's update");
+        AllEqual(d, model, "D").ShouldBeFalse("D did not change during its own update");
+    }
+
+    [Fact]
+    public void A_generator_update_changes_only_the_generator()
+    {
+        torch.manual_seed(1);
+        using var model = new Goodfellow2014(CPU);
+        var data = new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU);
+        model.StepDiscriminators(data); // give D non-trivial state first
+        var g = Snapshot(model, "G");
+        var d = Snapshot(model, "D");
+        model.StepGenerators(data);
+        AllEqual(d, model, "D").ShouldBeTrue("D changed during G's update");
+        AllEqual(g, model, "G").ShouldBeFalse("G did not change during its own update");
+    }
+
+    [Fact]
+    public void TrainStep_runs_k_discriminator_updates_on_fresh_batches()
+    {
+        torch.manual_seed(1);
+        using var model = new GanK3(CPU);
+        var counting = new CountingSource(new MixtureBatchSource(GaussianMixture2D.Ring8(), 16, CPU));
+        model.TrainStep(counting);
+        counting.Calls.ShouldBe(3); // the generator's loss needs no data: only the 3 discriminator updates draw batches
+    }
+
+    [Fact]
+    public void Sample_returns_n_points_without_gradients_and_keeps_training_mode()
+    {
+        torch.manual_seed(1);
+        using var model = new Goodfellow2014(CPU);
+        Tensor s = model.Sample(10);
+        s.shape.ShouldBe(new long[] { 10, 2 });
+        s.requires_grad.ShouldBeFalse();
+        model.training.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_player_without_parameters_is_a_clear_error()
+    {
+        var e = Should.Throw<InvalidOperationException>(() => new GanWithoutGeneratorParameters(CPU));
+        e.Message.ShouldContain("player 'G' has no parameters");
+    }
+
+    [Fact]
+    public void A_nan_loss_stops_training_and_names_the_step_and_loss()
+    {
+        torch.manual_seed(1);
+        using var model = new Goodfellow2014(CPU);
+        var source = new NaNAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 16, CPU), goodBatches: 3);
+        var e = Should.Throw<NonFiniteLossException>(() => Trainer.Train(model, source, new TrainOptions { Steps = 10, LogEvery = 0, Log = TextWriter.Null }));
+        e.Step.ShouldBe(4);
+        e.LossName.ShouldBe("loss_D");
+        e.Message.ShouldContain("step 4");
+    }
+
+    [Fact]
+    public void Unknown_player_is_a_clear_error()
+    {
+        torch.manual_seed(1);
+        using var model = new Goodfellow2014(CPU);
+        Should.Throw<ArgumentException>(() => model.PlayerParameters("Q").ToList()).Message.ShouldContain("players: G, D");
+    }
+
+    private sealed class CountingSource(IBatchSource inner) : IBatchSource
+    {
+        public int Calls { get; private set; }
+        public int BatchSize => inner.BatchSize;
+        public Device Device => inner.Device;
+        public Batch Next() { Calls++; return inner.Next(); }
+    }
+
+    private sealed class NaNAfter(IBatchSource inner, int goodBatches) : IBatchSource
+    {
+        private int _served;
+        public int BatchSize => inner.BatchSize;
+        public Device Device => inner.Device;
+        public Batch Next() => ++_served <= goodBatches ? inner.Next() : new Batch(torch.full(new long[] { BatchSize, 2 }, float.NaN));
+    }
+}

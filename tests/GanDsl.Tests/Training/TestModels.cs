@@ -1,0 +1,39 @@
+using Gan.Dsl;
+using Gan.Runtime.Nets;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanDsl.Tests.Training;
+
+// Models declared inside the test project (the generator runs on it as an analyzer).
+
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 3)]
+[Minimax("E[log D(x)] + E[log(1 - D(G(z)))]", DiscriminatorSteps = 3)]
+public partial class GanK3
+{
+    [Generator(LearningRate = 1e-3, Beta1 = 0.5, Beta2 = 0.999)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(3, 32, 32, 2);
+    [Discriminator(LearningRate = 2e-3, Beta1 = 0.5, Beta2 = 0.999)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 32, 32, 1);
+}
+
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 3)]
+[Minimax("E[log D(x)] + E[log(1 - D(G(z)))]", GeneratorLoss = GeneratorLoss.Minimax)]
+public partial class GanMinimaxK1
+{
+    [Generator(LearningRate = 1e-3, Beta1 = 0.5, Beta2 = 0.999)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(3, 32, 32, 2);
+    [Discriminator(LearningRate = 2e-3, Beta1 = 0.5, Beta2 = 0.999)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 32, 32, 1);
+}
+
+/// <summary>A generator whose factory returns a network without parameters.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Minimax("E[log D(x)] + E[log(1 - D(G(z)))]")]
+public partial class GanWithoutGeneratorParameters
+{
+    [Generator] static nn.Module<Tensor, Tensor> G() => nn.Identity();
+    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 8, 1);
+}
