@@ -4,12 +4,12 @@ using Gan.Runtime;
 using Gan.Runtime.Data;
 using Gan.Runtime.Nets;
 using GanDsl.Samples.Catalog;
+using GanDsl.Reference;
 using GanDsl.Tests.Runtime;
 using Shouldly;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace GanDsl.Tests.Training;
 
@@ -19,33 +19,6 @@ namespace GanDsl.Tests.Training;
 public class HandWrittenEquivalenceTests
 {
     private const int Steps = 6;
-
-    /// <summary>Algorithm 1 of Goodfellow et al. 2014, by hand: k discriminator steps on fresh data and noise,
-    /// generator output detached, then one generator step.</summary>
-    private static void HandWrittenStep(nn.Module<Tensor, Tensor> g, nn.Module<Tensor, Tensor> d, optim.Optimizer optG, optim.Optimizer optD,
-        IBatchSource data, int k, int noiseSize, bool nonSaturating)
-    {
-        for (int i = 0; i < k; i++)
-        {
-            using var scope = NewDisposeScope();
-            Tensor x = data.Next()["x"];
-            Tensor z = randn(new long[] { x.shape[0], noiseSize });
-            Tensor fake = g.forward(z).detach();
-            Tensor lossD = -(F.logsigmoid(d.forward(x)).mean() + F.logsigmoid(-d.forward(fake)).mean());
-            optD.zero_grad();
-            lossD.backward();
-            optD.step();
-        }
-        {
-            using var scope = NewDisposeScope();
-            Tensor z = randn(new long[] { data.BatchSize, noiseSize });
-            Tensor logits = d.forward(g.forward(z));
-            Tensor lossG = nonSaturating ? -F.logsigmoid(logits).mean() : F.logsigmoid(-logits).mean();
-            optG.zero_grad();
-            lossG.backward();
-            optG.step();
-        }
-    }
 
     private static List<Tensor> RunGenerated(IAdversarialModel model)
     {
@@ -60,12 +33,11 @@ public class HandWrittenEquivalenceTests
         torch.manual_seed(7);
         var g = Nets.Mlp(gSizes);   // created in the order the generated constructor creates them: G, then D
         var d = Nets.Mlp(dSizes);
-        using var optG = optim.Adam(g.parameters(), lrG, 0.5, 0.999);
-        using var optD = optim.Adam(d.parameters(), lrD, 0.5, 0.999);
+        using var reference = new HandWrittenGan(g, d, lrG, lrD, k, gSizes[0], nonSaturating);
         var data = new MixtureBatchSource(GaussianMixture2D.Ring8(), 64, CPU);
         torch.manual_seed(99);
-        for (int i = 0; i < Steps; i++) HandWrittenStep(g, d, optG, optD, data, k, gSizes[0], nonSaturating);
-        return g.parameters().Concat(d.parameters()).Select(p => p.detach().clone()).ToList();
+        for (int i = 0; i < Steps; i++) reference.Step(data);
+        return reference.Parameters.Select(p => p.detach().clone()).ToList();
     }
 
     private static void ShouldBeEqual(List<Tensor> generated, List<Tensor> hand)
