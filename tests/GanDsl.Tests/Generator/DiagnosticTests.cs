@@ -237,4 +237,31 @@ public class DiagnosticTests
         run.GeneratorDiagnostics.ShouldBeEmpty();
         run.OutputErrors.ShouldBeEmpty();
     }
+
+    [Fact]
+    public void Internal_class_in_the_global_namespace_compiles()
+    {
+        string source = """
+            using Gan.Dsl;
+            using Gan.Runtime.Nets;
+            using TorchSharp;
+            using static TorchSharp.torch;
+
+            [Gan]
+            [Data("x", Shape = "2")]
+            [Noise("data", Distribution.Uniform, 4)]
+            [Minimax("E[log D(x)] + E[log(1 - D(G(data)))]")]
+            internal partial class GlobalGan
+            {
+                [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(4, 8, 2);
+                [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 8, 1);
+            }
+            """;
+        GeneratorHarness.Run run = GeneratorHarness.Generate(source);
+        run.GeneratorDiagnostics.ShouldBeEmpty();
+        run.OutputErrors.ShouldBeEmpty();
+        run.Result.GeneratedSources.Single().HintName.ShouldBe("GlobalGan.g.cs");
+        run.GeneratedSource.ShouldContain("internal partial class GlobalGan");
+        run.GeneratedSource.ShouldContain("var data_ = torch.rand("); // a variable named like a generated local is renamed
+    }
 }
