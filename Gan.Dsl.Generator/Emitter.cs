@@ -15,7 +15,7 @@ namespace Gan.Dsl.Generator
         private const string ModuleType = "global::TorchSharp.torch.nn.Module<Tensor, Tensor>";
         private static readonly HashSet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
         {
-            "data", "batch", "scope", "loss", "value", "m", "n", "step", "noGrad", "wasTraining", "torch", "F", "Tensor",
+            "data", "batch", "scope", "loss", "lossValue", "value", "m", "n", "step", "noGrad", "wasTraining", "torch", "F", "Tensor",
         };
 
         public static Scope ScopeOf(ModelSpec model)
@@ -190,14 +190,14 @@ namespace Gan.Dsl.Generator
             using (w.Block($"public float {maxMethod}(global::Gan.Runtime.IBatchSource data)"))
             {
                 EmitPhase(w, model, scope, maxTerms, maximizing: true, maximizers);
-                w.Line("return loss.item<float>();");
+                w.Line("return lossValue;");
             }
             w.Line();
             w.Line($"/// <summary>One update of {minSide}: descend the terms of V that depend on {(minimizers.Length == 1 ? "it" : "them")}. Returns the loss.</summary>");
             using (w.Block($"public float {minMethod}(global::Gan.Runtime.IBatchSource data)"))
             {
                 EmitPhase(w, model, scope, minTerms, maximizing: false, minimizers);
-                w.Line("return loss.item<float>();");
+                w.Line("return lossValue;");
             }
         }
 
@@ -257,6 +257,8 @@ namespace Gan.Dsl.Generator
                 if (rewritesLogs) w.Line("// log D(·) is computed as logsigmoid(logits) and log(1 - D(·)) as logsigmoid(-logits): the same values, without overflow.");
                 w.Line($"var loss = {sum};");
             }
+            w.Line("float lossValue = loss.item<float>();");
+            w.Line($"global::Gan.Runtime.ModelChecks.RequireFinite(lossValue, \"loss_{string.Join("_", players.Select(p => p.Name))}\");   // before the update: a NaN never reaches the weights");
             foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.zero_grad();");
             w.Line("loss.backward();");
             foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.step();");

@@ -41,4 +41,10 @@ public static class ModelChecks
                 $"{model}: player '{player}' has no parameters (its factory returned {network.GetType().Name} with none), so its optimizer would have nothing to train. " +
                 "Return a network with trainable layers.");
     }
+
+    /// <summary>Called by generated steps before each update, so a NaN or infinite loss never reaches the weights.</summary>
+    public static void RequireFinite(float loss, string lossName)
+    {
+        if (float.IsNaN(loss) || float.IsInfinity(loss)) throw new Training.NonFiniteLossException(0, lossName, loss);
+    }
 }

@@ -53,7 +53,15 @@ public static class Trainer
         for (int step = 1; step <= options.Steps; step++)
         {
             if (linear) model.ScaleLearningRates(1.0 - (step - 1) / (double)options.Steps);
-            StepLosses losses = model.TrainStep(data);
+            StepLosses losses;
+            try
+            {
+                losses = model.TrainStep(data);
+            }
+            catch (NonFiniteLossException e) when (e.Step == 0)
+            {
+                throw new NonFiniteLossException(step, e.LossName, e.Value);   // the model does not know the step number
+            }
             for (int i = 0; i < last.Length; i++)
             {
                 float v = losses[i];
@@ -82,7 +90,7 @@ public static class Trainer
 public sealed class NonFiniteLossException : Exception
 {
     public NonFiniteLossException(int step, string lossName, float value)
-        : base($"Training diverged at step {step}: {lossName} = {value.ToString(CultureInfo.InvariantCulture)}. " +
+        : base($"Training diverged {(step > 0 ? $"at step {step}" : "")}: {lossName} = {value.ToString(CultureInfo.InvariantCulture)}; the update was not applied. " +
                "Lower the learning rates, check the data's range, or use the non-saturating generator loss.")
     {
         Step = step;

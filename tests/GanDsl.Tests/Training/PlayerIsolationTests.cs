@@ -87,6 +87,9 @@ public class PlayerIsolationTests
         e.Step.ShouldBe(4);
         e.LossName.ShouldBe("loss_D");
         e.Message.ShouldContain("step 4");
+        // The bad loss was caught before the update: every weight is still finite.
+        foreach (Tensor p in model.PlayerParameters("G").Concat(model.PlayerParameters("D")))
+            p.isfinite().all().item<bool>().ShouldBeTrue();
     }
 
     [Fact]
