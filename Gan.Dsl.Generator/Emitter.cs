@@ -15,7 +15,7 @@ namespace Gan.Dsl.Generator
         private const string ModuleType = "global::TorchSharp.torch.nn.Module<Tensor, Tensor>";
         private static readonly HashSet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
         {
-            "data", "batch", "scope", "loss", "lossValue", "value", "m", "n", "step", "noGrad", "wasTraining", "torch", "F", "Tensor",
+            "data", "batch", "scope", "loss", "lossValue", "value", "m", "n", "step", "noGrad", "wasTraining", "noise", "torch", "F", "Tensor",
         };
 
         public static Scope ScopeOf(ModelSpec model)
@@ -82,6 +82,11 @@ namespace Gan.Dsl.Generator
                 w.Line();
                 w.Line($"private static readonly string[] s_lossNames = {{ \"{maxLoss}\", \"{minLoss}\" }};");
                 w.Line($"private static readonly string[] s_dataFields = {{ {string.Join(", ", model.Data.Select(d => Literal(d.Field)))} }};");
+                w.Line("private static readonly global::Gan.Runtime.DataVariable[] s_data =");
+                w.Line("{");
+                foreach (DataSpec d in model.Data)
+                    w.Line($"    new global::Gan.Runtime.DataVariable({Literal(d.Name)}, {Literal(d.Field)}, new long[] {{ {string.Join(", ", d.Shape)} }}, global::Gan.Dsl.DataRange.{d.Range}),");
+                w.Line("};");
                 w.Line();
                 w.Line("private readonly global::TorchSharp.torch.Device _device;");
                 foreach (NetworkSpec n in model.Networks) w.Line($"private readonly {ModuleType} _{n.Name};");
@@ -158,6 +163,7 @@ namespace Gan.Dsl.Generator
             w.Line("global::TorchSharp.torch.Device global::Gan.Runtime.IAdversarialModel.Device => _device;");
             w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.LossNames => s_lossNames;");
             w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.DataFields => s_dataFields;");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<global::Gan.Runtime.DataVariable> global::Gan.Runtime.IAdversarialModel.Data => s_data;");
         }
 
         private static void EmitTrainStep(IndentedWriter w, ModelSpec model, Scope scope, NetworkSpec[] maximizers, NetworkSpec[] minimizers)
@@ -213,7 +219,12 @@ namespace Gan.Dsl.Generator
             if (data.Length > 0)
             {
                 w.Line("var batch = data.Next();");
-                foreach (DataSpec d in data) w.Line($"var {locals.Variable(d.Name)} = batch[{Literal(d.Field)}];");
+                foreach (DataSpec d in data)
+                {
+                    w.Line($"var {locals.Variable(d.Name)} = batch[{Literal(d.Field)}];");
+                    if (d.Shape.Count > 0)
+                        w.Line($"global::Gan.Runtime.ModelChecks.RequireShape(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(d)}], {locals.Variable(d.Name)});");
+                }
                 w.Line($"long m = {locals.Variable(data[0].Name)}.shape[0];");
             }
             else
@@ -267,14 +278,33 @@ namespace Gan.Dsl.Generator
         private static void EmitSample(IndentedWriter w, ModelSpec model, Scope scope)
         {
             CallExpr? sampler = FindSamplerCall(model.ValueFunction, scope);
-            w.Line("/// <summary>" + (sampler != null ? $"n samples {Xml(Printer.Print(sampler))} with fresh noise, in evaluation mode and without gradients." : "Not available: no generator is applied to noise alone.") + "</summary>");
+            string notSupported = $"throw new global::System.NotSupportedException(\"{model.ClassName} has no generator applied to noise alone, so it cannot sample unconditionally.\");";
+            string what = sampler != null ? Xml(Printer.Print(sampler)) : "";
+            NoiseSpec[] inputs = sampler == null ? new NoiseSpec[0]
+                : sampler.Args.Select(a => model.Noise.First(v => v.Name == ((NameExpr)a).Name)).ToArray();
+
+            w.Line("/// <summary>" + (sampler != null ? $"n samples {what} with fresh noise, in evaluation mode and without gradients." : "Not available: no generator is applied to noise alone.") + "</summary>");
             using (w.Block("public Tensor Sample(long n)"))
             {
-                if (sampler == null)
-                {
-                    w.Line($"throw new global::System.NotSupportedException(\"{model.ClassName} has no generator applied to noise alone, so it cannot sample unconditionally.\");");
-                    return;
-                }
+                if (sampler == null) { w.Line(notSupported); return; }
+                w.Line("using var scope = torch.NewDisposeScope();");
+                w.Line("return Generate(SampleNoise(n)).MoveToOuterDisposeScope();");
+            }
+            w.Line();
+            w.Line("/// <summary>" + (sampler != null ? $"Fresh noise for n samples: {string.Join(", ", inputs.Select(z => z.Name))}, by name (for interpolation and editing)." : "Not available: no generator is applied to noise alone.") + "</summary>");
+            using (w.Block("public global::Gan.Runtime.Batch SampleNoise(long n)"))
+            {
+                if (sampler == null) { w.Line(notSupported); return; }
+                w.Line("var noise = new global::System.Collections.Generic.Dictionary<string, Tensor>();");
+                foreach (NoiseSpec z in inputs.Distinct())
+                    w.Line($"noise[{Literal(z.Name)}] = {NoiseExpression(z, "n")};");
+                w.Line("return new global::Gan.Runtime.Batch(noise);");
+            }
+            w.Line();
+            w.Line("/// <summary>" + (sampler != null ? $"{what} for the given noise, in evaluation mode and without gradients." : "Not available: no generator is applied to noise alone.") + "</summary>");
+            using (w.Block("public Tensor Generate(global::Gan.Runtime.Batch noise)"))
+            {
+                if (sampler == null) { w.Line(notSupported); return; }
                 string g = "_" + sampler.Callee;
                 w.Line("using var scope = torch.NewDisposeScope();");
                 w.Line("using var noGrad = torch.no_grad();");
@@ -283,11 +313,8 @@ namespace Gan.Dsl.Generator
                 using (w.Block("try"))
                 {
                     var locals = new Locals(scope);
-                    foreach (Expr a in sampler.Args)
-                    {
-                        NoiseSpec z = model.Noise.First(v => v.Name == ((NameExpr)a).Name);
-                        w.Line($"var {locals.Variable(z.Name)} = {NoiseExpression(z, "n")};");
-                    }
+                    foreach (NoiseSpec z in inputs.Distinct())
+                        w.Line($"var {locals.Variable(z.Name)} = noise[{Literal(z.Name)}];");
                     w.Line($"return {NetworkApplication(sampler, locals)}.MoveToOuterDisposeScope();");
                 }
                 using (w.Block("finally"))

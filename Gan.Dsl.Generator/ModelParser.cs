@@ -121,7 +121,8 @@ namespace Gan.Dsl.Generator
                     }
                     if (Declare(variable, "a data variable", where))
                     {
-                        data.Add(new DataSpec(variable, field, new EquatableArray<int>(shape)));
+                        int range = NamedInt(attribute, "Range") ?? 0;
+                        data.Add(new DataSpec(variable, field, new EquatableArray<int>(shape), range is >= 0 and <= 2 ? (DataRangeKind)range : DataRangeKind.Unspecified));
                         scope.Names[variable] = NameKind.Data;
                     }
                 }

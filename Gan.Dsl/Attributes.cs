@@ -21,6 +21,21 @@ namespace Gan.Dsl
         public string Shape { get; set; } = "";
         /// <summary>The batch field this variable reads; defaults to the variable's name.</summary>
         public string? Field { get; set; }
+        /// <summary>The range the values are scaled to, which should be the range the generator's output activation
+        /// produces (tanh: <see cref="DataRange.MinusOneToOne"/>, sigmoid: <see cref="DataRange.ZeroToOne"/>). Image data
+        /// sets require it; the runtime scales pixels to it and maps samples back to [0, 1] for pictures and metrics.</summary>
+        public DataRange Range { get; set; } = DataRange.Unspecified;
+    }
+
+    /// <summary>The range of a data variable's values, declared so that data and generator agree.</summary>
+    public enum DataRange
+    {
+        /// <summary>Not declared: the data are used as the source provides them (e.g. 2-D points).</summary>
+        Unspecified,
+        /// <summary>[0, 1], the range of a sigmoid output.</summary>
+        ZeroToOne,
+        /// <summary>[-1, 1], the range of a tanh output.</summary>
+        MinusOneToOne,
     }
 
     /// <summary>A noise (prior) variable: <c>[Noise("z", Distribution.Normal, 100)]</c>.</summary>

@@ -14,7 +14,9 @@ namespace Gan.Dsl.Generator.Model
 
     internal sealed record NetworkSpec(string Name, PlayerRole Role, OptimizerSpec Optimizer, DiscriminatorOutputKind Output);
 
-    internal sealed record DataSpec(string Name, string Field, EquatableArray<int> Shape);
+    internal enum DataRangeKind { Unspecified, ZeroToOne, MinusOneToOne }
+
+    internal sealed record DataSpec(string Name, string Field, EquatableArray<int> Shape, DataRangeKind Range);
 
     internal sealed record NoiseSpec(string Name, NoiseDistribution Distribution, int Size);
 

@@ -42,6 +42,20 @@ public static class ModelChecks
                 "Return a network with trainable layers.");
     }
 
+    /// <summary>Called by generated steps on each batch field with a declared shape: the batch must be
+    /// [m, ...declared shape], or the error says what was declared and what arrived.</summary>
+    public static void RequireShape(string model, DataVariable variable, Tensor value)
+    {
+        long[] shape = value.shape;
+        bool ok = shape.Length == variable.Shape.Length + 1;
+        for (int i = 0; ok && i < variable.Shape.Length; i++) ok = shape[i + 1] == variable.Shape[i];
+        if (!ok)
+            throw new InvalidOperationException(
+                $"{model}: data variable '{variable.Name}' is declared with Shape = \"{variable.ShapeText}\", so a batch of its field '{variable.Field}' " +
+                $"must have shape [m, {string.Join(", ", variable.Shape)}], but it has shape [{string.Join(", ", shape)}]. " +
+                "Fix the declaration or the data source.");
+    }
+
     /// <summary>Called by generated steps before each update, so a NaN or infinite loss never reaches the weights.</summary>
     public static void RequireFinite(float loss, string lossName)
     {

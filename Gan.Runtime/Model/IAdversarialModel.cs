@@ -17,14 +17,38 @@ public interface IAdversarialModel : IDisposable
     IReadOnlyList<string> LossNames { get; }
     /// <summary>Batch fields the model reads (e.g. <c>x</c>).</summary>
     IReadOnlyList<string> DataFields { get; }
+    /// <summary>The declared data variables: name, batch field, shape of one example and value range.</summary>
+    IReadOnlyList<DataVariable> Data { get; }
     /// <summary>One iteration of the game: k updates of the maximizing players, then one of the minimizing ones.</summary>
     StepLosses TrainStep(IBatchSource data);
     /// <summary>n samples from the generator, on <see cref="Device"/>, without gradients.</summary>
     Tensor Sample(long n);
+    /// <summary>Fresh noise for n samples, each noise variable the sampling generator reads, by name.</summary>
+    Batch SampleNoise(long n);
+    /// <summary>The generator's output for the given noise (e.g. interpolated codes), without gradients.</summary>
+    Tensor Generate(Batch noise);
     /// <summary>Sets every player's learning rate to its declared value times <paramref name="factor"/>.</summary>
     void ScaleLearningRates(double factor);
     /// <summary>All parameters of one player (network) by its name in the formula.</summary>
     IEnumerable<Tensor> PlayerParameters(string player);
+}
+
+/// <summary>A declared data variable: <c>[Data("x", Shape = "1x28x28", Range = DataRange.MinusOneToOne)]</c>.</summary>
+public sealed record DataVariable(string Name, string Field, long[] Shape, Gan.Dsl.DataRange Range)
+{
+    /// <summary>The shape as declared, e.g. <c>1x28x28</c> (empty when not declared).</summary>
+    public string ShapeText => string.Join("x", Shape);
+    /// <summary>The number of values in one example (the product of <see cref="Shape"/>), or 0 when not declared.</summary>
+    public long Size
+    {
+        get
+        {
+            if (Shape.Length == 0) return 0;
+            long size = 1;
+            foreach (long d in Shape) size *= d;
+            return size;
+        }
+    }
 }
 
 /// <summary>The losses of one <see cref="IAdversarialModel.TrainStep"/>, aligned with <see cref="IAdversarialModel.LossNames"/>.</summary>
@@ -54,4 +78,7 @@ public sealed class Batch
         : throw new KeyNotFoundException($"The batch has no field '{field}' (it has: {string.Join(", ", _fields.Keys)}).");
 
     public IEnumerable<string> Fields => _fields.Keys;
+
+    /// <summary>Whether the batch has the field.</summary>
+    public bool Has(string field) => _fields.ContainsKey(field);
 }

@@ -31,6 +31,87 @@ public static class Nets
         return Sequential(layers);
     }
 
+    /// <summary>The generator of Goodfellow et al. 2014 for images: an MLP from the noise through ReLU hidden layers
+    /// (the paper: 1200, 1200) to the image, with the given output activation (the paper: sigmoid, pixels in [0, 1]),
+    /// reshaped to <paramref name="outputShape"/> (e.g. 1, 28, 28).</summary>
+    public static Module<Tensor, Tensor> MlpGenerator(int noise, int[] hidden, long[] outputShape, Activation output = Activation.Sigmoid)
+    {
+        if (outputShape is null || outputShape.Length == 0) throw new ArgumentException("MlpGenerator needs an output shape such as { 1, 28, 28 }.", nameof(outputShape));
+        int size = checked((int)Product(outputShape));
+        var sizes = new List<int> { noise };
+        sizes.AddRange(hidden);
+        sizes.Add(size);
+        return Sequential(("mlp", Mlp(sizes.ToArray(), Activation.ReLU, output)), ("reshape", new Reshape(outputShape)));
+    }
+
+    /// <summary>The maxout discriminator of Goodfellow et al. 2014 (MNIST: two maxout layers of 240 units with 5 pieces,
+    /// dropout with keep probability 0.8 on the input and 0.5 on the hidden layers), returning one logit per example.
+    /// Any input shape: it is flattened.</summary>
+    public static Module<Tensor, Tensor> MaxoutDiscriminator(long[] inputShape, int units = 240, int pieces = 5, int layers = 2,
+                                                             double inputDropout = 0.2, double hiddenDropout = 0.5)
+    {
+        if (units <= 0 || pieces <= 0 || layers <= 0) throw new ArgumentException($"MaxoutDiscriminator needs positive units, pieces and layers (got {units}, {pieces}, {layers}).");
+        long inputs = Product(inputShape);
+        var modules = new List<(string, Module<Tensor, Tensor>)> { ("flatten", Flatten()) };
+        if (inputDropout > 0) modules.Add(("dropout_in", Dropout(inputDropout)));
+        for (int i = 0; i < layers; i++)
+        {
+            modules.Add(($"maxout{i}", new Maxout(i == 0 ? inputs : units, units, pieces)));
+            if (hiddenDropout > 0) modules.Add(($"dropout{i}", Dropout(hiddenDropout)));
+        }
+        modules.Add(("logit", Linear(units, 1)));
+        return Sequential(modules);
+    }
+
+    /// <summary>DCGAN generator (Radford et al. 2016) for 28×28 images: a linear layer to 2·width×7×7, then two
+    /// stride-2 transposed convolutions (4×4) to 14×14 and 28×28, batch norm and ReLU between, and the output
+    /// activation (DCGAN: tanh, pixels in [-1, 1]).</summary>
+    public static Module<Tensor, Tensor> DcganGenerator(int noise, int channels = 1, int width = 64, Activation output = Activation.Tanh)
+    {
+        if (noise <= 0 || channels <= 0 || width <= 0) throw new ArgumentException($"DcganGenerator needs positive sizes (got noise {noise}, channels {channels}, width {width}).");
+        var modules = new List<(string, Module<Tensor, Tensor>)>
+        {
+            ("project", Linear(noise, 2L * width * 7 * 7, hasBias: false)),
+            ("bn0", BatchNorm1d(2L * width * 7 * 7)),
+            ("relu0", ReLU()),
+            ("reshape", new Reshape(new long[] { 2L * width, 7, 7 })),
+            ("deconv1", ConvTranspose2d(2L * width, width, 4, stride: 2, padding: 1, bias: false)),
+            ("bn1", BatchNorm2d(width)),
+            ("relu1", ReLU()),
+            ("deconv2", ConvTranspose2d(width, channels, 4, stride: 2, padding: 1)),
+        };
+        Module<Tensor, Tensor>? act = Make(output);
+        if (act != null) modules.Add(("out", act));
+        return Sequential(modules);
+    }
+
+    /// <summary>DCGAN discriminator for 28×28 images: two stride-2 4×4 convolutions (width, 2·width channels) with
+    /// leaky ReLU (0.2), batch norm on the second, and a linear layer to one logit.</summary>
+    public static Module<Tensor, Tensor> DcganDiscriminator(int channels = 1, int width = 64)
+    {
+        if (channels <= 0 || width <= 0) throw new ArgumentException($"DcganDiscriminator needs positive sizes (got channels {channels}, width {width}).");
+        return Sequential(
+            ("conv1", Conv2d(channels, width, 4, stride: 2, padding: 1)),
+            ("lrelu1", LeakyReLU(0.2)),
+            ("conv2", Conv2d(width, 2L * width, 4, stride: 2, padding: 1, bias: false)),
+            ("bn2", BatchNorm2d(2L * width)),
+            ("lrelu2", LeakyReLU(0.2)),
+            ("flatten", Flatten()),
+            ("logit", Linear(2L * width * 7 * 7, 1)));
+    }
+
+    internal static long Product(long[] shape)
+    {
+        if (shape is null || shape.Length == 0) throw new ArgumentException("A shape needs at least one size.");
+        long size = 1;
+        foreach (long d in shape)
+        {
+            if (d <= 0) throw new ArgumentException($"Shape sizes must be positive (got {string.Join("x", shape)}).");
+            size *= d;
+        }
+        return size;
+    }
+
     private static Module<Tensor, Tensor>? Make(Activation activation) => activation switch
     {
         Activation.Identity => null,
@@ -40,4 +121,42 @@ public static class Nets
         Activation.Sigmoid => Sigmoid(),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
+}
+
+/// <summary>Reshapes [m, ...] to [m, ...shape].</summary>
+public sealed class Reshape : Module<Tensor, Tensor>
+{
+    private readonly long[] _shape;
+
+    public Reshape(long[] shape) : base("Reshape")
+    {
+        _shape = new long[shape.Length + 1];
+        _shape[0] = -1;
+        Array.Copy(shape, 0, _shape, 1, shape.Length);
+    }
+
+    public override Tensor forward(Tensor input) => input.reshape(_shape);
+}
+
+/// <summary>A maxout layer (Goodfellow et al. 2013): <c>units</c> outputs, each the maximum of <c>pieces</c> linear functions.</summary>
+public sealed class Maxout : Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.Linear linear;
+    private readonly long _units, _pieces;
+
+    public Maxout(long inputs, long units, long pieces) : base("Maxout")
+    {
+        _units = units;
+        _pieces = pieces;
+        linear = Linear(inputs, units * pieces);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input) => linear.forward(input).view(-1, _units, _pieces).amax(new long[] { -1 });
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) linear.Dispose();
+        base.Dispose(disposing);
+    }
 }

@@ -9,12 +9,17 @@ namespace GanDsl.Samples.Catalog;
 /// <summary>The declared models the `gan` command can train, by name.</summary>
 public static class ModelCatalog
 {
-    public sealed record Entry(string Name, string Paper, Func<Device, IAdversarialModel> Create);
+    /// <param name="Data">The data set it is trained on by default.</param>
+    /// <param name="BatchSize">The paper's minibatch size (the default for `train`).</param>
+    /// <param name="Steps">The default number of generator steps.</param>
+    public sealed record Entry(string Name, string Paper, Func<Device, IAdversarialModel> Create, string Data = "ring", int BatchSize = 256, int Steps = 20000);
 
     public static IReadOnlyList<Entry> Entries { get; } = new[]
     {
         new Entry("goodfellow2014", "Goodfellow et al. 2014, Generative Adversarial Nets (MLPs, k = 1, non-saturating G loss)", d => new Goodfellow2014(d)),
         new Entry("goodfellow2014-minimax", "The same game with the minimax generator loss, as written", d => new Goodfellow2014Minimax(d)),
+        new Entry("goodfellow2014-mnist", "Goodfellow et al. 2014 on MNIST: MLP generator, maxout discriminator, SGD", d => new Goodfellow2014Mnist(d), Data: "mnist", BatchSize: 100, Steps: 10000),
+        new Entry("dcgan", "Radford et al. 2016, DCGAN for 28x28 images (MNIST, Fashion-MNIST)", d => new Dcgan(d), Data: "mnist", BatchSize: 64, Steps: 5000),
     };
 
     public static Entry Find(string name) =>

@@ -33,7 +33,7 @@ public class SnapshotTests
     public void Goodfellow2014_mnist_shape_k3_uniform_noise_sgd() => Verify(GeneratorHarness.Declaration(
         formula: "E_{x~p_data}[log D(x)] + E_{z~p_z}[log(1 − D(G(z)))]",
         minimaxOptions: "DiscriminatorSteps = 3",
-        variables: "[Data(\"x\", Shape = \"1x28x28\")]\n[Noise(\"z\", Distribution.Uniform, 100)]",
+        variables: "[Data(\"x\", Shape = \"1x28x28\", Range = DataRange.ZeroToOne)]\n[Noise(\"z\", Distribution.Uniform, 100)]",
         networks: """
             [Generator(Optimizer = Optimizer.Sgd, LearningRate = 0.1, Momentum = 0.5)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(100, 1200, 784);
                 [Discriminator(Optimizer = Optimizer.Sgd, LearningRate = 0.1, Momentum = 0.5)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(784, 240, 1);

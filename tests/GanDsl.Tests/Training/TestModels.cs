@@ -37,3 +37,14 @@ public partial class GanWithoutGeneratorParameters
     [Generator] static nn.Module<Tensor, Tensor> G() => nn.Identity();
     [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 8, 1);
 }
+
+/// <summary>A small image model with a declared shape and range.</summary>
+[Gan]
+[Data("x", Shape = "1x4x4", Range = DataRange.MinusOneToOne)]
+[Noise("z", Distribution.Normal, 5)]
+[Minimax("E[log D(x)] + E[log(1 - D(G(z)))]")]
+public partial class TinyImageGan
+{
+    [Generator] static nn.Module<Tensor, Tensor> G() => Nets.MlpGenerator(5, new[] { 16 }, new long[] { 1, 4, 4 }, Activation.Tanh);
+    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.MaxoutDiscriminator(new long[] { 1, 4, 4 }, units: 8, pieces: 3);
+}
