@@ -1,37 +1,78 @@
 using System;
 using System.CommandLine;
+using Gan.Runtime.Imaging;
 using GanDsl.Samples;
 using GanDsl.Samples.Catalog;
 
 var model = new Option<string>("--model") { Description = "Catalog model to train (see `gan list`).", DefaultValueFactory = _ => "goodfellow2014" };
-var data = new Option<string>("--data") { Description = "Data set: ring (8 Gaussians, PacGAN protocol) or grid (25 Gaussians).", DefaultValueFactory = _ => "ring" };
-var steps = new Option<int>("--steps") { Description = "Generator steps.", DefaultValueFactory = _ => 20000 };
-var batchSize = new Option<int>("--batch-size") { Description = "Minibatch size.", DefaultValueFactory = _ => 256 };
+var data = new Option<string?>("--data") { Description = "Data set: ring (8 Gaussians, PacGAN protocol), grid (25 Gaussians), mnist or fashion-mnist. Default: the model's." };
+var dataFolder = new Option<string?>("--data-folder") { Description = "A folder with the four MNIST-format files (raw or .gz), used instead of the cache, packages or download." };
+var steps = new Option<int?>("--steps") { Description = "Generator steps (default: the model's; goodfellow2014: 20,000)." };
+var batchSize = new Option<int?>("--batch-size") { Description = "Minibatch size (default: the model's paper's; goodfellow2014: 256)." };
 var seed = new Option<long>("--seed") { Description = "Random seed (runs with the same seed and device are identical).", DefaultValueFactory = _ => 0 };
 var device = new Option<string>("--device") { Description = "auto (CUDA when available), cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
-var output = new Option<string>("--out") { Description = "Output folder for samples.png and metrics.json.", DefaultValueFactory = _ => "runs/ring" };
-var evalSamples = new Option<int>("--eval-samples") { Description = "Samples drawn for the metrics (PacGAN: 2,500).", DefaultValueFactory = _ => 2500 };
+var output = new Option<string>("--out") { Description = "Output folder (pictures, metrics.json, and for images the saved model).", DefaultValueFactory = _ => "runs/ring" };
+var evalSamples = new Option<int?>("--eval-samples") { Description = "Samples drawn for the metrics (default: PacGAN 2,500; images 10,000 as in Goodfellow et al.'s Parzen protocol)." };
 var logEvery = new Option<int>("--log-every") { Description = "A progress line every N steps (0: none).", DefaultValueFactory = _ => 2000 };
-
+var noEval = new Option<bool>("--no-eval") { Description = "Images: skip the Parzen and FID evaluation after training." };
 var lrSchedule = new Option<string>("--lr-schedule") { Description = "constant, or linear: the declared learning rates decay linearly to 0 over the run.", DefaultValueFactory = _ => "linear" };
 
-var train = new Command("train", "Train a catalog model and write samples.png and metrics.json.")
+var train = new Command("train", "Train a catalog model and write its pictures and metrics.json (images: also the model).")
 {
-    model, data, steps, batchSize, seed, device, output, evalSamples, logEvery, lrSchedule,
+    model, data, dataFolder, steps, batchSize, seed, device, output, evalSamples, logEvery, lrSchedule, noEval,
 };
 train.SetAction(parse => Run(() => TrainCommand.Run(new TrainSettings(
-    parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(steps), parse.GetValue(batchSize), parse.GetValue(seed),
-    parse.GetValue(device)!, parse.GetValue(output)!, parse.GetValue(evalSamples), parse.GetValue(logEvery), parse.GetValue(lrSchedule)!), Console.Out)));
+    parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(steps), parse.GetValue(batchSize), parse.GetValue(seed),
+    parse.GetValue(device)!, parse.GetValue(output)!, parse.GetValue(evalSamples), parse.GetValue(logEvery), parse.GetValue(lrSchedule)!,
+    parse.GetValue(dataFolder), !parse.GetValue(noEval)), Console.Out)));
 
 var list = new Command("list", "List the catalog's models.");
 list.SetAction(_ =>
 {
-    foreach (var entry in ModelCatalog.Entries) Console.WriteLine($"{entry.Name,-26} {entry.Paper}");
+    foreach (var entry in ModelCatalog.Entries) Console.WriteLine($"{entry.Name,-24} {entry.Data,-14} {entry.Paper}");
     return 0;
 });
 
-var root = new RootCommand("GanDsl: adversarial models declared in a few lines, trained with TorchSharp.") { train, list };
+var run = new Option<string>("--run") { Description = "A run folder written by `gan train` (it holds model.json and model.bin).", Required = true };
+var sampleOut = new Option<string>("--out") { Description = "The PNG to write.", DefaultValueFactory = _ => "samples.png" };
+var count = new Option<int>("--n") { Description = "Number of samples.", DefaultValueFactory = _ => 100 };
+var columns = new Option<int>("--columns") { Description = "Images per row.", DefaultValueFactory = _ => 10 };
+var sample = new Command("sample", "Draw a grid of samples from a saved model.") { run, sampleOut, count, columns, seed, device };
+sample.SetAction(parse => Run(() => ImageCommands.Sample(parse.GetValue(run)!, parse.GetValue(device)!, parse.GetValue(count), parse.GetValue(columns),
+    parse.GetValue(seed), parse.GetValue(sampleOut)!, Console.Out)));
+
+var rows = new Option<int>("--rows") { Description = "Number of paths (rows).", DefaultValueFactory = _ => 10 };
+var interpolationSteps = new Option<int>("--steps") { Description = "Images per path, ends included.", DefaultValueFactory = _ => 10 };
+var kind = new Option<string>("--kind") { Description = "linear, or spherical (slerp).", DefaultValueFactory = _ => "linear" };
+var interpolateOut = new Option<string>("--out") { Description = "The PNG to write.", DefaultValueFactory = _ => "interpolation.png" };
+var interpolate = new Command("interpolate", "Rows of samples along paths between random latent codes (Goodfellow et al. 2014, Figure 3).")
+{
+    run, interpolateOut, rows, interpolationSteps, kind, seed, device,
+};
+interpolate.SetAction(parse => Run(() => ImageCommands.Interpolate(parse.GetValue(run)!, parse.GetValue(device)!, parse.GetValue(rows), parse.GetValue(interpolationSteps),
+    ParseKind(parse.GetValue(kind)!), parse.GetValue(seed), parse.GetValue(interpolateOut)!, Console.Out)));
+
+var evalCount = new Option<int>("--eval-samples") { Description = "Samples drawn for the metrics.", DefaultValueFactory = _ => 10000 };
+var eval = new Command("eval", "Parzen log-likelihood and FID of a saved model, written into its metrics.json.") { run, evalCount, seed, device, dataFolder };
+eval.SetAction(parse => Run(() => ImageCommands.Eval(parse.GetValue(run)!, parse.GetValue(device)!, parse.GetValue(evalCount), parse.GetValue(seed),
+    parse.GetValue(dataFolder), Console.Out)));
+
+var classifierData = new Option<string>("--data") { Description = "mnist or fashion-mnist.", Required = true };
+var classifierOut = new Option<string?>("--out") { Description = "Where to write the weights (default: samples/GanDsl.Samples/Classifiers/<data>.bin, which the build embeds)." };
+var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 8 };
+var classifier = new Command("classifier", "Train the feature classifier that FID uses for a data set.") { classifierData, dataFolder, classifierOut, epochs, seed, device };
+classifier.SetAction(parse => Run(() => Classifiers.Train(parse.GetValue(classifierData)!, parse.GetValue(dataFolder), parse.GetValue(classifierOut),
+    parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(device)!, Console.Out)));
+
+var root = new RootCommand("GanDsl: adversarial models declared in a few lines, trained with TorchSharp.") { train, list, sample, interpolate, eval, classifier };
 return root.Parse(args).Invoke();
+
+static InterpolationKind ParseKind(string text) => text.ToLowerInvariant() switch
+{
+    "linear" or "lerp" => InterpolationKind.Linear,
+    "spherical" or "slerp" => InterpolationKind.Spherical,
+    _ => throw new ArgumentException($"--kind must be linear or spherical (got '{text}')."),
+};
 
 static int Run(Func<int> action)
 {
@@ -39,7 +80,7 @@ static int Run(Func<int> action)
     {
         return action();
     }
-    catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.IO.IOException)
+    catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.IO.IOException or NotSupportedException)
     {
         Console.Error.WriteLine($"error: {e.Message}");
         return 2;

@@ -13,7 +13,14 @@ using static TorchSharp.torch;
 
 namespace GanDsl.Samples;
 
-public sealed record TrainSettings(string Model, string Data, int Steps, int BatchSize, long Seed, string Device, string Out, int EvalSamples, int LogEvery, string LearningRateSchedule = "linear");
+/// <param name="Data">ring, grid, mnist or fashion-mnist; null: the model's default data set.</param>
+/// <param name="Steps">Generator steps; null: the model's default.</param>
+/// <param name="BatchSize">null: the model's default (its paper's).</param>
+/// <param name="EvalSamples">Samples drawn for the metrics; null: 2,500 for the 2-D protocol, 10,000 for images (Parzen).</param>
+/// <param name="DataFolder">A folder holding the four MNIST-format files, used instead of the cache, packages or a download.</param>
+/// <param name="Evaluate">Images: compute Parzen and FID after training.</param>
+public sealed record TrainSettings(string Model, string? Data, int? Steps, int? BatchSize, long Seed, string Device, string Out, int? EvalSamples, int LogEvery,
+                                   string LearningRateSchedule = "linear", string? DataFolder = null, bool Evaluate = true);
 
 /// <summary>`gan train`: trains a catalog model on a named data set and writes samples.png and metrics.json.</summary>
 public static class TrainCommand
@@ -21,22 +28,27 @@ public static class TrainCommand
     public static int Run(TrainSettings s, TextWriter output)
     {
         ModelCatalog.Entry entry = ModelCatalog.Find(s.Model);
-        GaussianMixture2D mixture = GaussianMixture2D.ByName(s.Data);
         if (s.BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive (got {s.BatchSize}).");
         if (s.EvalSamples <= 0) throw new ArgumentException($"--eval-samples must be positive (got {s.EvalSamples}).");
+        if (s.Steps < 0) throw new ArgumentException($"--steps must not be negative (got {s.Steps}).");
+        string dataName = s.Data ?? entry.Data;
+        if (ImageDataSets.IsImageDataSet(dataName))
+            return ImageCommands.Train(s with { Data = dataName, EvalSamples = s.EvalSamples ?? 10000 }, entry, output);
+        GaussianMixture2D mixture = GaussianMixture2D.ByName(dataName);
+        int steps = s.Steps ?? entry.Steps, batchSize = s.BatchSize ?? entry.BatchSize, evalSamples = s.EvalSamples ?? 2500;
         Device device = Devices.Resolve(s.Device);
         Directory.CreateDirectory(s.Out);
 
         output.WriteLine($"gan train: {entry.Name} on {mixture.Name} ({mixture.ModeCount} modes, std {mixture.Std.ToString(CultureInfo.InvariantCulture)}), " +
-                         $"{s.Steps} steps, batch {s.BatchSize}, seed {s.Seed}, device {device.type}");
+                         $"{steps} steps, batch {batchSize}, seed {s.Seed}, device {device.type}");
         Trainer.Seed(s.Seed);
         using IAdversarialModel model = entry.Create(device);
         output.WriteLine($"  V = {model.ValueFunction}");
-        var data = new MixtureBatchSource(mixture, s.BatchSize, device);
-        TrainResult result = Trainer.Train(model, data, new TrainOptions { Steps = s.Steps, LogEvery = s.LogEvery, Log = output, LearningRateSchedule = s.LearningRateSchedule });
+        var data = new MixtureBatchSource(mixture, batchSize, device);
+        TrainResult result = Trainer.Train(model, data, new TrainOptions { Steps = steps, LogEvery = s.LogEvery, Log = output, LearningRateSchedule = s.LearningRateSchedule });
 
         using var scope = NewDisposeScope();
-        Tensor samples = model.Sample(s.EvalSamples).cpu();
+        Tensor samples = model.Sample(evalSamples).cpu();
         ModeCoverage coverage = ModeCoverage.Measure(samples, mixture);
         string png = Path.Combine(s.Out, "samples.png");
         ScatterPlot.Write(png, samples, mixture);
@@ -71,7 +83,7 @@ public static class TrainCommand
             w.WriteNumber("seconds", Math.Round(result.Seconds, 3));
             w.WriteNumber("steps_per_second", Math.Round(result.StepsPerSecond, 1));
             w.WriteString("device", device.ToString());
-            w.WriteNumber("batch_size", s.BatchSize);
+            w.WriteNumber("batch_size", s.BatchSize ?? entry.BatchSize);
             w.WriteString("lr_schedule", s.LearningRateSchedule);
             w.WriteNumber("seed", s.Seed);
             w.WriteStartObject("final_losses");

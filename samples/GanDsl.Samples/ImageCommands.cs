@@ -1,0 +1,219 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Gan.Dsl;
+using Gan.Runtime;
+using Gan.Runtime.Data;
+using Gan.Runtime.Imaging;
+using Gan.Runtime.Metrics;
+using Gan.Runtime.Training;
+using GanDsl.Samples.Catalog;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanDsl.Samples;
+
+/// <summary>Training, sampling, interpolation and evaluation of image models (MNIST, Fashion-MNIST).</summary>
+public static class ImageCommands
+{
+    /// <summary>`gan train` on an image data set: trains, saves the model, writes sample grids, interpolation strips
+    /// and (unless disabled) the Parzen and FID metrics into metrics.json.</summary>
+    public static int Train(TrainSettings s, ModelCatalog.Entry entry, TextWriter output)
+    {
+        Device device = Devices.Resolve(s.Device);
+        ImageDataSet data = ImageDataSets.Load(s.Data, new DataOptions { Folder = s.DataFolder, Log = output });
+        Directory.CreateDirectory(s.Out);
+        int batchSize = s.BatchSize ?? entry.BatchSize;
+        int steps = s.Steps ?? entry.Steps;
+        output.WriteLine($"gan train: {entry.Name} on {data.Name} ({data.Train.Images.Count:N0} training images; {data.Source}), " +
+                         $"{steps} steps, batch {batchSize}, seed {s.Seed}, device {device.type}");
+
+        Trainer.Seed(s.Seed);
+        using IAdversarialModel model = entry.Create(device);
+        DataVariable x = ImageVariable(model);
+        output.WriteLine($"  V = {model.ValueFunction}");
+        TrainResult result;
+        using (var scope = NewDisposeScope())
+        {
+            var (images, labels) = ImageTensors.FromIdx(data.Train.Images, data.Train.Labels);
+            using var source = new ImageBatchSource(images, labels, batchSize, device, x.Range, s.Seed, imageField: x.Field);
+            result = Trainer.Train(model, source, new TrainOptions { Steps = steps, LogEvery = s.LogEvery, Log = output, LearningRateSchedule = s.LearningRateSchedule });
+        }
+        RunInfo info = RunInfo.Save(s.Out, entry, model, data.Name, s.Seed, steps, batchSize);
+        double imagesPerSecond = result.StepsPerSecond * batchSize;
+        output.WriteLine($"  {result.Seconds:F1} s ({result.StepsPerSecond:F1} steps/s, {imagesPerSecond:F0} images/s); saved {Path.Combine(s.Out, RunInfo.WeightsFile)}");
+
+        WritePictures(model, x, data, s.Out, s.Seed, output);
+        var metrics = new Dictionary<string, object?>
+        {
+            ["model"] = entry.Name,
+            ["paper"] = entry.Paper,
+            ["value_function"] = model.ValueFunction,
+            ["data"] = data.Name,
+            ["data_source"] = data.Source,
+            ["steps"] = steps,
+            ["batch_size"] = batchSize,
+            ["seconds"] = Math.Round(result.Seconds, 3),
+            ["steps_per_second"] = Math.Round(result.StepsPerSecond, 2),
+            ["images_per_second"] = Math.Round(imagesPerSecond, 1),
+            ["device"] = device.ToString(),
+            ["seed"] = s.Seed,
+            ["lr_schedule"] = s.LearningRateSchedule,
+            ["weights_sha256"] = info.WeightsSha256,
+            ["final_losses"] = result.LossNames.Zip(result.LastLosses).ToDictionary(p => p.First, p => (object?)p.Second),
+        };
+        if (s.Evaluate)
+            foreach (var (key, value) in Evaluate(model, x, data, s.EvalSamples ?? 10000, s.Seed, device, output)) metrics[key] = value;
+        WriteJson(Path.Combine(s.Out, "metrics.json"), metrics);
+        output.WriteLine($"  wrote samples.png, interpolation-linear.png, interpolation-spherical.png, real.png and metrics.json to {s.Out}");
+        return 0;
+    }
+
+    /// <summary>`gan eval`: the Parzen and FID metrics of a saved run, merged into its metrics.json.</summary>
+    public static int Eval(string runDir, string deviceName, int samples, long seed, string? dataFolder, TextWriter output)
+    {
+        Device device = Devices.Resolve(deviceName);
+        var (info, entry, model) = RunInfo.Load(runDir, device);
+        using (model)
+        {
+            ImageDataSet data = ImageDataSets.Load(info.Data, new DataOptions { Folder = dataFolder, Log = output });
+            output.WriteLine($"gan eval: {entry.Name} from {runDir} on {data.Name}");
+            var results = Evaluate(model, ImageVariable(model), data, samples, seed, device, output);
+            string path = Path.Combine(runDir, "metrics.json");
+            Dictionary<string, object?> metrics = File.Exists(path)
+                ? JsonSerializer.Deserialize<Dictionary<string, object?>>(File.ReadAllText(path)) ?? new()
+                : new();
+            foreach (var (key, value) in results) metrics[key] = value;
+            WriteJson(path, metrics);
+            output.WriteLine($"  wrote {path}");
+        }
+        return 0;
+    }
+
+    /// <summary>`gan sample`: a grid of n samples from a saved run.</summary>
+    public static int Sample(string runDir, string deviceName, int n, int columns, long seed, string outPath, TextWriter output)
+    {
+        if (n <= 0 || columns <= 0) throw new ArgumentException($"--n and --columns must be positive (got {n} and {columns}).");
+        Device device = Devices.Resolve(deviceName);
+        var (_, entry, model) = RunInfo.Load(runDir, device);
+        using (model)
+        using (var scope = NewDisposeScope())
+        {
+            DataVariable x = ImageVariable(model);
+            Trainer.Seed(seed);
+            ImageGrid.Write(outPath, DataRanges.ToUnit(model.Sample(n), x.Range), columns, scale: 2);
+            output.WriteLine($"gan sample: {n} samples of {entry.Name} (seed {seed}) → {outPath}");
+        }
+        return 0;
+    }
+
+    /// <summary>`gan interpolate`: rows of samples along paths between random latent codes (Goodfellow et al. 2014, Figure 3).</summary>
+    public static int Interpolate(string runDir, string deviceName, int rows, int steps, InterpolationKind kind, long seed, string outPath, TextWriter output)
+    {
+        if (rows <= 0) throw new ArgumentException($"--rows must be positive (got {rows}).");
+        Device device = Devices.Resolve(deviceName);
+        var (_, entry, model) = RunInfo.Load(runDir, device);
+        using (model)
+        using (var scope = NewDisposeScope())
+        {
+            DataVariable x = ImageVariable(model);
+            Trainer.Seed(seed);
+            WriteInterpolation(model, x, rows, steps, kind, outPath);
+            output.WriteLine($"gan interpolate: {rows} {kind.ToString().ToLowerInvariant()} paths of {steps} steps through the latent space of {entry.Name} → {outPath}");
+        }
+        return 0;
+    }
+
+    private static void WriteInterpolation(IAdversarialModel model, DataVariable x, int rows, int steps, InterpolationKind kind, string path)
+    {
+        using var scope = NewDisposeScope();
+        Batch from = model.SampleNoise(rows), to = model.SampleNoise(rows);
+        Tensor images = DataRanges.ToUnit(model.Generate(Interpolation.Path(from, to, steps, kind)), x.Range);
+        ImageGrid.Write(path, images, steps, scale: 2);
+    }
+
+    private static void WritePictures(IAdversarialModel model, DataVariable x, ImageDataSet data, string dir, long seed, TextWriter output)
+    {
+        using var scope = NewDisposeScope();
+        Trainer.Seed(seed + 1);
+        ImageGrid.Write(Path.Combine(dir, "samples.png"), DataRanges.ToUnit(model.Sample(100), x.Range), 10, scale: 2);
+        WriteInterpolation(model, x, 10, 10, InterpolationKind.Linear, Path.Combine(dir, "interpolation-linear.png"));
+        WriteInterpolation(model, x, 10, 10, InterpolationKind.Spherical, Path.Combine(dir, "interpolation-spherical.png"));
+        var (real, _) = ImageTensors.FromIdx(data.Test.Images, data.Test.Labels);
+        ImageGrid.Write(Path.Combine(dir, "real.png"), real.narrow(0, 0, Math.Min(100, real.shape[0])), 10, scale: 2);
+    }
+
+    /// <summary>The protocols of the images issue: Parzen-window log-likelihood (Goodfellow et al. 2014) and FID on the
+    /// project's own classifier, with the real-vs-real FID (train vs test) as the floor.</summary>
+    public static IReadOnlyList<(string Key, object? Value)> Evaluate(IAdversarialModel model, DataVariable x, ImageDataSet data, int samples, long seed,
+                                                                       Device device, TextWriter output)
+    {
+        var results = new List<(string, object?)>();
+        using var scope = NewDisposeScope();
+        Trainer.Seed(seed + 2);
+        Tensor generated = SampleUnit(model, x, samples).cpu();
+        var (train, _) = ImageTensors.FromIdx(data.Train.Images, data.Train.Labels);
+        var (test, _) = ImageTensors.FromIdx(data.Test.Images, data.Test.Labels);
+
+        // Parzen: σ by grid search on validation images held out of the training set, scored on the test set.
+        int validationCount = (int)Math.Min(1000, train.shape[0] / 10);
+        Tensor validation = train.narrow(0, train.shape[0] - validationCount, validationCount);
+        ParzenResult parzen = Parzen.Evaluate(generated.flatten(1), validation.flatten(1), test.flatten(1));
+        output.WriteLine($"  Parzen log-likelihood {parzen.MeanLogLikelihood:F1} ± {parzen.StandardError:F1} (σ = {parzen.Sigma:G3}; paper, full MNIST: 225 ± 2)");
+        results.Add(("parzen_log_likelihood", Math.Round(parzen.MeanLogLikelihood, 2)));
+        results.Add(("parzen_standard_error", Math.Round(parzen.StandardError, 2)));
+        results.Add(("parzen_sigma", parzen.Sigma));
+        results.Add(("parzen_protocol", parzen.Protocol));
+
+        // FID on the project's classifier.
+        FeatureClassifier? classifier = Classifiers.TryLoad(data.Name, device, output);
+        if (classifier is null)
+        {
+            results.Add(("fid", null));
+            return results;
+        }
+        using (classifier)
+        {
+            FeatureStatistics testStats = Fid.Statistics(classifier.Features(test.to(device)));
+            FeatureStatistics trainStats = Fid.Statistics(classifier.Features(train.to(device)));
+            double fid = Fid.Distance(Fid.Statistics(classifier.Features(generated.to(device))), testStats);
+            double floor = Fid.Distance(trainStats, testStats);
+            output.WriteLine($"  FID {fid:F2} (real-vs-real floor, train vs test: {floor:F2}; features of the {data.Name} classifier)");
+            results.Add(("fid", Math.Round(fid, 3)));
+            results.Add(("fid_real_vs_real", Math.Round(floor, 3)));
+            results.Add(("fid_protocol", $"Fréchet distance between Gaussians fitted to the penultimate features of GanDsl's own {data.Name} classifier: " +
+                                         $"{samples:N0} samples vs the {test.shape[0]:N0} test images; floor: the {train.shape[0]:N0} training vs the test images"));
+        }
+        return results;
+    }
+
+    private static Tensor SampleUnit(IAdversarialModel model, DataVariable x, int n)
+    {
+        using var scope = NewDisposeScope();
+        var parts = new List<Tensor>();
+        for (int done = 0; done < n; done += 1000)
+            parts.Add(DataRanges.ToUnit(model.Sample(Math.Min(1000, n - done)), x.Range).cpu());
+        return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+
+    private static DataVariable ImageVariable(IAdversarialModel model)
+    {
+        DataVariable? x = model.Data.FirstOrDefault(d => d.Shape.Length == 3);
+        return x ?? throw new ArgumentException($"{model.Name} declares no image data (a [Data] variable with a shape such as \"1x28x28\"), " +
+                                                "so it cannot be trained on MNIST or Fashion-MNIST.");
+    }
+
+    internal static void WriteJson(string path, IReadOnlyDictionary<string, object?> values)
+    {
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(values, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }));
+        File.Move(temp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,58 @@
+using System;
+using System.IO;
+using System.Text.Json;
+using Gan.Runtime;
+using GanDsl.Samples.Catalog;
+using static TorchSharp.torch;
+
+namespace GanDsl.Samples;
+
+/// <summary>What a run folder records about its model (<c>model.json</c> beside <c>model.bin</c>), so that
+/// `sample`, `interpolate` and `eval` can rebuild it.</summary>
+public sealed record RunInfo(string Model, string Data, long Seed, int Steps, int BatchSize, string WeightsSha256, string ValueFunction)
+{
+    public const string WeightsFile = "model.bin", InfoFile = "model.json";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Saves the model's weights and this record into <paramref name="dir"/> (each through a temporary file).</summary>
+    public static RunInfo Save(string dir, ModelCatalog.Entry entry, IAdversarialModel model, string data, long seed, int steps, int batchSize)
+    {
+        string sha = ModelWeights.Save((nn.Module)model, Path.Combine(dir, WeightsFile));
+        var info = new RunInfo(entry.Name, data, seed, steps, batchSize, sha, model.ValueFunction);
+        string path = Path.Combine(dir, InfoFile), temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(info, Json));
+        File.Move(temp, path, overwrite: true);
+        return info;
+    }
+
+    /// <summary>Reads a run folder and rebuilds its model with the saved weights (checksum verified).</summary>
+    public static (RunInfo Info, ModelCatalog.Entry Entry, IAdversarialModel Model) Load(string dir, Device device)
+    {
+        string path = Path.Combine(dir, InfoFile);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{dir} is not a saved run: it has no {InfoFile} (train writes one with --out).", path);
+        RunInfo info;
+        try
+        {
+            info = JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(path), Json)
+                   ?? throw new InvalidDataException($"{path} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not a valid run record: {e.Message}", e);
+        }
+        ModelCatalog.Entry entry = ModelCatalog.Find(info.Model);
+        IAdversarialModel model = entry.Create(device);
+        try
+        {
+            ModelWeights.Load((nn.Module)model, Path.Combine(dir, WeightsFile), info.WeightsSha256);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return (info, entry, model);
+    }
+}
