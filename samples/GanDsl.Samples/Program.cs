@@ -31,6 +31,7 @@ list.SetAction(_ =>
 });
 
 var root = new RootCommand("GanDsl: adversarial models declared in a few lines, trained with TorchSharp.") { train, list };
+root.Subcommands.Add(DataCommand.Create());
 return root.Parse(args).Invoke();
 
 static int Run(Func<int> action)
