@@ -43,10 +43,10 @@ public static class Classifiers
     }
 
     /// <summary>`gan classifier`: trains the feature classifier of a data set and saves its weights.</summary>
-    public static int Train(string data, string? dataFolder, string? outPath, int epochs, long seed, string deviceName, TextWriter output)
+    public static int Train(string data, DataOptions dataOptions, string? outPath, int epochs, long seed, string deviceName, TextWriter output)
     {
         Device device = Gan.Runtime.Devices.Resolve(deviceName);
-        ImageDataSet set = ImageDataSets.Load(data, new DataOptions { Folder = dataFolder, Log = output });
+        ImageDataSet set = ImageDataSets.Load(data, dataOptions);
         string path = outPath ?? DefaultPath(set.Name);
         output.WriteLine($"gan classifier: {set.Name} ({set.Train.Images.Count:N0} training, {set.Test.Images.Count:N0} test images; {set.Source}), {epochs} epochs, seed {seed}, device {device.type}");
         Trainer.Seed(seed);

@@ -24,7 +24,7 @@ public static class ImageCommands
     public static int Train(TrainSettings s, ModelCatalog.Entry entry, TextWriter output)
     {
         Device device = Devices.Resolve(s.Device);
-        ImageDataSet data = ImageDataSets.Load(s.Data, new DataOptions { Folder = s.DataFolder, Log = output });
+        ImageDataSet data = ImageDataSets.Load(s.Data!, s.DataOptions ?? new DataOptions { Log = output });
         Directory.CreateDirectory(s.Out);
         int batchSize = s.BatchSize ?? entry.BatchSize;
         int steps = s.Steps ?? entry.Steps;
@@ -73,13 +73,13 @@ public static class ImageCommands
     }
 
     /// <summary>`gan eval`: the Parzen and FID metrics of a saved run, merged into its metrics.json.</summary>
-    public static int Eval(string runDir, string deviceName, int samples, long seed, string? dataFolder, TextWriter output)
+    public static int Eval(string runDir, string deviceName, int samples, long seed, DataOptions? dataOptions, TextWriter output)
     {
         Device device = Devices.Resolve(deviceName);
         var (info, entry, model) = RunInfo.Load(runDir, device);
         using (model)
         {
-            ImageDataSet data = ImageDataSets.Load(info.Data, new DataOptions { Folder = dataFolder, Log = output });
+            ImageDataSet data = ImageDataSets.Load(info.Data, dataOptions ?? new DataOptions { Log = output });
             output.WriteLine($"gan eval: {entry.Name} from {runDir} on {data.Name}");
             var results = Evaluate(model, ImageVariable(model), data, samples, seed, device, output);
             string path = Path.Combine(runDir, "metrics.json");

@@ -6,7 +6,6 @@ using GanDsl.Samples.Catalog;
 
 var model = new Option<string>("--model") { Description = "Catalog model to train (see `gan list`).", DefaultValueFactory = _ => "goodfellow2014" };
 var data = new Option<string?>("--data") { Description = "Data set: ring (8 Gaussians, PacGAN protocol), grid (25 Gaussians), mnist or fashion-mnist. Default: the model's." };
-var dataFolder = new Option<string?>("--data-folder") { Description = "A folder with the four MNIST-format files (raw or .gz), used instead of the cache, packages or download." };
 var steps = new Option<int?>("--steps") { Description = "Generator steps (default: the model's; goodfellow2014: 20,000)." };
 var batchSize = new Option<int?>("--batch-size") { Description = "Minibatch size (default: the model's paper's; goodfellow2014: 256)." };
 var seed = new Option<long>("--seed") { Description = "Random seed (runs with the same seed and device are identical).", DefaultValueFactory = _ => 0 };
@@ -19,12 +18,12 @@ var lrSchedule = new Option<string>("--lr-schedule") { Description = "constant, 
 
 var train = new Command("train", "Train a catalog model and write its pictures and metrics.json (images: also the model).")
 {
-    model, data, dataFolder, steps, batchSize, seed, device, output, evalSamples, logEvery, lrSchedule, noEval,
+    model, data, DataCommand.DataFolder, DataCommand.Cache, DataCommand.NoDownload, steps, batchSize, seed, device, output, evalSamples, logEvery, lrSchedule, noEval,
 };
 train.SetAction(parse => Run(() => TrainCommand.Run(new TrainSettings(
     parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(steps), parse.GetValue(batchSize), parse.GetValue(seed),
     parse.GetValue(device)!, parse.GetValue(output)!, parse.GetValue(evalSamples), parse.GetValue(logEvery), parse.GetValue(lrSchedule)!,
-    parse.GetValue(dataFolder), !parse.GetValue(noEval)), Console.Out)));
+    DataCommand.Options(parse, Console.Out), !parse.GetValue(noEval)), Console.Out)));
 
 var list = new Command("list", "List the catalog's models.");
 list.SetAction(_ =>
@@ -53,18 +52,18 @@ interpolate.SetAction(parse => Run(() => ImageCommands.Interpolate(parse.GetValu
     ParseKind(parse.GetValue(kind)!), parse.GetValue(seed), parse.GetValue(interpolateOut)!, Console.Out)));
 
 var evalCount = new Option<int>("--eval-samples") { Description = "Samples drawn for the metrics.", DefaultValueFactory = _ => 10000 };
-var eval = new Command("eval", "Parzen log-likelihood and FID of a saved model, written into its metrics.json.") { run, evalCount, seed, device, dataFolder };
+var eval = new Command("eval", "Parzen log-likelihood and FID of a saved model, written into its metrics.json.") { run, evalCount, seed, device, DataCommand.DataFolder, DataCommand.Cache, DataCommand.NoDownload };
 eval.SetAction(parse => Run(() => ImageCommands.Eval(parse.GetValue(run)!, parse.GetValue(device)!, parse.GetValue(evalCount), parse.GetValue(seed),
-    parse.GetValue(dataFolder), Console.Out)));
+    DataCommand.Options(parse, Console.Out), Console.Out)));
 
 var classifierData = new Option<string>("--data") { Description = "mnist or fashion-mnist.", Required = true };
 var classifierOut = new Option<string?>("--out") { Description = "Where to write the weights (default: samples/GanDsl.Samples/Classifiers/<data>.bin, which the build embeds)." };
 var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 8 };
-var classifier = new Command("classifier", "Train the feature classifier that FID uses for a data set.") { classifierData, dataFolder, classifierOut, epochs, seed, device };
-classifier.SetAction(parse => Run(() => Classifiers.Train(parse.GetValue(classifierData)!, parse.GetValue(dataFolder), parse.GetValue(classifierOut),
+var classifier = new Command("classifier", "Train the feature classifier that FID uses for a data set.") { classifierData, DataCommand.DataFolder, DataCommand.Cache, DataCommand.NoDownload, classifierOut, epochs, seed, device };
+classifier.SetAction(parse => Run(() => Classifiers.Train(parse.GetValue(classifierData)!, DataCommand.Options(parse, Console.Out), parse.GetValue(classifierOut),
     parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(device)!, Console.Out)));
 
-var root = new RootCommand("GanDsl: adversarial models declared in a few lines, trained with TorchSharp.") { train, list, sample, interpolate, eval, classifier };
+var root = new RootCommand("GanDsl: adversarial models declared in a few lines, trained with TorchSharp.") { train, list, sample, interpolate, eval, classifier, DataCommand.Create() };
 return root.Parse(args).Invoke();
 
 static InterpolationKind ParseKind(string text) => text.ToLowerInvariant() switch

@@ -17,10 +17,10 @@ namespace GanDsl.Samples;
 /// <param name="Steps">Generator steps; null: the model's default.</param>
 /// <param name="BatchSize">null: the model's default (its paper's).</param>
 /// <param name="EvalSamples">Samples drawn for the metrics; null: 2,500 for the 2-D protocol, 10,000 for images (Parzen).</param>
-/// <param name="DataFolder">A folder holding the four MNIST-format files, used instead of the cache, packages or a download.</param>
+/// <param name="DataOptions">Where image data come from (a folder, the cache, a download, packages); null: the defaults.</param>
 /// <param name="Evaluate">Images: compute Parzen and FID after training.</param>
 public sealed record TrainSettings(string Model, string? Data, int? Steps, int? BatchSize, long Seed, string Device, string Out, int? EvalSamples, int LogEvery,
-                                   string LearningRateSchedule = "linear", string? DataFolder = null, bool Evaluate = true);
+                                   string LearningRateSchedule = "linear", DataOptions? DataOptions = null, bool Evaluate = true);
 
 /// <summary>`gan train`: trains a catalog model on a named data set and writes samples.png and metrics.json.</summary>
 public static class TrainCommand

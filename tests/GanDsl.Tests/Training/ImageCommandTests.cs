@@ -50,7 +50,7 @@ public sealed class ImageCommandTests : IDisposable
         string run = Path.Combine(_dir, "run");
         var log = new StringWriter();
         var settings = new TrainSettings("dcgan", "mnist", Steps: 30, BatchSize: 32, Seed: 0, Device: "cpu", Out: run, EvalSamples: 200, LogEvery: 10,
-                                         DataFolder: CraftedFolder());
+                                         DataOptions: new DataOptions { Folder = CraftedFolder() });
         TrainCommand.Run(settings, log).ShouldBe(0);
         string text = log.ToString();
         text.ShouldContain("step      10/30");
@@ -80,7 +80,7 @@ public sealed class ImageCommandTests : IDisposable
         // eval reproduces train's Parzen figure from the saved weights (same seed, same samples).
         double before = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))).RootElement.GetProperty("parzen_log_likelihood").GetDouble();
         File.WriteAllText(Path.Combine(run, "metrics.json"), "{}");
-        ImageCommands.Eval(run, "cpu", 200, 0, settings.DataFolder, TextWriter.Null).ShouldBe(0);
+        ImageCommands.Eval(run, "cpu", 200, 0, settings.DataOptions, TextWriter.Null).ShouldBe(0);
         JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))).RootElement.GetProperty("parzen_log_likelihood").GetDouble().ShouldBe(before);
 
         // A damaged weights file is refused by its checksum.
@@ -95,7 +95,7 @@ public sealed class ImageCommandTests : IDisposable
     public void A_model_without_a_declared_image_shape_cannot_train_on_images()
     {
         var settings = new TrainSettings("goodfellow2014", "mnist", Steps: 1, BatchSize: 8, Seed: 0, Device: "cpu", Out: Path.Combine(_dir, "r"), EvalSamples: 10, LogEvery: 0,
-                                         DataFolder: CraftedFolder(40, 20));
+                                         DataOptions: new DataOptions { Folder = CraftedFolder(40, 20) });
         var e = Should.Throw<ArgumentException>(() => TrainCommand.Run(settings, TextWriter.Null));
         e.Message.ShouldStartWith("Goodfellow2014 declares no image data");
     }
