@@ -59,7 +59,9 @@ public sealed class ImageBatchSource : IBatchSource, IDisposable
         {
             if (_order is not null) Epoch++;
             _order?.Dispose();
-            _order = torch.randperm(Count, generator: _generator).to(Device);
+            // Next() runs inside the caller's dispose scope; the epoch's order must outlive it.
+            using (var scope = NewDisposeScope())
+                _order = torch.randperm(Count, generator: _generator).to(Device).DetachFromDisposeScope();
             _position = 0;
         }
         using var index = _order.narrow(0, _position, BatchSize);

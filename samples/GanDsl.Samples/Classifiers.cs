@@ -56,7 +56,7 @@ public static class Classifiers
         using var net = new FeatureClassifier();
         net.to(device);
         var result = FeatureClassifier.Train(net, trainImages, trainLabels, testImages, testLabels,
-            new ClassifierTrainingOptions { Epochs = epochs, Seed = seed }, output);
+            new ClassifierTrainingOptions { Epochs = epochs, Seed = seed, DataSet = set.Name, HorizontalFlip = set.Name == "fashion-mnist" }, output);
         net.SaveWeights(path);
         output.WriteLine($"  test accuracy {result.TestAccuracy:P2}; wrote {path} ({new FileInfo(path).Length / 1024} KB)");
         return 0;

@@ -58,7 +58,7 @@ eval.SetAction(parse => Run(() => ImageCommands.Eval(parse.GetValue(run)!, parse
 
 var classifierData = new Option<string>("--data") { Description = "mnist or fashion-mnist.", Required = true };
 var classifierOut = new Option<string?>("--out") { Description = "Where to write the weights (default: samples/GanDsl.Samples/Classifiers/<data>.bin, which the build embeds)." };
-var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 8 };
+var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 12 };
 var classifier = new Command("classifier", "Train the feature classifier that FID uses for a data set.") { classifierData, DataCommand.DataFolder, DataCommand.Cache, DataCommand.NoDownload, classifierOut, epochs, seed, device };
 classifier.SetAction(parse => Run(() => Classifiers.Train(parse.GetValue(classifierData)!, DataCommand.Options(parse, Console.Out), parse.GetValue(classifierOut),
     parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(device)!, Console.Out)));
