@@ -17,9 +17,11 @@ using static TorchSharp.torch;
 // Rounds alternate the order of the contenders; medians of per-step times, and the median of per-round ratios.
 
 string mode = args.Length > 0 ? args[0] : "overhead";
+if (mode == "images") return GanDsl.Bench.ImagesBench.Run(args);
 if (mode != "overhead")
 {
     Console.Error.WriteLine("usage: GanDsl.Bench overhead [--rounds N] [--steps N] [--batch N] [--threads N] [--out FILE]");
+    Console.Error.WriteLine("       GanDsl.Bench images [--runs DIR] [--scale F] [--device D] [--reuse] [--out FILE]");
     return 2;
 }
 int rounds = IntArg("--rounds", 21), steps = IntArg("--steps", 200), batch = IntArg("--batch", 256), threads = IntArg("--threads", 0);
