@@ -49,6 +49,10 @@ namespace Gan.Dsl.Generator
         public static readonly DiagnosticDescriptor NoSampler = Make("GAN018",
             "No generator applied to noise alone", "No [Generator] is applied to noise variables alone in the value function, so Sample(n) cannot be generated",
             DiagnosticSeverity.Warning);
+        public static readonly DiagnosticDescriptor ImageWithoutRange = Make("GAN019",
+            "Image data without a declared range", "Data variable '{0}' has the image shape {1} but no Range: image data sets are scaled to the declared range, " +
+            "so declare Range = DataRange.ZeroToOne (sigmoid output) or Range = DataRange.MinusOneToOne (tanh output) to match the generator",
+            DiagnosticSeverity.Warning);
         public static readonly DiagnosticDescriptor InternalError = Make("GAN999",
             "Internal generator error", "The GanDsl generator failed on '{0}': {1}. Please report this with the declaration.");
     }

@@ -122,6 +122,8 @@ namespace Gan.Dsl.Generator
                     if (Declare(variable, "a data variable", where))
                     {
                         int range = NamedInt(attribute, "Range") ?? 0;
+                        if (shape.Length == 3 && range == 0)
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageWithoutRange, where, variable, shapeText));
                         data.Add(new DataSpec(variable, field, new EquatableArray<int>(shape), range is >= 0 and <= 2 ? (DataRangeKind)range : DataRangeKind.Unspecified));
                         scope.Names[variable] = NameKind.Data;
                     }

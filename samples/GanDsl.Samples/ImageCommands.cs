@@ -167,6 +167,14 @@ public static class ImageCommands
         results.Add(("parzen_standard_error", Math.Round(parzen.StandardError, 2)));
         results.Add(("parzen_sigma", parzen.Sigma));
         results.Add(("parzen_protocol", parzen.Protocol));
+        // The estimator on real data, as a reference: the same window fitted on training images (as many as samples,
+        // validation images excluded) instead of generated ones.
+        int realCount = (int)Math.Min(samples, train.shape[0] - validationCount);
+        ParzenResult real = Parzen.Evaluate(train.narrow(0, 0, realCount).flatten(1), validation.flatten(1), test.flatten(1));
+        output.WriteLine($"  Parzen of {realCount:N0} real training images (the estimator's reference): {real.MeanLogLikelihood:F1} ± {real.StandardError:F1} (σ = {real.Sigma:G3})");
+        results.Add(("parzen_real_training_images", Math.Round(real.MeanLogLikelihood, 2)));
+        results.Add(("parzen_real_standard_error", Math.Round(real.StandardError, 2)));
+        results.Add(("parzen_real_count", realCount));
 
         // FID on the project's classifier.
         FeatureClassifier? classifier = Classifiers.TryLoad(data.Name, device, output);

@@ -110,6 +110,17 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void Image_data_without_a_range_is_a_warning_at_its_attribute()
+    {
+        string source = GeneratorHarness.Declaration(variables: "[Data(\"x\", Shape = \"1x28x28\")]\n[Noise(\"z\", Distribution.Normal, 2)]");
+        Diagnostic d = Expect(source, "GAN019", "Data(\"x\", Shape = \"1x28x28\")");
+        d.Severity.ShouldBe(DiagnosticSeverity.Warning);
+        d.GetMessage().ShouldStartWith("Data variable 'x' has the image shape 1x28x28 but no Range");
+        GeneratorHarness.Generate(source.Replace("Shape = \"1x28x28\"", "Shape = \"1x28x28\", Range = DataRange.MinusOneToOne")).Gan("GAN019").ShouldBeEmpty();
+        GeneratorHarness.Generate(source.Replace("1x28x28", "784")).Gan("GAN019").ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Class_not_partial()
     {
         string source = GeneratorHarness.Declaration(classModifiers: "public");
