@@ -20,7 +20,12 @@ public sealed class ImageBatchSource : IBatchSource, IDisposable
 
     /// <param name="images">[N, C, H, W] pixels in [0, 1] (float) — see <see cref="DataRanges.FromBytes"/>.</param>
     /// <param name="labels">[N] class labels.</param>
+    /// <param name="batchSize">Examples per batch (at most the set's size).</param>
+    /// <param name="device">Where the set and its batches live.</param>
     /// <param name="range">The range the model declared for its data; pixels are mapped from [0, 1] to it.</param>
+    /// <param name="seed">Seeds the shuffling (the run's seed: same seed, same batches).</param>
+    /// <param name="imageField">The batch field of the images (the model's data variable's field).</param>
+    /// <param name="labelField">The batch field of the labels.</param>
     public ImageBatchSource(Tensor images, Tensor labels, int batchSize, Device device, DataRange range, long seed,
                             string imageField = "x", string labelField = "y")
     {

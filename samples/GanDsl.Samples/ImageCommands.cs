@@ -97,23 +97,27 @@ public static class ImageCommands
     public static int Sample(string runDir, string deviceName, int n, int columns, long seed, string outPath, TextWriter output)
     {
         if (n <= 0 || columns <= 0) throw new ArgumentException($"--n and --columns must be positive (got {n} and {columns}).");
-        Device device = Devices.Resolve(deviceName);
-        var (_, entry, model) = RunInfo.Load(runDir, device);
-        using (model)
-        using (var scope = NewDisposeScope())
+        return WithSavedModel(runDir, deviceName, seed, (entry, model, x) =>
         {
-            DataVariable x = ImageVariable(model);
-            Trainer.Seed(seed);
             ImageGrid.Write(outPath, DataRanges.ToUnit(model.Sample(n), x.Range), columns, scale: 2);
             output.WriteLine($"gan sample: {n} samples of {entry.Name} (seed {seed}) → {outPath}");
-        }
-        return 0;
+        });
     }
 
     /// <summary>`gan interpolate`: rows of samples along paths between random latent codes (Goodfellow et al. 2014, Figure 3).</summary>
     public static int Interpolate(string runDir, string deviceName, int rows, int steps, InterpolationKind kind, long seed, string outPath, TextWriter output)
     {
         if (rows <= 0) throw new ArgumentException($"--rows must be positive (got {rows}).");
+        return WithSavedModel(runDir, deviceName, seed, (entry, model, x) =>
+        {
+            WriteInterpolation(model, x, rows, steps, kind, outPath);
+            output.WriteLine($"gan interpolate: {rows} {kind.ToString().ToLowerInvariant()} paths of {steps} steps through the latent space of {entry.Name} → {outPath}");
+        });
+    }
+
+    /// <summary>Loads a saved run's model, seeds the generators and runs <paramref name="action"/> in a dispose scope.</summary>
+    private static int WithSavedModel(string runDir, string deviceName, long seed, Action<ModelCatalog.Entry, IAdversarialModel, DataVariable> action)
+    {
         Device device = Devices.Resolve(deviceName);
         var (_, entry, model) = RunInfo.Load(runDir, device);
         using (model)
@@ -121,8 +125,7 @@ public static class ImageCommands
         {
             DataVariable x = ImageVariable(model);
             Trainer.Seed(seed);
-            WriteInterpolation(model, x, rows, steps, kind, outPath);
-            output.WriteLine($"gan interpolate: {rows} {kind.ToString().ToLowerInvariant()} paths of {steps} steps through the latent space of {entry.Name} → {outPath}");
+            action(entry, model, x);
         }
         return 0;
     }
