@@ -164,6 +164,8 @@ namespace Gan.Dsl.Generator
             w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.LossNames => s_lossNames;");
             w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.DataFields => s_dataFields;");
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::Gan.Runtime.DataVariable> global::Gan.Runtime.IAdversarialModel.Data => s_data;");
+            w.Line($"global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.Players => new[] {{ {string.Join(", ", model.Networks.Select(n => Literal(n.Name)))} }};");
+            w.Line($"global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.optim.Optimizer> global::Gan.Runtime.IAdversarialModel.Optimizers => new[] {{ {string.Join(", ", model.Networks.Select(n => "_optimizer" + n.Name))} }};");
         }
 
         private static void EmitTrainStep(IndentedWriter w, ModelSpec model, Scope scope, NetworkSpec[] maximizers, NetworkSpec[] minimizers)

@@ -9,7 +9,7 @@ namespace Gan.Runtime.Data;
 /// <summary>Minibatches of a labelled image set, held on the training device in the declared value range and
 /// shuffled each epoch with the run's seed (its own generator, so the model's noise is not disturbed).
 /// A batch has the images under <c>x</c> (or the field given) and the labels (int64) under <c>y</c>.</summary>
-public sealed class ImageBatchSource : IBatchSource, IDisposable
+public sealed class ImageBatchSource : IBatchSource, ICheckpointableSource, IDisposable
 {
     private readonly Tensor _images;   // [N, C, H, W], float32, in the declared range, on the device
     private readonly Tensor _labels;   // [N], int64, on the device
@@ -76,6 +76,41 @@ public sealed class ImageBatchSource : IBatchSource, IDisposable
             [_imageField] = _images.index_select(0, index),
             [_labelField] = _labels.index_select(0, index),
         });
+    }
+
+    /// <summary>Writes the epoch, the position in it, its order and the shuffling generator's state.</summary>
+    public void SaveState(System.IO.BinaryWriter writer)
+    {
+        writer.Write(Count);
+        writer.Write(Epoch);
+        writer.Write(_position);
+        writer.Write(_order is not null);
+        if (_order is not null)
+            using (var scope = NewDisposeScope()) _order.cpu().Save(writer);
+        using var state = _generator.get_state();
+        state.Save(writer);
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> wrote; the set must have the same size.</summary>
+    public void LoadState(System.IO.BinaryReader reader)
+    {
+        long count = reader.ReadInt64();
+        if (count != Count)
+            throw new System.IO.InvalidDataException($"The checkpoint's batch source had {count} examples; this one has {Count}: resume with the same data.");
+        Epoch = reader.ReadInt64();
+        _position = reader.ReadInt64();
+        _order?.Dispose();
+        _order = null;
+        if (reader.ReadBoolean())
+        {
+            Tensor order = torch.zeros(Count, dtype: int64);
+            TensorExtensionMethods.Load(ref order, reader);
+            _order = order.to(Device).DetachFromDisposeScope();
+        }
+        Tensor state = _generator.get_state();
+        TensorExtensionMethods.Load(ref state, reader);
+        _generator.set_state(state);
+        state.Dispose();
     }
 
     public void Dispose()

@@ -19,6 +19,10 @@ public interface IAdversarialModel : IDisposable
     IReadOnlyList<string> DataFields { get; }
     /// <summary>The declared data variables: name, batch field, shape of one example and value range.</summary>
     IReadOnlyList<DataVariable> Data { get; }
+    /// <summary>The players (networks) in declaration order.</summary>
+    IReadOnlyList<string> Players { get; }
+    /// <summary>Each player's optimizer, aligned with <see cref="Players"/> (checkpoints save their state).</summary>
+    IReadOnlyList<torch.optim.Optimizer> Optimizers { get; }
     /// <summary>One iteration of the game: k updates of the maximizing players, then one of the minimizing ones.</summary>
     StepLosses TrainStep(IBatchSource data);
     /// <summary>n samples from the generator, on <see cref="Device"/>, without gradients.</summary>
@@ -64,6 +68,15 @@ public interface IBatchSource
     int BatchSize { get; }
     Device Device { get; }
     Batch Next();
+}
+
+/// <summary>A batch source with state of its own (an epoch's order, a position, a generator) that a checkpoint must
+/// keep so that a resumed run sees the same batches. Sources that draw from TorchSharp's global generator need not
+/// implement it: checkpoints save that generator.</summary>
+public interface ICheckpointableSource
+{
+    void SaveState(System.IO.BinaryWriter writer);
+    void LoadState(System.IO.BinaryReader reader);
 }
 
 /// <summary>Named tensors of one minibatch (<c>x</c>, optionally <c>y</c>, ...).</summary>

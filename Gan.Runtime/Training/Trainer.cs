@@ -18,11 +18,21 @@ public sealed record TrainOptions
     public string LearningRateSchedule { get; init; } = "constant";
     /// <summary>Where progress lines go (default: standard error, so standard output stays clean for data).</summary>
     public TextWriter? Log { get; init; }
+    /// <summary>Where checkpoints are written (null: none). See <see cref="Checkpoint"/>.</summary>
+    public string? CheckpointPath { get; init; }
+    /// <summary>A checkpoint every this many steps, and one at the end (0: only at the end).</summary>
+    public int CheckpointEvery { get; init; }
+    /// <summary>Continue from this checkpoint: the model and data must be built as for the run that wrote it.</summary>
+    public string? ResumeFrom { get; init; }
 }
 
-public sealed record TrainResult(int Steps, double Seconds, float[] LastLosses, string[] LossNames)
+/// <param name="Steps">The run's length in generator steps.</param>
+/// <param name="Seconds">Wall time of this invocation.</param>
+/// <param name="StartStep">Steps already done when this invocation started (a resumed run), else 0.</param>
+public sealed record TrainResult(int Steps, double Seconds, float[] LastLosses, string[] LossNames, int StartStep = 0)
 {
-    public double StepsPerSecond => Seconds > 0 ? Steps / Seconds : 0;
+    /// <summary>Steps per second in this invocation.</summary>
+    public double StepsPerSecond => Seconds > 0 ? (Steps - StartStep) / Seconds : 0;
 }
 
 /// <summary>Drives any generated model: the step loop, progress with losses and throughput, and a clear stop on NaN.</summary>
@@ -47,10 +57,20 @@ public static class Trainer
         TextWriter log = options.Log ?? Console.Error;
         var names = model.LossNames.ToArray();
         var last = new float[names.Length];
+        int start = 0;
+        if (options.ResumeFrom is string resume)
+        {
+            CheckpointInfo info = Checkpoint.Load(resume, model, data);
+            if (info.TotalSteps != options.Steps || info.LearningRateSchedule != options.LearningRateSchedule)
+                throw new ArgumentException($"{resume} was saved by a run of {info.TotalSteps} steps with the {info.LearningRateSchedule} schedule; " +
+                                            $"resume with the same --steps and --lr-schedule (got {options.Steps}, {options.LearningRateSchedule}).");
+            start = info.Step;
+            log.WriteLine($"resumed from {resume} at step {start}/{options.Steps}");
+        }
         var clock = Stopwatch.StartNew();
         double lastReport = 0;
-        int lastReportStep = 0;
-        for (int step = 1; step <= options.Steps; step++)
+        int lastReportStep = start;
+        for (int step = start + 1; step <= options.Steps; step++)
         {
             if (linear) model.ScaleLearningRates(1.0 - (step - 1) / (double)options.Steps);
             StepLosses losses;
@@ -73,14 +93,16 @@ public static class Trainer
             {
                 double now = clock.Elapsed.TotalSeconds;
                 double rate = (step - lastReportStep) / Math.Max(1e-9, now - lastReport);
-                double eta = (options.Steps - step) / Math.Max(1e-9, step / now);
+                double eta = (options.Steps - step) / Math.Max(1e-9, (step - start) / now);
                 string lossText = string.Join("  ", names.Select((n, i) => $"{n} {last[i].ToString("F4", CultureInfo.InvariantCulture)}"));
                 log.WriteLine($"step {step,7}/{options.Steps}  {lossText}  {rate.ToString("F0", CultureInfo.InvariantCulture)} steps/s  eta {FormatSeconds(eta)}");
                 lastReport = now;
                 lastReportStep = step;
             }
+            if (options.CheckpointPath is string checkpoint && (step == options.Steps || (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)))
+                Checkpoint.Save(checkpoint, model, data, step, options.Steps, options.LearningRateSchedule);
         }
-        return new TrainResult(options.Steps, clock.Elapsed.TotalSeconds, last, names);
+        return new TrainResult(options.Steps, clock.Elapsed.TotalSeconds, last, names, start);
     }
 
     private static string FormatSeconds(double s) => s >= 3600 ? $"{s / 3600:F1}h" : s >= 60 ? $"{s / 60:F1}m" : $"{s:F0}s";

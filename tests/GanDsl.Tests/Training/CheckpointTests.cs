@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Gan.Dsl;
+using Gan.Runtime;
+using Gan.Runtime.Data;
+using Gan.Runtime.Training;
+using GanDsl.Samples.Catalog;
+using GanDsl.Tests.Runtime;
+using Shouldly;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace GanDsl.Tests.Training;
+
+/// <summary>Checkpoints: 2N steps in one run equal N steps, a kill, a resume and N more, bit for bit; damaged
+/// checkpoints are refused; a diverging run keeps its last good checkpoint.</summary>
+[Collection(TorchGlobalRngCollection.Name)]
+public sealed class CheckpointTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("gandsl-ckpt-").FullName;
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>Passes batches through, and after <paramref name="failAfter"/> of them throws, like a killed process.</summary>
+    private sealed class Killed(IBatchSource inner, int failAfter) : IBatchSource, ICheckpointableSource
+    {
+        private int _served;
+        public int BatchSize => inner.BatchSize;
+        public Device Device => inner.Device;
+        public Batch Next() => ++_served > failAfter ? throw new OperationCanceledException("killed") : inner.Next();
+        public void SaveState(BinaryWriter writer) => (inner as ICheckpointableSource)?.SaveState(writer);
+        public void LoadState(BinaryReader reader) => (inner as ICheckpointableSource)?.LoadState(reader);
+    }
+
+    private static float[][] Parameters(IAdversarialModel model) =>
+        model.Players.SelectMany(model.PlayerParameters).Select(p => p.detach().cpu().data<float>().ToArray()).ToArray();
+
+    private TrainOptions Options(int steps, string? checkpoint = null, int every = 0, string? resume = null) => new()
+    {
+        Steps = steps, LogEvery = 0, LearningRateSchedule = "linear", Log = TextWriter.Null,
+        CheckpointPath = checkpoint, CheckpointEvery = every, ResumeFrom = resume,
+    };
+
+    [Fact]
+    public void Ring_2N_steps_equal_N_steps_a_kill_a_resume_and_N_more()
+    {
+        const int n = 15;
+        torch.manual_seed(5);
+        using var straight = new Goodfellow2014(CPU);
+        Trainer.Train(straight, new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), Options(2 * n));
+
+        string checkpoint = Path.Combine(_dir, "ring.ckpt");
+        torch.manual_seed(5);
+        using (var first = new Goodfellow2014(CPU))
+        {
+            var killed = new Killed(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), failAfter: n + 1);   // one data batch a step (G reads no data): dies in step n + 2
+            Should.Throw<OperationCanceledException>(() => Trainer.Train(first, killed, Options(2 * n, checkpoint, every: n)));
+        }
+        Checkpoint.ReadInfo(checkpoint).Step.ShouldBe(n);
+
+        torch.manual_seed(99);   // a different initialization: everything must come from the checkpoint
+        using var resumed = new Goodfellow2014(CPU);
+        var source = new Killed(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), int.MaxValue);   // the same kind of source as the saving run
+        TrainResult result = Trainer.Train(resumed, source, Options(2 * n, checkpoint, every: n, resume: checkpoint));
+        result.StartStep.ShouldBe(n);
+
+        float[][] a = Parameters(straight), b = Parameters(resumed);
+        a.Length.ShouldBe(b.Length);
+        for (int i = 0; i < a.Length; i++) b[i].ShouldBe(a[i]);   // exactly equal
+        Checkpoint.ReadInfo(checkpoint).Step.ShouldBe(2 * n);
+    }
+
+    [Fact]
+    public void Image_batches_resume_mid_epoch_in_the_same_order()
+    {
+        const int n = 7;
+        Tensor images = torch.rand(new long[] { 30, 1, 4, 4 }, generator: new torch.Generator(3));
+        Tensor labels = torch.arange(30, dtype: int64);
+        ImageBatchSource Source() => new(images, labels, 8, CPU, DataRange.MinusOneToOne, seed: 11);
+
+        torch.manual_seed(2);
+        using var straight = new TinyImageGan(CPU);
+        using (var source = Source()) Trainer.Train(straight, source, Options(2 * n));
+
+        string checkpoint = Path.Combine(_dir, "tiny.ckpt");
+        torch.manual_seed(2);
+        using (var first = new TinyImageGan(CPU))
+        using (var source = Source())
+            Should.Throw<OperationCanceledException>(() => Trainer.Train(first, new Killed(source, n + 1), Options(2 * n, checkpoint, every: n)));
+
+        torch.manual_seed(1234);
+        using var resumed = new TinyImageGan(CPU);
+        using (var source = Source())
+        {
+            source.Next();   // a source in a different state: the checkpoint must restore it
+            Trainer.Train(resumed, new Killed(source, int.MaxValue), Options(2 * n, resume: checkpoint));
+        }
+        float[][] a = Parameters(straight), b = Parameters(resumed);
+        for (int i = 0; i < a.Length; i++) b[i].ShouldBe(a[i]);
+    }
+
+    [Fact]
+    public void Damaged_or_foreign_checkpoints_are_refused_with_the_reason()
+    {
+        torch.manual_seed(1);
+        using var model = new Goodfellow2014(CPU);
+        var data = new MixtureBatchSource(GaussianMixture2D.Ring8(), 16, CPU);
+        string path = Path.Combine(_dir, "c.ckpt");
+        Trainer.Train(model, data, Options(3, path));
+        File.Exists(path + ".tmp").ShouldBeFalse();
+        byte[] good = File.ReadAllBytes(path);
+
+        File.WriteAllBytes(path, good[..(good.Length - 10)]);
+        Should.Throw<InvalidDataException>(() => Checkpoint.Load(path, model, data)).Message.ShouldContain("is truncated or padded");
+        File.WriteAllBytes(path, good[..20]);
+        Should.Throw<InvalidDataException>(() => Checkpoint.Load(path, model, data)).Message.ShouldContain("is truncated: its header is cut off");
+        byte[] flipped = (byte[])good.Clone();
+        flipped[^5] ^= 0xFF;
+        File.WriteAllBytes(path, flipped);
+        Should.Throw<InvalidDataException>(() => Checkpoint.Load(path, model, data)).Message.ShouldContain("is corrupted: its state has SHA-256");
+        File.WriteAllText(path, "not a checkpoint at all");
+        Should.Throw<InvalidDataException>(() => Checkpoint.Load(path, model, data)).Message.ShouldBe($"{path} is not a GanDsl checkpoint (it does not start with GDSLCKP1).");
+
+        File.WriteAllBytes(path, good);
+        using var other = new Goodfellow2014Minimax(CPU);
+        Should.Throw<InvalidDataException>(() => Checkpoint.Load(path, other, data)).Message.ShouldBe($"{path} is a checkpoint of Goodfellow2014, not of Goodfellow2014Minimax.");
+        Should.Throw<ArgumentException>(() => Trainer.Train(model, data, Options(5, resume: path))).Message.ShouldContain("resume with the same --steps");
+    }
+
+    private sealed class PoisonAfter(IBatchSource inner, int batches) : IBatchSource
+    {
+        private int _served;
+        public int BatchSize => inner.BatchSize;
+        public Device Device => inner.Device;
+        public Batch Next()
+        {
+            Batch b = inner.Next();
+            return ++_served > batches ? new Batch(b["x"].fill_(float.NaN)) : b;
+        }
+    }
+
+    [Fact]
+    public void A_diverging_run_keeps_its_last_good_checkpoint()
+    {
+        torch.manual_seed(1);
+        using var model = new Goodfellow2014(CPU);
+        string path = Path.Combine(_dir, "nan.ckpt");
+        var data = new PoisonAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 16, CPU), batches: 7);   // one data batch a step: NaN data from step 8
+        var e = Should.Throw<NonFiniteLossException>(() => Trainer.Train(model, data, Options(20, path, every: 5)));
+        e.Step.ShouldBe(8);
+        Checkpoint.ReadInfo(path).Step.ShouldBe(5);
+        using var fresh = new Goodfellow2014(CPU);
+        Checkpoint.Load(path, fresh, data);
+        Parameters(fresh).SelectMany(p => p).ShouldAllBe(v => float.IsFinite(v));
+    }
+}
