@@ -40,7 +40,7 @@ public static class ImageCommands
         {
             var (images, labels) = ImageTensors.FromIdx(data.Train.Images, data.Train.Labels);
             using var source = new ImageBatchSource(images, labels, batchSize, device, x.Range, s.Seed, imageField: x.Field);
-            result = Trainer.Train(model, source, new TrainOptions { Steps = steps, LogEvery = s.LogEvery, Log = output, LearningRateSchedule = s.LearningRateSchedule });
+            result = Trainer.Train(model, source, s.TrainOptions(steps, output));
         }
         RunInfo info = RunInfo.Save(s.Out, entry, model, data.Name, s.Seed, steps, batchSize);
         double imagesPerSecond = result.StepsPerSecond * batchSize;

@@ -14,16 +14,18 @@ var output = new Option<string>("--out") { Description = "Output folder (picture
 var evalSamples = new Option<int?>("--eval-samples") { Description = "Samples drawn for the metrics (default: PacGAN 2,500; images 10,000 as in Goodfellow et al.'s Parzen protocol)." };
 var logEvery = new Option<int>("--log-every") { Description = "A progress line every N steps (0: none).", DefaultValueFactory = _ => 2000 };
 var noEval = new Option<bool>("--no-eval") { Description = "Images: skip the Parzen and FID evaluation after training." };
+var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write OUT/checkpoint.ckpt every N steps (always at the end): networks, optimizers, RNG, data order, step.", DefaultValueFactory = _ => 1000 };
+var resume = new Option<bool>("--resume") { Description = "Continue from OUT/checkpoint.ckpt exactly (same model, data, steps, schedule and seed)." };
 var lrSchedule = new Option<string>("--lr-schedule") { Description = "constant, or linear: the declared learning rates decay linearly to 0 over the run.", DefaultValueFactory = _ => "linear" };
 
 var train = new Command("train", "Train a catalog model and write its pictures and metrics.json (images: also the model).")
 {
-    model, data, DataCommand.DataFolder, DataCommand.Cache, DataCommand.NoDownload, steps, batchSize, seed, device, output, evalSamples, logEvery, lrSchedule, noEval,
+    model, data, DataCommand.DataFolder, DataCommand.Cache, DataCommand.NoDownload, steps, batchSize, seed, device, output, evalSamples, logEvery, lrSchedule, noEval, checkpointEvery, resume,
 };
 train.SetAction(parse => Run(() => TrainCommand.Run(new TrainSettings(
     parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(steps), parse.GetValue(batchSize), parse.GetValue(seed),
     parse.GetValue(device)!, parse.GetValue(output)!, parse.GetValue(evalSamples), parse.GetValue(logEvery), parse.GetValue(lrSchedule)!,
-    DataCommand.Options(parse, Console.Out), !parse.GetValue(noEval)), Console.Out)));
+    DataCommand.Options(parse, Console.Out), !parse.GetValue(noEval), parse.GetValue(checkpointEvery), parse.GetValue(resume)), Console.Out)));
 
 var list = new Command("list", "List the catalog's models.");
 list.SetAction(_ =>
@@ -79,7 +81,7 @@ static int Run(Func<int> action)
     {
         return action();
     }
-    catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.IO.IOException or NotSupportedException)
+    catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.IO.IOException or System.IO.InvalidDataException or NotSupportedException)
     {
         Console.Error.WriteLine($"error: {e.Message}");
         return 2;

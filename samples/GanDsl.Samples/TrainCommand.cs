@@ -20,7 +20,19 @@ namespace GanDsl.Samples;
 /// <param name="DataOptions">Where image data come from (a folder, the cache, a download, packages); null: the defaults.</param>
 /// <param name="Evaluate">Images: compute Parzen and FID after training.</param>
 public sealed record TrainSettings(string Model, string? Data, int? Steps, int? BatchSize, long Seed, string Device, string Out, int? EvalSamples, int LogEvery,
-                                   string LearningRateSchedule = "linear", DataOptions? DataOptions = null, bool Evaluate = true);
+                                   string LearningRateSchedule = "linear", DataOptions? DataOptions = null, bool Evaluate = true,
+                                   int CheckpointEvery = 0, bool Resume = false)
+{
+    /// <summary>The run's checkpoint file, in its output folder.</summary>
+    public string CheckpointPath => System.IO.Path.Combine(Out, "checkpoint.ckpt");
+
+    /// <summary>The trainer's options for this run.</summary>
+    public TrainOptions TrainOptions(int steps, TextWriter log) => new()
+    {
+        Steps = steps, LogEvery = LogEvery, Log = log, LearningRateSchedule = LearningRateSchedule,
+        CheckpointPath = CheckpointPath, CheckpointEvery = CheckpointEvery, ResumeFrom = Resume ? CheckpointPath : null,
+    };
+}
 
 /// <summary>`gan train`: trains a catalog model on a named data set and writes samples.png and metrics.json.</summary>
 public static class TrainCommand
@@ -45,7 +57,7 @@ public static class TrainCommand
         using IAdversarialModel model = entry.Create(device);
         output.WriteLine($"  V = {model.ValueFunction}");
         var data = new MixtureBatchSource(mixture, batchSize, device);
-        TrainResult result = Trainer.Train(model, data, new TrainOptions { Steps = steps, LogEvery = s.LogEvery, Log = output, LearningRateSchedule = s.LearningRateSchedule });
+        TrainResult result = Trainer.Train(model, data, s.TrainOptions(steps, output));
 
         using var scope = NewDisposeScope();
         Tensor samples = model.Sample(evalSamples).cpu();
