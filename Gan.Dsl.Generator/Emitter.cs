@@ -98,7 +98,7 @@ namespace Gan.Dsl.Generator
 
                 EmitConstructor(w, model);
                 w.Line();
-                EmitInterfaceMembers(w, model);
+                EmitInterfaceMembers(w, model, scope);
                 w.Line();
                 EmitTrainStep(w, model, scope, maximizers, minimizers);
                 w.Line();
@@ -156,7 +156,7 @@ namespace Gan.Dsl.Generator
             }
         }
 
-        private static void EmitInterfaceMembers(IndentedWriter w, ModelSpec model)
+        private static void EmitInterfaceMembers(IndentedWriter w, ModelSpec model, Scope scope)
         {
             w.Line($"string global::Gan.Runtime.IAdversarialModel.Name => \"{model.ClassName}\";");
             w.Line("string global::Gan.Runtime.IAdversarialModel.ValueFunction => ValueFunctionText;");
@@ -166,6 +166,14 @@ namespace Gan.Dsl.Generator
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::Gan.Runtime.DataVariable> global::Gan.Runtime.IAdversarialModel.Data => s_data;");
             w.Line($"global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.Players => new[] {{ {string.Join(", ", model.Networks.Select(n => Literal(n.Name)))} }};");
             w.Line($"global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.optim.Optimizer> global::Gan.Runtime.IAdversarialModel.Optimizers => new[] {{ {string.Join(", ", model.Networks.Select(n => "_optimizer" + n.Name))} }};");
+            CallExpr? sampler = FindSamplerCall(model.ValueFunction, scope);
+            w.Line($"string? global::Gan.Runtime.IAdversarialModel.Sampler => {(sampler != null ? Literal(sampler.Callee) : "null")};");
+            w.Line("global::TorchSharp.torch.nn.Module global::Gan.Runtime.IAdversarialModel.Network(string player) => player switch");
+            w.Line("{");
+            foreach (NetworkSpec n in model.Networks)
+                w.Line($"    {Literal(n.Name)} => _{n.Name},");
+            w.Line($"    _ => throw new global::System.ArgumentException($\"'{{player}}' is not a player of {model.ClassName} (players: {Players(model.Networks.ToArray())})\", nameof(player)),");
+            w.Line("};");
         }
 
         private static void EmitTrainStep(IndentedWriter w, ModelSpec model, Scope scope, NetworkSpec[] maximizers, NetworkSpec[] minimizers)

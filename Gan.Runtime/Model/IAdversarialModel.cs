@@ -23,6 +23,10 @@ public interface IAdversarialModel : IDisposable
     IReadOnlyList<string> Players { get; }
     /// <summary>Each player's optimizer, aligned with <see cref="Players"/> (checkpoints save their state).</summary>
     IReadOnlyList<torch.optim.Optimizer> Optimizers { get; }
+    /// <summary>The player that <see cref="Generate"/> applies to noise (e.g. <c>G</c>), or null when the model cannot sample.</summary>
+    string? Sampler { get; }
+    /// <summary>One player's network, by its name in the formula (for weight averaging, inspection, export).</summary>
+    torch.nn.Module Network(string player);
     /// <summary>One iteration of the game: k updates of the maximizing players, then one of the minimizing ones.</summary>
     StepLosses TrainStep(IBatchSource data);
     /// <summary>n samples from the generator, on <see cref="Device"/>, without gradients.</summary>
