@@ -75,7 +75,9 @@ namespace Gan.Dsl.Generator
             w.Line($"/// Generator loss: {(model.GeneratorLoss == GeneratorLossKind.NonSaturating ? "non-saturating (log(1 - D(·)) terms become -log D(·))" : "minimax, as written")}.</para>");
             w.Line("/// </summary>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Gan.Dsl.Generator\", \"{generatorVersion}\")]");
-            using (w.Block($"{model.Accessibility} partial class {model.ClassName} : global::TorchSharp.torch.nn.Module, global::Gan.Runtime.IAdversarialModel"))
+            NoiseSpec? condition = ConditionOf(model, scope);
+            string interfaces = "global::Gan.Runtime.IAdversarialModel" + (condition != null ? ", global::Gan.Runtime.IConditionalModel" : "");
+            using (w.Block($"{model.Accessibility} partial class {model.ClassName} : global::TorchSharp.torch.nn.Module, {interfaces}"))
             {
                 w.Line("/// <summary>The value function as declared.</summary>");
                 w.Line($"public const string ValueFunctionText = {Literal(model.ValueFunctionText)};");
@@ -85,7 +87,7 @@ namespace Gan.Dsl.Generator
                 w.Line("private static readonly global::Gan.Runtime.DataVariable[] s_data =");
                 w.Line("{");
                 foreach (DataSpec d in model.Data)
-                    w.Line($"    new global::Gan.Runtime.DataVariable({Literal(d.Name)}, {Literal(d.Field)}, new long[] {{ {string.Join(", ", d.Shape)} }}, global::Gan.Dsl.DataRange.{d.Range}),");
+                    w.Line($"    new global::Gan.Runtime.DataVariable({Literal(d.Name)}, {Literal(d.Field)}, new long[] {{ {string.Join(", ", d.Shape)} }}, global::Gan.Dsl.DataRange.{d.Range}{(d.Classes > 0 ? $", Classes: {d.Classes}" : "")}),");
                 w.Line("};");
                 w.Line();
                 w.Line("private readonly global::TorchSharp.torch.Device _device;");
@@ -220,7 +222,7 @@ namespace Gan.Dsl.Generator
         private static void EmitPhase(IndentedWriter w, ModelSpec model, Scope scope, List<(int Sign, Expr Term)> terms, bool maximizing, NetworkSpec[] players)
         {
             w.Line("using var scope = torch.NewDisposeScope();");
-            var locals = new Locals(scope);
+            var locals = new Locals(scope, model);
             var referenced = new HashSet<string>(StringComparer.Ordinal);
             foreach (var t in terms) CollectNames(t.Term, referenced);
 
@@ -231,6 +233,11 @@ namespace Gan.Dsl.Generator
                 w.Line("var batch = data.Next();");
                 foreach (DataSpec d in data)
                 {
+                    if (d.Classes > 0)
+                    {
+                        w.Line($"var {locals.Variable(d.Name)} = global::Gan.Runtime.ModelChecks.OneHot(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(d)}], batch[{Literal(d.Field)}]);   // class indices → one-hot");
+                        continue;
+                    }
                     w.Line($"var {locals.Variable(d.Name)} = batch[{Literal(d.Field)}];");
                     if (d.Shape.Count > 0)
                         w.Line($"global::Gan.Runtime.ModelChecks.RequireShape(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(d)}], {locals.Variable(d.Name)});");
@@ -322,7 +329,7 @@ namespace Gan.Dsl.Generator
                 w.Line($"{g}.eval();");
                 using (w.Block("try"))
                 {
-                    var locals = new Locals(scope);
+                    var locals = new Locals(scope, model);
                     foreach (NoiseSpec z in inputs.Distinct())
                         w.Line($"var {locals.Variable(z.Name)} = noise[{Literal(z.Name)}];");
                     w.Line($"return {NetworkApplication(sampler, locals)}.MoveToOuterDisposeScope();");
@@ -330,21 +337,65 @@ namespace Gan.Dsl.Generator
                 using (w.Block("finally"))
                     w.Line($"{g}.train(wasTraining);");
             }
+
+            NoiseSpec? condition = ConditionOf(model, scope);
+            if (condition == null) return;
+            string c = Literal(condition.Name);
+            w.Line();
+            w.Line($"/// <summary>One sample {what} per class of {Xml(condition.Name)} in <paramref name=\"labels\"/> (class indices, int64), the other noise fresh,");
+            w.Line("/// in evaluation mode and without gradients.</summary>");
+            using (w.Block("public Tensor Sample(Tensor labels)"))
+            {
+                w.Line("using var scope = torch.NewDisposeScope();");
+                w.Line($"var code = global::Gan.Runtime.ModelChecks.OneHot(\"{model.ClassName}\", {c}, {condition.Size}, labels.to(_device));");
+                w.Line($"return Generate(SampleNoise(labels.shape[0]).With({c}, code)).MoveToOuterDisposeScope();");
+            }
+            w.Line();
+            w.Line($"/// <summary>n samples {what} of one class of {Xml(condition.Name)}.</summary>");
+            using (w.Block("public Tensor Sample(long n, long label)"))
+            {
+                w.Line("using var scope = torch.NewDisposeScope();");
+                w.Line("return Sample(torch.full(new long[] { n }, label, dtype: torch.int64, device: _device)).MoveToOuterDisposeScope();");
+            }
+            w.Line();
+            w.Line($"int global::Gan.Runtime.IConditionalModel.Classes => {condition.Size};");
+            w.Line($"string global::Gan.Runtime.IConditionalModel.Condition => {c};");
+        }
+
+        /// <summary>The categorical noise variable the sampler reads, when it reads exactly one: Sample(labels) chooses it.</summary>
+        private static NoiseSpec? ConditionOf(ModelSpec model, Scope scope)
+        {
+            CallExpr? sampler = FindSamplerCall(model.ValueFunction, scope);
+            if (sampler == null) return null;
+            NoiseSpec[] categorical = sampler.Args.Select(a => model.Noise.First(v => v.Name == ((NameExpr)a).Name))
+                .Where(z => z.Distribution == NoiseDistribution.Categorical).Distinct().ToArray();
+            return categorical.Length == 1 ? categorical[0] : null;
         }
 
         private static string Players(NetworkSpec[] players) => string.Join(", ", players.Select(p => p.Name));
 
-        private static string NoiseExpression(NoiseSpec z, string count) => z.Distribution == NoiseDistribution.Normal
-            ? $"torch.randn(new long[] {{ {count}, {z.Size} }}, device: _device)"
-            : $"torch.rand(new long[] {{ {count}, {z.Size} }}, device: _device).mul_(2).sub_(1)";
+        private static string NoiseExpression(NoiseSpec z, string count) => z.Distribution switch
+        {
+            NoiseDistribution.Normal => $"torch.randn(new long[] {{ {count}, {z.Size} }}, device: _device)",
+            NoiseDistribution.Uniform => $"torch.rand(new long[] {{ {count}, {z.Size} }}, device: _device).mul_(2).sub_(1)",
+            _ => $"F.one_hot(torch.randint(0, {z.Size}, new long[] {{ {count} }}, device: _device), {z.Size}).to(torch.float32)",
+        };
 
+        /// <summary>A network applied to its inputs. Several inputs are concatenated along dimension 1: directly when each is
+        /// a declared vector (noise, a label, 1-D data), else by <c>Inputs.Concat</c>, which flattens them first when their ranks
+        /// differ (an image and its label: [m, 1, 28, 28] and [m, 10] → [m, 794]).</summary>
         private static string NetworkApplication(CallExpr c, Locals locals)
         {
-            string input = c.Args.Count == 1
-                ? Tensorize(c.Args[0], locals)
-                : "torch.cat(new[] { " + string.Join(", ", c.Args.Select(a => Tensorize(a, locals))) + " }, 1)";
+            string args = string.Join(", ", c.Args.Select(a => Tensorize(a, locals)));
+            string input = c.Args.Count == 1 ? args
+                : c.Args.All(a => IsVector(a, locals.Model)) ? "torch.cat(new[] { " + args + " }, 1)"
+                : "global::Gan.Runtime.Inputs.Concat(" + args + ")";
             return $"_{c.Callee}.forward({input})";
         }
+
+        /// <summary>Whether an argument is a declared variable of one dimension per example.</summary>
+        private static bool IsVector(Expr e, ModelSpec? model) => model != null && e is NameExpr v
+            && (model.Noise.Any(z => z.Name == v.Name) || model.Data.Any(d => d.Name == v.Name && d.Shape.Count == 1));
 
         private static string Tensorize(Expr e, Locals locals)
         {
@@ -521,11 +572,13 @@ namespace Gan.Dsl.Generator
         {
             private readonly Dictionary<string, string> _calls = new Dictionary<string, string>(StringComparer.Ordinal);
             private readonly HashSet<string> _taken = new HashSet<string>(StringComparer.Ordinal);
-            public Locals(Scope scope) { Scope = scope; }
+            public Locals(Scope scope, ModelSpec? model = null) { Scope = scope; Model = model; }
             public Scope Scope { get; }
+            public ModelSpec? Model { get; }
 
             public string Variable(string name)
             {
+                name = Identifier(name);
                 string local = Reserved.Contains(name) ? name + "_" : name;
                 return SyntaxFacts.GetKeywordKind(local) != SyntaxKind.None ? "@" + local : local;
             }
@@ -538,7 +591,7 @@ namespace Gan.Dsl.Generator
                 if (_calls.TryGetValue(key, out string? existing)) return existing;
                 string stem = c.Callee + "_" + string.Join("_", c.Args.Select(a => a switch
                 {
-                    NameExpr v => v.Name,
+                    NameExpr v => Identifier(v.Name),
                     CallExpr inner when Scope.Networks.ContainsKey(inner.Callee) => Call(inner),
                     _ => "e",
                 }));
@@ -549,6 +602,9 @@ namespace Gan.Dsl.Generator
                 return name;
             }
         }
+
+        /// <summary>A formula name as a C# identifier: a prime (y′ or y') becomes "_prime".</summary>
+        private static string Identifier(string name) => name.Replace("'", "_prime").Replace("\u2032", "_prime");
 
         private static string Num(double value)
         {

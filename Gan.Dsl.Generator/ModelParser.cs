@@ -17,6 +17,7 @@ namespace Gan.Dsl.Generator
         public const string GanAttribute = "Gan.Dsl.GanAttribute";
         private const string DataAttribute = "Gan.Dsl.DataAttribute";
         private const string NoiseAttribute = "Gan.Dsl.NoiseAttribute";
+        private const string LabelAttribute = "Gan.Dsl.LabelAttribute";
         private const string MinimaxAttribute = "Gan.Dsl.MinimaxAttribute";
         private const string GeneratorAttribute = "Gan.Dsl.GeneratorAttribute";
         private const string DiscriminatorAttribute = "Gan.Dsl.DiscriminatorAttribute";
@@ -128,16 +129,35 @@ namespace Gan.Dsl.Generator
                         scope.Names[variable] = NameKind.Data;
                     }
                 }
+                else if (name == LabelAttribute)
+                {
+                    string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
+                    int classes = attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int c ? c : 0;
+                    if (!IsValidName(variable) || classes < 2)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
+                            !IsValidName(variable) ? $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"
+                            : $"Label '{variable}' must have at least 2 classes (got {classes})"));
+                        fatal = true;
+                        continue;
+                    }
+                    if (Declare(variable, "a label", where))
+                    {
+                        data.Add(new DataSpec(variable, NamedString(attribute, "Field") ?? variable, new EquatableArray<int>(new[] { classes }), DataRangeKind.Unspecified, classes));
+                        scope.Names[variable] = NameKind.Data;
+                    }
+                }
                 else if (name == NoiseAttribute)
                 {
                     string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
                     int distribution = attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int d ? d : 0;
                     int size = attribute.ConstructorArguments.Length > 2 && attribute.ConstructorArguments[2].Value is int s ? s : 0;
-                    if (!IsValidName(variable) || size <= 0 || distribution < 0 || distribution > 1)
+                    if (!IsValidName(variable) || size <= 0 || distribution < 0 || distribution > 2 || (distribution == 2 && size < 2))
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
                             !IsValidName(variable) ? $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"
                             : size <= 0 ? $"Noise variable '{variable}' must have a positive size (got {size})"
+                            : distribution == 2 && size < 2 ? $"Categorical noise variable '{variable}' must have at least 2 classes (got {size})"
                             : $"Noise variable '{variable}' has an unknown distribution"));
                         fatal = true;
                         continue;
@@ -289,8 +309,12 @@ namespace Gan.Dsl.Generator
             return false;
         }
 
+        /// <summary>A letter or '_', then letters, digits or '_', then optional primes (y′ or y').</summary>
         private static bool IsValidName(string name)
-            => name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_') && name != "E";
+        {
+            string stem = name.TrimEnd('\'', '\u2032');
+            return stem.Length > 0 && (char.IsLetter(stem[0]) || stem[0] == '_') && stem.All(c => char.IsLetterOrDigit(c) || c == '_') && stem != "E";
+        }
 
         private static int[]? ParseShape(string text)
         {

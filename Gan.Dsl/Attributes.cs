@@ -27,6 +27,21 @@ namespace Gan.Dsl
         public DataRange Range { get; set; } = DataRange.Unspecified;
     }
 
+    /// <summary>A class label drawn from the data: <c>[Label("y", 10)]</c>. A batch provides it under <see cref="Field"/>
+    /// (default: the variable's name) as class indices (int64, one per example, 0 ≤ y &lt; classes); in the value function
+    /// it is the one-hot vector, so <c>D(x | y)</c> reads the image and its label (Mirza &amp; Osindero 2014).</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class LabelAttribute : Attribute
+    {
+        public LabelAttribute(string name, int classes) { Name = name; Classes = classes; }
+        public string Name { get; }
+        /// <summary>The number of classes.</summary>
+        public int Classes { get; }
+        /// <summary>The batch field this variable reads; defaults to the variable's name.</summary>
+        public string? Field { get; set; }
+    }
+
     /// <summary>The range of a data variable's values, declared so that data and generator agree.</summary>
     public enum DataRange
     {
@@ -55,6 +70,9 @@ namespace Gan.Dsl
         Normal,
         /// <summary>Uniform on [-1, 1] in every coordinate.</summary>
         Uniform,
+        /// <summary>A class drawn uniformly from <c>size</c> classes, as a one-hot vector: a label prior (the y′ of a
+        /// conditional GAN) or a categorical code (InfoGAN). The generated model then samples for chosen classes too.</summary>
+        Categorical,
     }
 
     /// <summary>The value function V(D, G) of the game, written as the paper writes it, e.g.

@@ -50,6 +50,8 @@ namespace Gan.Dsl.Generator.Formula
                 if (char.IsLetter(c) || c == '_')
                 {
                     while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '_')) i++;
+                    // y′ and y' (a prime, as papers mark a resampled variable) belong to the name
+                    while (i < text.Length && (text[i] == '\'' || text[i] == '\u2032')) i++;
                     tokens.Add(new Token(TokenKind.Identifier, text.Substring(start, i - start), start, i));
                     continue;
                 }

@@ -15,7 +15,7 @@ namespace Gan.Dsl.Generator.Formula
     /// power       := application ('^' unary)?
     /// application := FUNCTION primary          (the paper's "log D(x)"; FUNCTION is log, exp, ...)
     ///              | primary
-    /// primary     := NUMBER | '(' sum ')' | '||' sum '||' | expectation | NAME | NAME '(' sum (',' sum)* ')'
+    /// primary     := NUMBER | '(' sum ')' | '||' sum '||' | expectation | NAME | NAME '(' sum ((',' | '|') sum)* ')'
     /// expectation := 'E' ('_' NAME | '_{' ... '}')? '[' sum ']'
     /// </code>
     /// Never throws: every failure is a <see cref="FormulaError"/> with a span.
@@ -223,12 +223,13 @@ namespace Gan.Dsl.Generator.Formula
                     return new CallExpr(name.Text, name.End, EquatableArray<Expr>.Empty, true, name.Start, emptyClose.End);
                 }
                 args.Add(ParseSum());
-                while (Current.Kind == TokenKind.Comma)
+                // D(x | y), as papers write a conditional network, is D(x, y): its inputs are concatenated.
+                while (Current.Kind == TokenKind.Comma || Current.Kind == TokenKind.Bar)
                 {
                     Advance();
                     args.Add(ParseSum());
                 }
-                Token close = Expect(TokenKind.RParen, "')' or ',' in the arguments of " + name.Text + " opened at column " + (open.Start + 1));
+                Token close = Expect(TokenKind.RParen, "')', ',' or '|' in the arguments of " + name.Text + " opened at column " + (open.Start + 1));
                 return new CallExpr(name.Text, name.End, new EquatableArray<Expr>(args), true, name.Start, close.End);
             }
             return new NameExpr(name.Text, name.Start, name.End);

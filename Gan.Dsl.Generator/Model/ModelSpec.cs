@@ -6,7 +6,7 @@ namespace Gan.Dsl.Generator.Model
 
     internal enum PlayerRole { Generator, Discriminator }
     internal enum OptimizerKind { Adam, Sgd }
-    internal enum NoiseDistribution { Normal, Uniform }
+    internal enum NoiseDistribution { Normal, Uniform, Categorical }
     internal enum GeneratorLossKind { Minimax, NonSaturating }
     internal enum DiscriminatorOutputKind { Logits, Probability }
 
@@ -16,7 +16,8 @@ namespace Gan.Dsl.Generator.Model
 
     internal enum DataRangeKind { Unspecified, ZeroToOne, MinusOneToOne }
 
-    internal sealed record DataSpec(string Name, string Field, EquatableArray<int> Shape, DataRangeKind Range);
+    /// <param name="Classes">A class label ([Label]): its number of classes, and the formula sees it one-hot; else 0.</param>
+    internal sealed record DataSpec(string Name, string Field, EquatableArray<int> Shape, DataRangeKind Range, int Classes = 0);
 
     internal sealed record NoiseSpec(string Name, NoiseDistribution Distribution, int Size);
 

@@ -56,6 +56,30 @@ public static class ModelChecks
                 "Fix the declaration or the data source.");
     }
 
+    /// <summary>Called by generated steps on each <c>[Label]</c> field: class indices (an integer tensor [m], each in
+    /// [0, classes)) become one-hot float32 rows [m, classes]; anything else is refused with what arrived.</summary>
+    public static Tensor OneHot(string model, DataVariable variable, Tensor labels)
+        => OneHot(model, variable.Name, variable.Classes, labels, $" (batch field '{variable.Field}')");
+
+    /// <summary>Class indices for a categorical variable (a label or a categorical noise code) as one-hot rows.</summary>
+    public static Tensor OneHot(string model, string variable, int classes, Tensor labels) => OneHot(model, variable, classes, labels, "");
+
+    private static Tensor OneHot(string model, string variable, int classes, Tensor labels, string where)
+    {
+        bool integral = labels.dtype is ScalarType.Int64 or ScalarType.Int32 or ScalarType.Int16 or ScalarType.Int8 or ScalarType.Byte;
+        if (!integral || labels.dim() != 1)
+            throw new InvalidOperationException(
+                $"{model}: '{variable}'{where} takes class indices, an integer tensor of shape [m], but got {labels.dtype} of shape [{string.Join(", ", labels.shape)}].");
+        if (labels.numel() > 0)
+        {
+            long min = labels.min().item<long>(), max = labels.max().item<long>();
+            if (min < 0 || max >= classes)
+                throw new InvalidOperationException(
+                    $"{model}: '{variable}'{where} has {classes} classes (0 to {classes - 1}), but a batch holds class {(min < 0 ? min : max)}.");
+        }
+        return nn.functional.one_hot(labels.to(ScalarType.Int64), classes).to(ScalarType.Float32);
+    }
+
     /// <summary>Called by generated steps before each update, so a NaN or infinite loss never reaches the weights.</summary>
     public static void RequireFinite(float loss, string lossName)
     {

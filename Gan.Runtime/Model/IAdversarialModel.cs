@@ -41,8 +41,23 @@ public interface IAdversarialModel : IDisposable
     IEnumerable<Tensor> PlayerParameters(string player);
 }
 
+/// <summary>A model whose generator reads one categorical noise variable (a label prior such as a conditional GAN's y′,
+/// or a categorical code): it samples for chosen classes too.</summary>
+public interface IConditionalModel : IAdversarialModel
+{
+    /// <summary>The categorical noise variable that <see cref="Sample(Tensor)"/> sets (e.g. <c>y′</c>).</summary>
+    string Condition { get; }
+    /// <summary>Its number of classes.</summary>
+    int Classes { get; }
+    /// <summary>One sample per entry of <paramref name="labels"/> (class indices, int64), the other noise fresh.</summary>
+    Tensor Sample(Tensor labels);
+    /// <summary>n samples of one class.</summary>
+    Tensor Sample(long n, long label);
+}
+
 /// <summary>A declared data variable: <c>[Data("x", Shape = "1x28x28", Range = DataRange.MinusOneToOne)]</c>.</summary>
-public sealed record DataVariable(string Name, string Field, long[] Shape, Gan.Dsl.DataRange Range)
+/// <param name="Classes">A <c>[Label]</c>: its number of classes (the batch holds class indices, the formula sees one-hot rows); else 0.</param>
+public sealed record DataVariable(string Name, string Field, long[] Shape, Gan.Dsl.DataRange Range, int Classes = 0)
 {
     /// <summary>The shape as declared, e.g. <c>1x28x28</c> (empty when not declared).</summary>
     public string ShapeText => string.Join("x", Shape);
@@ -98,4 +113,7 @@ public sealed class Batch
 
     /// <summary>Whether the batch has the field.</summary>
     public bool Has(string field) => _fields.ContainsKey(field);
+
+    /// <summary>A copy of this batch with one field set (added or replaced).</summary>
+    public Batch With(string field, Tensor value) => new(new Dictionary<string, Tensor>(_fields) { [field] = value });
 }

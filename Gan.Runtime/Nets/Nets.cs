@@ -100,6 +100,15 @@ public static class Nets
             ("logit", Linear(2L * width * 7 * 7, 1)));
     }
 
+    /// <summary>A DCGAN discriminator conditioned on a class: its input is the row <c>D(x | y)</c> receives (the flattened
+    /// image followed by the one-hot label, see <c>Inputs.Concat</c>); the label is broadcast to <paramref name="classes"/>
+    /// constant planes stacked on the image's channels (the usual conditional DCGAN), then <see cref="DcganDiscriminator"/>.</summary>
+    public static Module<Tensor, Tensor> ConditionalDcganDiscriminator(int classes, int channels = 1, int width = 64)
+    {
+        if (classes <= 0) throw new ArgumentException($"ConditionalDcganDiscriminator needs a positive number of classes (got {classes}).");
+        return Sequential(("planes", new LabelPlanes(new long[] { channels, 28, 28 }, classes)), ("dcgan", DcganDiscriminator(channels + classes, width)));
+    }
+
     internal static long Product(long[] shape)
     {
         if (shape is null || shape.Length == 0) throw new ArgumentException("A shape needs at least one size.");
@@ -121,6 +130,32 @@ public static class Nets
         Activation.Sigmoid => Sigmoid(),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
+}
+
+/// <summary>Splits a row [m, C·H·W + classes] into the image [m, C, H, W] and its one-hot label, and stacks the label as
+/// <c>classes</c> constant planes on the image's channels: [m, C + classes, H, W].</summary>
+public sealed class LabelPlanes : Module<Tensor, Tensor>
+{
+    private readonly long[] _image;
+    private readonly long _pixels, _classes;
+
+    public LabelPlanes(long[] imageShape, long classes) : base("LabelPlanes")
+    {
+        if (imageShape.Length != 3) throw new ArgumentException($"LabelPlanes needs an image shape C, H, W (got {string.Join("x", imageShape)}).");
+        _image = imageShape;
+        _pixels = Nets.Product(imageShape);
+        _classes = classes;
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        if (input.dim() != 2 || input.shape[1] != _pixels + _classes)
+            throw new ArgumentException($"LabelPlanes expects rows of {_pixels} pixels and {_classes} label values, [m, {_pixels + _classes}], but got [{string.Join(", ", input.shape)}].");
+        long m = input.shape[0];
+        Tensor x = input.narrow(1, 0, _pixels).view(m, _image[0], _image[1], _image[2]);
+        Tensor y = input.narrow(1, _pixels, _classes).view(m, _classes, 1, 1).expand(m, _classes, _image[1], _image[2]);
+        return cat(new[] { x, y }, 1);
+    }
 }
 
 /// <summary>Reshapes [m, ...] to [m, ...shape].</summary>

@@ -39,7 +39,8 @@ public static class ImageCommands
         using (var scope = NewDisposeScope())
         {
             var (images, labels) = ImageTensors.FromIdx(data.Train.Images, data.Train.Labels);
-            using var source = new ImageBatchSource(images, labels, batchSize, device, x.Range, s.Seed, imageField: x.Field);
+            string labelField = model.Data.FirstOrDefault(d => d.Classes > 0)?.Field ?? "y";
+            using var source = new ImageBatchSource(images, labels, batchSize, device, x.Range, s.Seed, imageField: x.Field, labelField: labelField);
             result = Trainer.Train(model, source, s.TrainOptions(steps, output));
         }
         RunInfo info = RunInfo.Save(s.Out, entry, model, data.Name, s.Seed, steps, batchSize);
@@ -134,6 +135,7 @@ public static class ImageCommands
     {
         using var scope = NewDisposeScope();
         Batch from = model.SampleNoise(rows), to = model.SampleNoise(rows);
+        if (model is IConditionalModel conditional) to = to.With(conditional.Condition, from[conditional.Condition]);   // one class per row
         Tensor images = DataRanges.ToUnit(model.Generate(Interpolation.Path(from, to, steps, kind)), x.Range);
         ImageGrid.Write(path, images, steps, scale: 2);
     }
@@ -142,7 +144,11 @@ public static class ImageCommands
     {
         using var scope = NewDisposeScope();
         Trainer.Seed(seed + 1);
-        ImageGrid.Write(Path.Combine(dir, "samples.png"), DataRanges.ToUnit(model.Sample(100), x.Range), 10, scale: 2);
+        // A conditional model: one row per class (10 classes or fewer: one row each; the columns are fresh noise).
+        Tensor samples = model is IConditionalModel c
+            ? c.Sample(arange(Math.Min(c.Classes, 10) * 10L, dtype: ScalarType.Int64).div(10, rounding_mode: RoundingMode.floor))
+            : model.Sample(100);
+        ImageGrid.Write(Path.Combine(dir, "samples.png"), DataRanges.ToUnit(samples, x.Range), 10, scale: 2);
         WriteInterpolation(model, x, 10, 10, InterpolationKind.Linear, Path.Combine(dir, "interpolation-linear.png"));
         WriteInterpolation(model, x, 10, 10, InterpolationKind.Spherical, Path.Combine(dir, "interpolation-spherical.png"));
         var (real, _) = ImageTensors.FromIdx(data.Test.Images, data.Test.Labels);
@@ -205,8 +211,15 @@ public static class ImageCommands
     {
         using var scope = NewDisposeScope();
         var parts = new List<Tensor>();
+        // A conditional model is sampled class-balanced: n / classes samples of each class (Mirza & Osindero 2014: 1,000 per class).
+        var conditional = model as IConditionalModel;
         for (int done = 0; done < n; done += 1000)
-            parts.Add(DataRanges.ToUnit(model.Sample(Math.Min(1000, n - done)), x.Range).cpu());
+        {
+            int count = Math.Min(1000, n - done);
+            Tensor batch = conditional is null ? model.Sample(count)
+                : conditional.Sample(arange(done, done + count, dtype: ScalarType.Int64).remainder(conditional.Classes));
+            parts.Add(DataRanges.ToUnit(batch, x.Range).cpu());
+        }
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
 

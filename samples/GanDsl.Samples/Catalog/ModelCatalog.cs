@@ -20,6 +20,7 @@ public static class ModelCatalog
         new Entry("goodfellow2014-minimax", "The same game with the minimax generator loss, as written", d => new Goodfellow2014Minimax(d)),
         new Entry("goodfellow2014-mnist", "Goodfellow et al. 2014 on MNIST: MLP generator, maxout discriminator (Adam)", d => new Goodfellow2014Mnist(d), Data: "mnist", BatchSize: 100, Steps: 10000),
         new Entry("dcgan", "Radford et al. 2016, DCGAN for 28x28 images (MNIST, Fashion-MNIST)", d => new Dcgan(d), Data: "mnist", BatchSize: 64, Steps: 5000),
+        new Entry("cgan", "Mirza & Osindero 2014, conditional GAN: D(x | y), G(z | y′) with y′ from the label prior (DCGAN networks)", d => new ConditionalGan(d), Data: "mnist", BatchSize: 64, Steps: 5000),
     };
 
     public static Entry Find(string name) =>

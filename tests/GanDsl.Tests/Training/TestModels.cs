@@ -48,3 +48,41 @@ public partial class TinyImageGan
     [Generator] static nn.Module<Tensor, Tensor> G() => Nets.MlpGenerator(5, new[] { 16 }, new long[] { 1, 4, 4 }, Activation.Tanh);
     [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.MaxoutDiscriminator(new long[] { 1, 4, 4 }, units: 8, pieces: 3);
 }
+
+/// <summary>A conditional GAN on 8-D vectors with 3 classes: D(x | y), G(z | y′).</summary>
+[Gan]
+[Data("x", Shape = "8")]
+[Label("y", 3)]
+[Noise("z", Distribution.Normal, 5)]
+[Noise("y′", Distribution.Categorical, 3)]
+[Minimax("E[log D(x | y)] + E[log(1 - D(G(z | y′) | y′))]")]
+public partial class TinyConditionalGan
+{
+    [Generator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(8, 16, 8);
+    [Discriminator(LearningRate = 2e-3)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(11, 16, 1);
+}
+
+/// <summary>A conditional GAN whose generator returns its input (plus a zero bias): what Sample(labels) feeds G shows in its output.</summary>
+[Gan]
+[Data("x", Shape = "8")]
+[Label("y", 3)]
+[Noise("z", Distribution.Normal, 5)]
+[Noise("y′", Distribution.Categorical, 3)]
+[Minimax("E[log D(x | y)] + E[log(1 - D(G(z | y′) | y′))]")]
+public partial class EchoConditionalGan
+{
+    [Generator] static nn.Module<Tensor, Tensor> G() => new ZeroBias(8);
+    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(11, 16, 1);
+}
+
+/// <summary>x + b with b a parameter initialized to zero.</summary>
+public sealed class ZeroBias : nn.Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.Parameter bias;
+    public ZeroBias(long size) : base("ZeroBias")
+    {
+        bias = nn.Parameter(zeros(size));
+        RegisterComponents();
+    }
+    public override Tensor forward(Tensor input) => input + bias;
+}

@@ -1,0 +1,31 @@
+using System;
+using System.IO;
+using System.Linq;
+using Shouldly;
+using Xunit;
+
+namespace GanDsl.Tests.Generator;
+
+/// <summary>The emitted code of each catalog entry (samples/GanDsl.Samples/Catalog), approved by a person: the declaration
+/// is read from the file itself, so the snapshot is of exactly what `gan train --model ...` runs.</summary>
+public class CatalogSnapshotTests
+{
+    internal static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "GanDsl.sln"))) return dir.FullName;
+        throw new InvalidOperationException("GanDsl.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [Theory]
+    [InlineData("ConditionalGan")]
+    public void Catalog_entry(string file)
+    {
+        string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "GanDsl.Samples", "Catalog", file + ".cs"));
+        GeneratorHarness.Run run = GeneratorHarness.Generate(source);
+        run.GeneratorDiagnostics.ShouldBeEmpty();
+        run.OutputErrors.ShouldBeEmpty();
+        GeneratorHarness.ScrubVersion(run.GeneratedSource)
+            .ShouldMatchApproved(b => b.SubFolder("Snapshots").WithDiscriminator(file).LocateTestMethodUsingAttribute<TheoryAttribute>().NoDiff());
+    }
+}
