@@ -20,12 +20,12 @@ namespace Gan.Dsl.Generator
         public static readonly DiagnosticDescriptor NoMaximizingPlayer = Make("GAN004",
             "No maximizing player", "The value function uses no [Discriminator]: nobody maximizes it, so there is no game");
         public static readonly DiagnosticDescriptor UnusedNetwork = Make("GAN005",
-            "Network not used by the value function", "Network '{0}' is declared but the value function never applies it; it would never be trained",
+            "Network not used by the value function", "Network '{0}' is declared but no formula ([Minimax], [Minimize] or [Sample]) applies it; it would never be trained",
             DiagnosticSeverity.Warning);
         public static readonly DiagnosticDescriptor NotPartial = Make("GAN006",
             "Model class must be partial", "Class '{0}' has [Gan] but is not partial: the generator cannot add its training code");
         public static readonly DiagnosticDescriptor DuplicateRole = Make("GAN007",
-            "Network has more than one role", "'{0}' is marked both [Generator] and [Discriminator]: a network plays one side of the game");
+            "Network has more than one role", "'{0}' has more than one of [Generator], [Discriminator] and [Network]: a network plays one role");
         public static readonly DiagnosticDescriptor DuplicateName = Make("GAN008",
             "Name declared twice", "'{0}' is declared more than once (as {1} and as {2}); names in the value function must be unique");
         public static readonly DiagnosticDescriptor MeaninglessOption = Make("GAN009",
@@ -53,6 +53,10 @@ namespace Gan.Dsl.Generator
             "Image data without a declared range", "Data variable '{0}' has the image shape {1} but no Range: image data sets are scaled to the declared range, " +
             "so declare Range = DataRange.ZeroToOne (sigmoid output) or Range = DataRange.MinusOneToOne (tanh output) to match the generator",
             DiagnosticSeverity.Warning);
+        public static readonly DiagnosticDescriptor BadUpdates = Make("GAN020",
+            "Objective updates a network it does not apply", "{0}");
+        public static readonly DiagnosticDescriptor BadSample = Make("GAN021",
+            "Invalid sample expression", "{0}");
         public static readonly DiagnosticDescriptor InternalError = Make("GAN999",
             "Internal generator error", "The GanDsl generator failed on '{0}': {1}. Please report this with the declaration.");
     }

@@ -36,7 +36,7 @@ namespace Gan.Dsl.Generator
         {
             switch (e)
             {
-                case CallExpr c when scope.IsMinimizer(c.Callee) && c.Args.Count > 0
+                case CallExpr c when scope.Networks.ContainsKey(c.Callee) && !scope.IsMaximizer(c.Callee) && c.Args.Count > 0
                                      && c.Args.All(a => a is NameExpr v && scope.Names.TryGetValue(v.Name, out NameKind k) && k == NameKind.Noise):
                     return c;
                 case CallExpr c: return c.Args.Select(a => FindSamplerCall(a, scope)).FirstOrDefault(x => x != null);
@@ -48,12 +48,54 @@ namespace Gan.Dsl.Generator
             }
         }
 
+        /// <summary>What Sample(n) runs: the [Sample] expression, else the first generator applied to noise alone in V.</summary>
+        public static CallExpr? Sampler(ModelSpec model, Scope scope)
+            => model.SampleExpression as CallExpr ?? FindSamplerCall(model.ValueFunction, scope);
+
+        /// <summary>The first network (not a discriminator) applied to one data variable alone, in V or a [Minimize] phase:
+        /// what Encode(x) runs (an adversarial autoencoder's Enc(x), an encoder E_z(x)).</summary>
+        public static CallExpr? FindEncoderCall(ModelSpec model, Scope scope)
+        {
+            CallExpr? Find(Expr e) => e switch
+            {
+                CallExpr c when scope.Networks.ContainsKey(c.Callee) && !scope.IsMaximizer(c.Callee) && c.Args.Count == 1
+                                && c.Args[0] is NameExpr v && model.Data.Any(d => d.Name == v.Name && d.Classes == 0) => c,
+                CallExpr c => c.Args.Select(Find).FirstOrDefault(x => x != null),
+                ExpectationExpr x => Find(x.Body),
+                UnaryExpr u => Find(u.Operand),
+                BinaryExpr b => Find(b.Left) ?? Find(b.Right),
+                NormExpr n => Find(n.Inner),
+                _ => null,
+            };
+            return Find(model.ValueFunction) ?? model.Objectives.Select(o => Find(o.Objective)).FirstOrDefault(x => x != null);
+        }
+
+        /// <summary>The players the game's two phases update: the discriminators applied in V, and the generators applied
+        /// in V's terms that depend on a generator.</summary>
+        private static (NetworkSpec[] Maximizers, NetworkSpec[] Minimizers) GamePlayers(ModelSpec model, Scope scope)
+        {
+            var applied = new HashSet<string>(StringComparer.Ordinal);
+            void Walk(Expr e)
+            {
+                switch (e)
+                {
+                    case CallExpr c: if (scope.Networks.ContainsKey(c.Callee)) applied.Add(c.Callee); foreach (Expr a in c.Args) Walk(a); break;
+                    case ExpectationExpr x: Walk(x.Body); break;
+                    case UnaryExpr u: Walk(u.Operand); break;
+                    case BinaryExpr b: Walk(b.Left); Walk(b.Right); break;
+                    case NormExpr n: Walk(n.Inner); break;
+                }
+            }
+            Walk(model.ValueFunction);
+            return (model.Networks.Where(n => n.Role == PlayerRole.Discriminator && applied.Contains(n.Name)).ToArray(),
+                    model.Networks.Where(n => n.Role == PlayerRole.Generator && applied.Contains(n.Name)).ToArray());
+        }
+
         public static string Emit(ModelSpec model, string generatorVersion)
         {
             var scope = ScopeOf(model);
             var w = new IndentedWriter();
-            NetworkSpec[] maximizers = model.Networks.Where(n => n.Role == PlayerRole.Discriminator).ToArray();
-            NetworkSpec[] minimizers = model.Networks.Where(n => n.Role == PlayerRole.Generator).ToArray();
+            var (maximizers, minimizers) = GamePlayers(model, scope);
             string maxSide = string.Join(", ", maximizers.Select(n => n.Name));
             string minSide = string.Join(", ", minimizers.Select(n => n.Name));
             string maxLoss = "loss_" + string.Join("_", maximizers.Select(n => n.Name));
@@ -76,13 +118,15 @@ namespace Gan.Dsl.Generator
             w.Line("/// </summary>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Gan.Dsl.Generator\", \"{generatorVersion}\")]");
             NoiseSpec? condition = ConditionOf(model, scope);
-            string interfaces = "global::Gan.Runtime.IAdversarialModel" + (condition != null ? ", global::Gan.Runtime.IConditionalModel" : "");
+            CallExpr? encoder = FindEncoderCall(model, scope);
+            string interfaces = "global::Gan.Runtime.IAdversarialModel" + (condition != null ? ", global::Gan.Runtime.IConditionalModel" : "")
+                                + (encoder != null ? ", global::Gan.Runtime.IEncoderModel" : "");
             using (w.Block($"{model.Accessibility} partial class {model.ClassName} : global::TorchSharp.torch.nn.Module, {interfaces}"))
             {
                 w.Line("/// <summary>The value function as declared.</summary>");
                 w.Line($"public const string ValueFunctionText = {Literal(model.ValueFunctionText)};");
                 w.Line();
-                w.Line($"private static readonly string[] s_lossNames = {{ \"{maxLoss}\", \"{minLoss}\" }};");
+                w.Line($"private static readonly string[] s_lossNames = {{ {string.Join(", ", model.Objectives.Select(o => Literal("loss_" + o.Name)).Concat(new[] { Literal(maxLoss), Literal(minLoss) }))} }};");
                 w.Line($"private static readonly string[] s_dataFields = {{ {string.Join(", ", model.Data.Select(d => Literal(d.Field)))} }};");
                 w.Line("private static readonly global::Gan.Runtime.DataVariable[] s_data =");
                 w.Line("{");
@@ -106,6 +150,11 @@ namespace Gan.Dsl.Generator
                 w.Line();
                 EmitSample(w, model, scope);
                 w.Line();
+                if (encoder != null)
+                {
+                    EmitEncode(w, model, encoder);
+                    w.Line();
+                }
                 w.Line("/// <summary>Sets each player's learning rate to its declared value times <paramref name=\"factor\"/> (for schedules).</summary>");
                 using (w.Block("public void ScaleLearningRates(double factor)"))
                 {
@@ -168,7 +217,7 @@ namespace Gan.Dsl.Generator
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::Gan.Runtime.DataVariable> global::Gan.Runtime.IAdversarialModel.Data => s_data;");
             w.Line($"global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.Players => new[] {{ {string.Join(", ", model.Networks.Select(n => Literal(n.Name)))} }};");
             w.Line($"global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.optim.Optimizer> global::Gan.Runtime.IAdversarialModel.Optimizers => new[] {{ {string.Join(", ", model.Networks.Select(n => "_optimizer" + n.Name))} }};");
-            CallExpr? sampler = FindSamplerCall(model.ValueFunction, scope);
+            CallExpr? sampler = Sampler(model, scope);
             w.Line($"string? global::Gan.Runtime.IAdversarialModel.Sampler => {(sampler != null ? Literal(sampler.Callee) : "null")};");
             w.Line("global::TorchSharp.torch.nn.Module global::Gan.Runtime.IAdversarialModel.Network(string player) => player switch");
             w.Line("{");
@@ -194,33 +243,64 @@ namespace Gan.Dsl.Generator
 
             const string maxMethod = "StepDiscriminators", minMethod = "StepGenerators";
 
-            w.Line("/// <summary>One iteration of the game (Goodfellow et al. 2014, Algorithm 1): <see cref=\"DiscriminatorSteps\"/> updates of " + maxSide + ",");
-            w.Line("/// each on a fresh minibatch, then one update of " + minSide + ". Returns the last loss of each side.</summary>");
+            if (model.Objectives.Count == 0)
+            {
+                w.Line("/// <summary>One iteration of the game (Goodfellow et al. 2014, Algorithm 1): <see cref=\"DiscriminatorSteps\"/> updates of " + maxSide + ",");
+                w.Line("/// each on a fresh minibatch, then one update of " + minSide + ". Returns the last loss of each side.</summary>");
+            }
+            else
+            {
+                w.Line("/// <summary>One training iteration: the [Minimize] phases in declaration order (" + string.Join(", ", model.Objectives.Select(o => o.Name)) + "), then the game");
+                w.Line("/// (Goodfellow et al. 2014, Algorithm 1): <see cref=\"DiscriminatorSteps\"/> updates of " + maxSide + ", then one of " + minSide + ";");
+                w.Line("/// each update on a fresh minibatch. Returns each phase's last loss.</summary>");
+            }
             using (w.Block("public global::Gan.Runtime.StepLosses TrainStep(global::Gan.Runtime.IBatchSource data)"))
             {
+                for (int i = 0; i < model.Objectives.Count; i++)
+                    w.Line($"float loss{Pascal(model.Objectives[i].Name)} = Step{Pascal(model.Objectives[i].Name)}(data);");
                 w.Line("float lossMax = 0f;");
                 w.Line($"for (int step = 0; step < DiscriminatorSteps; step++) lossMax = {maxMethod}(data);");
                 w.Line($"float lossMin = {minMethod}(data);");
-                w.Line("return new global::Gan.Runtime.StepLosses(new[] { lossMax, lossMin });");
+                w.Line($"return new global::Gan.Runtime.StepLosses(new[] {{ {string.Join("", model.Objectives.Select(o => "loss" + Pascal(o.Name) + ", "))}lossMax, lossMin }});");
+            }
+            foreach (ObjectiveSpec objective in model.Objectives)
+            {
+                NetworkSpec[] players = objective.Updates.Select(u => scope.Networks[u]).ToArray();
+                var fixedNames = model.Networks.Where(n => !objective.Updates.Contains(n.Name) && Semantics.Applies(objective.Objective, c => c == n.Name)).Select(n => n.Name).ToList();
+                w.Line();
+                w.Line($"/// <summary>The {Xml(objective.Name)} phase: one update of {Players(players)} descending {Xml(objective.Text)} on a fresh minibatch" +
+                       (fixedNames.Count > 0 ? $", {string.Join(", ", fixedNames)} held fixed" : "") + ". Returns the loss.</summary>");
+                using (w.Block($"public float Step{Pascal(objective.Name)}(global::Gan.Runtime.IBatchSource data)"))
+                {
+                    EmitPhase(w, model, scope, Semantics.Terms(objective.Objective), PhaseKind.Objective, players, "loss_" + objective.Name, objective.Text);
+                    w.Line("return lossValue;");
+                }
             }
             w.Line();
             w.Line($"/// <summary>One update of {maxSide}: ascend V on a fresh minibatch, with the output of {minSide} held fixed. Returns the loss (-V).</summary>");
             using (w.Block($"public float {maxMethod}(global::Gan.Runtime.IBatchSource data)"))
             {
-                EmitPhase(w, model, scope, maxTerms, maximizing: true, maximizers);
+                EmitPhase(w, model, scope, maxTerms, PhaseKind.Maximize, maximizers, "loss_" + string.Join("_", maximizers.Select(p => p.Name)), null);
                 w.Line("return lossValue;");
             }
             w.Line();
             w.Line($"/// <summary>One update of {minSide}: descend the terms of V that depend on {(minimizers.Length == 1 ? "it" : "them")}. Returns the loss.</summary>");
             using (w.Block($"public float {minMethod}(global::Gan.Runtime.IBatchSource data)"))
             {
-                EmitPhase(w, model, scope, minTerms, maximizing: false, minimizers);
+                EmitPhase(w, model, scope, minTerms, PhaseKind.Minimize, minimizers, "loss_" + string.Join("_", minimizers.Select(p => p.Name)), null);
                 w.Line("return lossValue;");
             }
         }
 
-        private static void EmitPhase(IndentedWriter w, ModelSpec model, Scope scope, List<(int Sign, Expr Term)> terms, bool maximizing, NetworkSpec[] players)
+        private enum PhaseKind { Maximize, Minimize, Objective }
+
+        /// <summary>"reconstruction" → "Reconstruction", "E_z" → "E_z".</summary>
+        private static string Pascal(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
+
+        private static void EmitPhase(IndentedWriter w, ModelSpec model, Scope scope, List<(int Sign, Expr Term)> terms, PhaseKind kind, NetworkSpec[] players,
+                                      string lossName, string? objectiveText)
         {
+            bool maximizing = kind == PhaseKind.Maximize;
             w.Line("using var scope = torch.NewDisposeScope();");
             var locals = new Locals(scope, model);
             var referenced = new HashSet<string>(StringComparer.Ordinal);
@@ -251,12 +331,12 @@ namespace Gan.Dsl.Generator
             foreach (NoiseSpec z in model.Noise.Where(z => referenced.Contains(z.Name)))
                 w.Line($"var {locals.Variable(z.Name)} = {NoiseExpression(z, "m")};");
 
-            // Network applications, innermost first, each once. In the maximizing phase the minimizing players run without gradients.
+            // Network applications, innermost first, each once. Networks this phase does not update run without gradients
+            // where their inputs do not depend on a network it updates (in the maximizing phase: the generators).
             var calls = new List<CallExpr>();
             foreach (var t in terms) CollectNetworkCalls(t.Term, scope, calls, locals);
-            List<CallExpr> fixedCalls = maximizing
-                ? calls.Where(c => scope.IsMinimizer(c.Callee) && !c.Args.Any(a => Semantics.Applies(a, scope.IsMaximizer))).ToList()
-                : new List<CallExpr>();
+            var updated = new HashSet<string>(players.Select(p => p.Name), StringComparer.Ordinal);
+            List<CallExpr> fixedCalls = calls.Where(c => !updated.Contains(c.Callee) && !c.Args.Any(a => Semantics.Applies(a, updated.Contains))).ToList();
             if (fixedCalls.Count > 0)
             {
                 foreach (CallExpr c in fixedCalls) w.Line($"Tensor {locals.Call(c)};");
@@ -272,7 +352,13 @@ namespace Gan.Dsl.Generator
             string sum = Sum(terms, locals);
             string printed = PrintSum(terms);
             bool rewritesLogs = terms.Any(t => ContainsStableLog(t.Term, scope));
-            if (maximizing)
+            if (kind == PhaseKind.Objective)
+            {
+                w.Line($"// {objectiveText}{(printed != objectiveText ? " = " + printed : "")}");
+                if (rewritesLogs) w.Line("// log D(·) is computed as logsigmoid(logits) and log(1 - D(·)) as logsigmoid(-logits): the same values, without overflow.");
+                w.Line($"var loss = {sum};");
+            }
+            else if (maximizing)
             {
                 w.Line($"// V{(terms.Count < Semantics.Terms(model.ValueFunction).Count ? $" (its terms that depend on {Players(players)})" : "")} = {printed}");
                 if (rewritesLogs) w.Line("// log D(·) is computed as logsigmoid(logits) and log(1 - D(·)) as logsigmoid(-logits): the same values, without overflow.");
@@ -286,7 +372,7 @@ namespace Gan.Dsl.Generator
                 w.Line($"var loss = {sum};");
             }
             w.Line("float lossValue = loss.item<float>();");
-            w.Line($"global::Gan.Runtime.ModelChecks.RequireFinite(lossValue, \"loss_{string.Join("_", players.Select(p => p.Name))}\");   // before the update: a NaN never reaches the weights");
+            w.Line($"global::Gan.Runtime.ModelChecks.RequireFinite(lossValue, {Literal(lossName)});   // before the update: a NaN never reaches the weights");
             foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.zero_grad();");
             w.Line("loss.backward();");
             foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.step();");
@@ -294,7 +380,7 @@ namespace Gan.Dsl.Generator
 
         private static void EmitSample(IndentedWriter w, ModelSpec model, Scope scope)
         {
-            CallExpr? sampler = FindSamplerCall(model.ValueFunction, scope);
+            CallExpr? sampler = Sampler(model, scope);
             string notSupported = $"throw new global::System.NotSupportedException(\"{model.ClassName} has no generator applied to noise alone, so it cannot sample unconditionally.\");";
             string what = sampler != null ? Xml(Printer.Print(sampler)) : "";
             NoiseSpec[] inputs = sampler == null ? new NoiseSpec[0]
@@ -362,10 +448,33 @@ namespace Gan.Dsl.Generator
             w.Line($"string global::Gan.Runtime.IConditionalModel.Condition => {c};");
         }
 
+        private static void EmitEncode(IndentedWriter w, ModelSpec model, CallExpr encoder)
+        {
+            string input = ((NameExpr)encoder.Args[0]).Name;
+            DataSpec data = model.Data.First(d => d.Name == input);
+            string g = "_" + encoder.Callee;
+            w.Line($"/// <summary>{Xml(Printer.Print(encoder))} for a batch of {Xml(input)} (in its declared range), in evaluation mode and without gradients.</summary>");
+            using (w.Block("public Tensor Encode(Tensor x)"))
+            {
+                w.Line("using var scope = torch.NewDisposeScope();");
+                w.Line("using var noGrad = torch.no_grad();");
+                if (data.Shape.Count > 0)
+                    w.Line($"global::Gan.Runtime.ModelChecks.RequireShape(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(data)}], x);");
+                w.Line($"bool wasTraining = {g}.training;");
+                w.Line($"{g}.eval();");
+                using (w.Block("try"))
+                    w.Line($"return {g}.forward(x.to(_device)).MoveToOuterDisposeScope();");
+                using (w.Block("finally"))
+                    w.Line($"{g}.train(wasTraining);");
+            }
+            w.Line();
+            w.Line($"string global::Gan.Runtime.IEncoderModel.Encoder => {Literal(encoder.Callee)};");
+        }
+
         /// <summary>The categorical noise variable the sampler reads, when it reads exactly one: Sample(labels) chooses it.</summary>
         private static NoiseSpec? ConditionOf(ModelSpec model, Scope scope)
         {
-            CallExpr? sampler = FindSamplerCall(model.ValueFunction, scope);
+            CallExpr? sampler = Sampler(model, scope);
             if (sampler == null) return null;
             NoiseSpec[] categorical = sampler.Args.Select(a => model.Noise.First(v => v.Name == ((NameExpr)a).Name))
                 .Where(z => z.Distribution == NoiseDistribution.Categorical).Distinct().ToArray();
@@ -378,7 +487,9 @@ namespace Gan.Dsl.Generator
         {
             NoiseDistribution.Normal => $"torch.randn(new long[] {{ {count}, {z.Size} }}, device: _device)",
             NoiseDistribution.Uniform => $"torch.rand(new long[] {{ {count}, {z.Size} }}, device: _device).mul_(2).sub_(1)",
-            _ => $"F.one_hot(torch.randint(0, {z.Size}, new long[] {{ {count} }}, device: _device), {z.Size}).to(torch.float32)",
+            NoiseDistribution.Categorical => $"F.one_hot(torch.randint(0, {z.Size}, new long[] {{ {count} }}, device: _device), {z.Size}).to(torch.float32)",
+            NoiseDistribution.GaussianMixture => $"global::Gan.Runtime.Priors.GaussianMixture({count}, _device)",
+            _ => $"global::Gan.Runtime.Priors.SwissRoll({count}, _device)",
         };
 
         /// <summary>A network applied to its inputs. Several inputs are concatenated along dimension 1: directly when each is

@@ -19,6 +19,9 @@ namespace Gan.Dsl.Generator
         private const string NoiseAttribute = "Gan.Dsl.NoiseAttribute";
         private const string LabelAttribute = "Gan.Dsl.LabelAttribute";
         private const string MinimaxAttribute = "Gan.Dsl.MinimaxAttribute";
+        private const string MinimizeAttribute = "Gan.Dsl.MinimizeAttribute";
+        private const string SampleAttribute = "Gan.Dsl.SampleAttribute";
+        private const string NetworkAttribute = "Gan.Dsl.NetworkAttribute";
         private const string GeneratorAttribute = "Gan.Dsl.GeneratorAttribute";
         private const string DiscriminatorAttribute = "Gan.Dsl.DiscriminatorAttribute";
         private const string ModuleOfTensor = "TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>";
@@ -95,7 +98,8 @@ namespace Gan.Dsl.Generator
             // Variables and the value function, in source order.
             var data = new List<DataSpec>();
             var noise = new List<NoiseSpec>();
-            AttributeData? minimax = null;
+            AttributeData? minimax = null, sample = null;
+            var minimizes = new List<AttributeData>();
             foreach (AttributeData attribute in symbol.GetAttributes())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -152,12 +156,13 @@ namespace Gan.Dsl.Generator
                     string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
                     int distribution = attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int d ? d : 0;
                     int size = attribute.ConstructorArguments.Length > 2 && attribute.ConstructorArguments[2].Value is int s ? s : 0;
-                    if (!IsValidName(variable) || size <= 0 || distribution < 0 || distribution > 2 || (distribution == 2 && size < 2))
+                    if (!IsValidName(variable) || size <= 0 || distribution < 0 || distribution > 4 || (distribution == 2 && size < 2) || (distribution >= 3 && size != 2))
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
                             !IsValidName(variable) ? $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"
                             : size <= 0 ? $"Noise variable '{variable}' must have a positive size (got {size})"
                             : distribution == 2 && size < 2 ? $"Categorical noise variable '{variable}' must have at least 2 classes (got {size})"
+                            : distribution >= 3 && distribution <= 4 ? $"Noise variable '{variable}': the {(distribution == 3 ? "GaussianMixture" : "SwissRoll")} prior is 2-D, so its size must be 2 (got {size})"
                             : $"Noise variable '{variable}' has an unknown distribution"));
                         fatal = true;
                         continue;
@@ -172,6 +177,14 @@ namespace Gan.Dsl.Generator
                 {
                     minimax = attribute;
                 }
+                else if (name == MinimizeAttribute)
+                {
+                    minimizes.Add(attribute);
+                }
+                else if (name == SampleAttribute)
+                {
+                    sample = attribute;
+                }
             }
 
             // Networks: methods with a role attribute, in source order.
@@ -181,16 +194,17 @@ namespace Gan.Dsl.Generator
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (member is not IMethodSymbol method) continue;
-                AttributeData? generator = null, discriminator = null;
+                AttributeData? generator = null, discriminator = null, plain = null;
                 foreach (AttributeData attribute in method.GetAttributes())
                 {
                     string? name = attribute.AttributeClass?.ToDisplayString();
                     if (name == GeneratorAttribute) generator = attribute;
                     else if (name == DiscriminatorAttribute) discriminator = attribute;
+                    else if (name == NetworkAttribute) plain = attribute;
                 }
-                if (generator == null && discriminator == null) continue;
+                if (generator == null && discriminator == null && plain == null) continue;
                 LocationInfo? where = method.Locations.Length > 0 ? LocationInfo.From(method.Locations[0]) : classLocation;
-                if (generator != null && discriminator != null)
+                if ((generator != null ? 1 : 0) + (discriminator != null ? 1 : 0) + (plain != null ? 1 : 0) > 1)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateRole, where, method.Name));
                     fatal = true;
@@ -207,7 +221,7 @@ namespace Gan.Dsl.Generator
                     fatal = true;
                     continue;
                 }
-                AttributeData role = generator ?? discriminator!;
+                AttributeData role = generator ?? discriminator ?? plain!;
                 var optimizer = new OptimizerSpec(
                     (OptimizerKind)(NamedInt(role, "Optimizer") ?? 0),
                     NamedDouble(role, "LearningRate") ?? 2e-4,
@@ -215,9 +229,9 @@ namespace Gan.Dsl.Generator
                     NamedDouble(role, "Beta2") ?? 0.999,
                     NamedDouble(role, "Momentum") ?? 0.0,
                     NamedDouble(role, "WeightDecay") ?? 0.0);
-                var spec = new NetworkSpec(method.Name, generator != null ? PlayerRole.Generator : PlayerRole.Discriminator, optimizer,
+                var spec = new NetworkSpec(method.Name, generator != null ? PlayerRole.Generator : discriminator != null ? PlayerRole.Discriminator : PlayerRole.Network, optimizer,
                     (DiscriminatorOutputKind)(NamedInt(role, "Output") ?? 0));
-                if (Declare(method.Name, generator != null ? "a generator" : "a discriminator", where))
+                if (Declare(method.Name, generator != null ? "a generator" : discriminator != null ? "a discriminator" : "a network", where))
                 {
                     networks.Add(spec);
                     networkLocations[method.Name] = where;
@@ -261,16 +275,99 @@ namespace Gan.Dsl.Generator
                 diagnostics.Add(new DiagnosticInfo(p.Descriptor, FormulaLocation(p.Start, p.Length), new EquatableArray<string>(p.Arguments)));
                 if (p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) fatal = true;
             }
+            HashSet<string> usedInGame = new HashSet<string>(used, StringComparer.Ordinal);
+
+            // [Minimize] phases: each formula checked like the value function, with its own spans.
+            var objectives = new List<ObjectiveSpec>();
+            var phaseNames = new HashSet<string>(StringComparer.Ordinal);
+            foreach (AttributeData attribute in minimizes)
+            {
+                var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                LocationInfo? attributeLocation = LocationInfo.From(syntax) ?? classLocation;
+                string text = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
+                SyntaxToken? objectiveLiteral = FormulaLiteral(syntax);
+                LocationInfo? ObjectiveLocation(int start, int length) => FormulaSpan(objectiveLiteral, text, start, length) ?? attributeLocation;
+                Expr? objective = FormulaParser.Parse(text, out FormulaError? objectiveError);
+                if (objective == null)
+                {
+                    FormulaError error = objectiveError ?? new FormulaError("unreadable formula", 0, text.Length);
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FormulaSyntax, ObjectiveLocation(error.Start, Math.Max(1, error.Length)), (error.Start + 1).ToString(), error.Message));
+                    fatal = true;
+                    continue;
+                }
+                bool objectiveFatal = false;
+                List<FormulaProblem> objectiveProblems = Semantics.Check(objective, scope, out HashSet<string> applied);
+                foreach (FormulaProblem p in objectiveProblems)
+                {
+                    diagnostics.Add(new DiagnosticInfo(p.Descriptor, ObjectiveLocation(p.Start, p.Length), new EquatableArray<string>(p.Arguments)));
+                    if (p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) objectiveFatal = true;
+                }
+                used.UnionWith(applied);
+                string? updatesText = NamedString(attribute, "Updates");
+                LocationInfo? updatesLocation = NamedArgumentLocation(syntax, "Updates") ?? attributeLocation;
+                string[] updates = updatesText != null
+                    ? updatesText.Split(',').Select(u => u.Trim()).Where(u => u.Length > 0).ToArray()
+                    : networks.Where(n => applied.Contains(n.Name) && n.Role != PlayerRole.Discriminator).Select(n => n.Name).ToArray();
+                foreach (string u in updates.Where(u => !applied.Contains(u)))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadUpdates, updatesLocation,
+                        scope.Networks.ContainsKey(u) ? $"Updates names '{u}', but this objective never applies it, so its gradient would be zero"
+                                                      : $"Updates names '{u}', which is not a declared network"));
+                    objectiveFatal = true;
+                }
+                if (!objectiveFatal && updates.Length == 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadUpdates, updatesLocation,
+                        "This objective updates no network: it applies only discriminators; name the networks it trains with Updates = \"...\""));
+                    objectiveFatal = true;
+                }
+                string phase = NamedString(attribute, "Name") ?? string.Join("_", updates);
+                if (!objectiveFatal && (!IsValidName(phase) || phase.Contains('\'') || phase.Contains('\u2032') || !phaseNames.Add(phase)))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, NamedArgumentLocation(syntax, "Name") ?? attributeLocation,
+                        phaseNames.Contains(phase) && IsValidName(phase) ? $"Two [Minimize] phases are named '{phase}'; give each a distinct Name"
+                                                                         : $"'{phase}' is not a valid phase name: use a letter followed by letters, digits or '_'"));
+                    objectiveFatal = true;
+                }
+                fatal |= objectiveFatal;
+                if (!objectiveFatal) objectives.Add(new ObjectiveSpec(phase, text, objective, updates.ToEquatableArray()));
+            }
+
+            // [Sample("Dec(z)")]: a network (not a discriminator) applied to noise variables alone.
+            Expr? sampleExpression = null;
+            string? sampleText = null;
+            if (sample != null)
+            {
+                var syntax = sample.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                LocationInfo? sampleLocation = LocationInfo.From(syntax) ?? classLocation;
+                sampleText = sample.ConstructorArguments.Length > 0 ? sample.ConstructorArguments[0].Value as string ?? "" : "";
+                Expr? parsed = FormulaParser.Parse(sampleText, out FormulaError? sampleError);
+                bool noiseOnly = parsed is CallExpr call && scope.Networks.TryGetValue(call.Callee, out NetworkSpec? sampler) && sampler.Role != PlayerRole.Discriminator
+                                 && call.Args.Count > 0 && call.Args.All(a => a is NameExpr v && scope.Names.TryGetValue(v.Name, out NameKind k) && k == NameKind.Noise);
+                if (!noiseOnly)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadSample, sampleLocation,
+                        parsed == null ? $"Syntax error in the sample expression: {sampleError?.Message}"
+                                       : $"[Sample(\"{sampleText}\")] must apply one network that is not a discriminator to noise variables alone, e.g. Dec(z)"));
+                    fatal = true;
+                }
+                else
+                {
+                    sampleExpression = parsed;
+                    used.Add(((CallExpr)parsed!).Callee);
+                }
+            }
+
             foreach (NetworkSpec network in networks)
                 if (!used.Contains(network.Name))
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedNetwork, networkLocations[network.Name], network.Name));
 
-            if (!networks.Any(n => n.Role == PlayerRole.Discriminator && used.Contains(n.Name)))
+            if (!networks.Any(n => n.Role == PlayerRole.Discriminator && usedInGame.Contains(n.Name)))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoMaximizingPlayer, FormulaLocation(0, formula.Length)));
                 fatal = true;
             }
-            if (!networks.Any(n => n.Role == PlayerRole.Generator && used.Contains(n.Name)))
+            if (!networks.Any(n => n.Role == PlayerRole.Generator && usedInGame.Contains(n.Name)))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoMinimizingPlayer, FormulaLocation(0, formula.Length)));
                 fatal = true;
@@ -286,7 +383,7 @@ namespace Gan.Dsl.Generator
                         "GeneratorLoss = NonSaturating changes terms of the form log(1 - D(G(...))), and this value function has none; remove the option"));
                     fatal = true;
                 }
-                if (!HasSampler(valueFunction, scope))
+                if (sampleExpression == null && !HasSampler(valueFunction, scope))
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoSampler, FormulaLocation(0, formula.Length)));
             }
 
@@ -295,7 +392,7 @@ namespace Gan.Dsl.Generator
             string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
             string accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
             var model = new ModelSpec(ns, symbol.Name, accessibility, data.ToEquatableArray(), noise.ToEquatableArray(), networks.ToEquatableArray(),
-                formula, valueFunction, steps, generatorLoss);
+                formula, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText);
             return new ParseResult(model, diagnostics.ToEquatableArray());
         }
 

@@ -73,6 +73,11 @@ namespace Gan.Dsl
         /// <summary>A class drawn uniformly from <c>size</c> classes, as a one-hot vector: a label prior (the y′ of a
         /// conditional GAN) or a categorical code (InfoGAN). The generated model then samples for chosen classes too.</summary>
         Categorical,
+        /// <summary>A mixture of 10 Gaussians in 2-D, equally weighted, means on a circle of radius 4, each stretched along its radius
+        /// (std 1 along it, 0.25 across): the adversarial autoencoder's mixture prior (Makhzani et al. 2015, Fig. 4). Size 2.</summary>
+        GaussianMixture,
+        /// <summary>A swiss roll in 2-D: radius and angle grow with √u for u uniform on [0, 1] (Makhzani et al. 2015, Fig. 4). Size 2.</summary>
+        SwissRoll,
     }
 
     /// <summary>The value function V(D, G) of the game, written as the paper writes it, e.g.
@@ -87,6 +92,32 @@ namespace Gan.Dsl
         public int DiscriminatorSteps { get; set; } = 1;
         /// <summary>Which loss the generator descends.</summary>
         public GeneratorLoss GeneratorLoss { get; set; } = GeneratorLoss.NonSaturating;
+    }
+
+    /// <summary>Another objective, descended in a phase of its own before the game's phases on every training step:
+    /// <c>[Minimize("E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]</c> (the reconstruction phase of an adversarial
+    /// autoencoder), <c>[Minimize("E[||E_z(G(z | y′)) - z||^2]", Updates = "E_z")]</c> (an encoder trained on generated pairs).</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class MinimizeAttribute : Attribute
+    {
+        public MinimizeAttribute(string objective) { Objective = objective; }
+        public string Objective { get; }
+        /// <summary>The phase's name: its step method is <c>Step</c> + Name and its loss <c>loss_</c> + name. Default: the players it updates.</summary>
+        public string? Name { get; set; }
+        /// <summary>The networks this phase updates, comma-separated; the others it applies are held fixed. Default: every
+        /// network it applies except the discriminators.</summary>
+        public string? Updates { get; set; }
+    }
+
+    /// <summary>What <c>Sample(n)</c> draws, when the value function does not show it: <c>[Sample("Dec(z)")]</c> (a decoder
+    /// applied to the prior). A network applied to noise variables alone.</summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class SampleAttribute : Attribute
+    {
+        public SampleAttribute(string expression) { Expression = expression; }
+        public string Expression { get; }
     }
 
     public enum GeneratorLoss
@@ -126,6 +157,12 @@ namespace Gan.Dsl
     }
 
     public enum DiscriminatorOutput { Logits, Probability }
+
+    /// <summary>A network on neither side of the game (an encoder, a classifier): only the <c>[Minimize]</c> phases that
+    /// apply it train it.</summary>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class NetworkAttribute : PlayerAttribute { }
 
     public enum Optimizer { Adam, Sgd }
 }

@@ -4,9 +4,9 @@ namespace Gan.Dsl.Generator.Model
 {
     // Everything the emitter needs, as equatable values: no symbols, syntax nodes, locations or compilations.
 
-    internal enum PlayerRole { Generator, Discriminator }
+    internal enum PlayerRole { Generator, Discriminator, Network }
     internal enum OptimizerKind { Adam, Sgd }
-    internal enum NoiseDistribution { Normal, Uniform, Categorical }
+    internal enum NoiseDistribution { Normal, Uniform, Categorical, GaussianMixture, SwissRoll }
     internal enum GeneratorLossKind { Minimax, NonSaturating }
     internal enum DiscriminatorOutputKind { Logits, Probability }
 
@@ -21,6 +21,9 @@ namespace Gan.Dsl.Generator.Model
 
     internal sealed record NoiseSpec(string Name, NoiseDistribution Distribution, int Size);
 
+    /// <summary>A [Minimize] phase: its name (for the step method and loss), the formula, and the networks it updates.</summary>
+    internal sealed record ObjectiveSpec(string Name, string Text, Expr Objective, EquatableArray<string> Updates);
+
     internal sealed record ModelSpec(
         string? Namespace,
         string ClassName,
@@ -31,5 +34,8 @@ namespace Gan.Dsl.Generator.Model
         string ValueFunctionText,
         Expr ValueFunction,
         int DiscriminatorSteps,
-        GeneratorLossKind GeneratorLoss);
+        GeneratorLossKind GeneratorLoss,
+        EquatableArray<ObjectiveSpec> Objectives,
+        Expr? SampleExpression,
+        string? SampleText);
 }

@@ -55,6 +55,15 @@ public interface IConditionalModel : IAdversarialModel
     Tensor Sample(long n, long label);
 }
 
+/// <summary>A model with an encoder: a network applied to the data alone (an adversarial autoencoder's Enc(x)).</summary>
+public interface IEncoderModel : IAdversarialModel
+{
+    /// <summary>The encoding network's name in the formula.</summary>
+    string Encoder { get; }
+    /// <summary>The codes of a batch of data (in its declared range), without gradients.</summary>
+    Tensor Encode(Tensor x);
+}
+
 /// <summary>A declared data variable: <c>[Data("x", Shape = "1x28x28", Range = DataRange.MinusOneToOne)]</c>.</summary>
 /// <param name="Classes">A <c>[Label]</c>: its number of classes (the batch holds class indices, the formula sees one-hot rows); else 0.</param>
 public sealed record DataVariable(string Name, string Field, long[] Shape, Gan.Dsl.DataRange Range, int Classes = 0)

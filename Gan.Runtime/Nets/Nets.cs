@@ -44,6 +44,16 @@ public static class Nets
         return Sequential(("mlp", Mlp(sizes.ToArray(), Activation.ReLU, output)), ("reshape", new Reshape(outputShape)));
     }
 
+    /// <summary>An MLP encoder (Makhzani et al. 2015: 784 → 1000 → 1000 → code, ReLU): flattens the input of
+    /// <paramref name="inputShape"/>, then ReLU hidden layers, then a linear code layer.</summary>
+    public static Module<Tensor, Tensor> MlpEncoder(long[] inputShape, int[] hidden, int code)
+    {
+        var sizes = new List<int> { checked((int)Product(inputShape)) };
+        sizes.AddRange(hidden);
+        sizes.Add(code);
+        return Sequential(("flatten", Flatten()), ("mlp", Mlp(sizes.ToArray(), Activation.ReLU, Activation.Identity)));
+    }
+
     /// <summary>The maxout discriminator of Goodfellow et al. 2014 (MNIST: two maxout layers of 240 units with 5 pieces,
     /// dropout with keep probability 0.8 on the input and 0.5 on the hidden layers), returning one logit per example.
     /// Any input shape: it is flattened.</summary>

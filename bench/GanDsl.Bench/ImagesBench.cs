@@ -13,7 +13,8 @@ namespace GanDsl.Bench;
 /// beside the paper's figure (Parzen 225 ± 2 on MNIST, Goodfellow et al. 2014, Table 1) and the real-vs-real FID floor.</summary>
 public static class ImagesBench
 {
-    private sealed record Job(string Model, string Data, int Steps, string Dir);
+    /// <param name="Paper">The paper's figure for this protocol, or "".</param>
+    private sealed record Job(string Model, string Data, int Steps, string Dir, string Paper = "");
 
     public static int Run(string[] args)
     {
@@ -25,10 +26,17 @@ public static class ImagesBench
         int Steps(int n) => Math.Max(1, (int)Math.Round(n * scale));
         var jobs = new[]
         {
-            new Job("goodfellow2014-mnist", "mnist", Steps(6000), Path.Combine(root, "goodfellow2014-mnist")),
+            new Job("goodfellow2014-mnist", "mnist", Steps(6000), Path.Combine(root, "goodfellow2014-mnist"), "225 ± 2, full MNIST"),
             new Job("dcgan", "mnist", Steps(3000), Path.Combine(root, "dcgan-mnist")),
             new Job("dcgan", "fashion-mnist", Steps(3000), Path.Combine(root, "dcgan-fashion-mnist")),
+            new Job("cgan", "mnist", Steps(3000), Path.Combine(root, "cgan-mnist"), "132 ± 1.8, full MNIST, 1,000 per class"),
         };
+        // --models a,b: run (and tabulate) only these catalog models
+        if (Arg(args, "--models") is string only)
+        {
+            var wanted = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            jobs = jobs.Where(j => wanted.Contains(j.Model) || wanted.Contains(Path.GetFileName(j.Dir))).ToArray();
+        }
         foreach (Job job in jobs)
         {
             if (reuse && File.Exists(Path.Combine(job.Dir, "metrics.json"))) continue;
@@ -49,7 +57,7 @@ public static class ImagesBench
         {
             using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(job.Dir, "metrics.json")));
             JsonElement m = doc.RootElement;
-            string paper = job.Data == "mnist" && job.Model.StartsWith("goodfellow2014") ? " (225 ± 2, full MNIST)" : "";
+            string paper = job.Paper.Length > 0 ? $" ({job.Paper})" : "";
             string fid = m.TryGetProperty("fid", out JsonElement f) && f.ValueKind == JsonValueKind.Number
                 ? $"{f.GetDouble():F2} ({m.GetProperty("fid_real_vs_real").GetDouble():F2})" : "n/a";
             lines.Add($"| {job.Model} | {job.Data} | {m.GetProperty("steps").GetInt32()} × {m.GetProperty("batch_size").GetInt32()} " +

@@ -151,8 +151,34 @@ public static class ImageCommands
         ImageGrid.Write(Path.Combine(dir, "samples.png"), DataRanges.ToUnit(samples, x.Range), 10, scale: 2);
         WriteInterpolation(model, x, 10, 10, InterpolationKind.Linear, Path.Combine(dir, "interpolation-linear.png"));
         WriteInterpolation(model, x, 10, 10, InterpolationKind.Spherical, Path.Combine(dir, "interpolation-spherical.png"));
-        var (real, _) = ImageTensors.FromIdx(data.Test.Images, data.Test.Labels);
+        var (real, labels) = ImageTensors.FromIdx(data.Test.Images, data.Test.Labels);
         ImageGrid.Write(Path.Combine(dir, "real.png"), real.narrow(0, 0, Math.Min(100, real.shape[0])), 10, scale: 2);
+        if (model is IEncoderModel encoder) WriteCodePictures(encoder, x, real, labels, dir, output);
+    }
+
+    /// <summary>A model with a 2-D code (an adversarial autoencoder): codes.png, the codes of test images coloured by their
+    /// label (Makhzani et al. 2015, Fig. 2 and 4), and sweep.png, images decoded from a 20 × 20 sweep of the code over the
+    /// 2nd–98th percentiles of those codes on each axis.</summary>
+    private static void WriteCodePictures(IEncoderModel model, DataVariable x, Tensor images, Tensor labels, string dir, TextWriter output)
+    {
+        using var scope = NewDisposeScope();
+        int n = (int)Math.Min(5000, images.shape[0]);
+        var codes = new List<Tensor>();
+        for (int done = 0; done < n; done += 1000)
+            codes.Add(model.Encode(DataRanges.FromUnit(images.narrow(0, done, Math.Min(1000, n - done)), x.Range).to(model.Device)).cpu());
+        Tensor code = cat(codes, 0);
+        if (code.dim() != 2 || code.shape[1] != 2) return;   // pictures of the code space need a 2-D code
+        LabelScatter.Write(Path.Combine(dir, "codes.png"), code, labels.narrow(0, 0, n));
+        Batch noise = model.SampleNoise(1);
+        if (noise.Fields.Count() != 1) return;
+        const int side = 20;
+        Tensor levels = linspace(0.02, 0.98, side, dtype: ScalarType.Float32);
+        Tensor u = code.select(1, 0).quantile(levels), v = code.select(1, 1).quantile(levels);
+        // rows: the second coordinate from high (top) to low; columns: the first from low to high
+        Tensor grid = stack(new[] { u.repeat(side), v.flip(0).repeat_interleave(side) }, 1).to(model.Device);
+        Tensor decoded = DataRanges.ToUnit(model.Generate(noise.With(noise.Fields.Single(), grid)), x.Range);
+        ImageGrid.Write(Path.Combine(dir, "sweep.png"), decoded, side, padding: 0, scale: 1);
+        output.WriteLine($"  wrote codes.png (the 2-D codes of {n:N0} test images by label) and sweep.png (decoded from a sweep of the code)");
     }
 
     /// <summary>The protocols of the images issue: Parzen-window log-likelihood (Goodfellow et al. 2014) and FID on the

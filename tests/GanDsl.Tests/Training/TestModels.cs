@@ -86,3 +86,17 @@ public sealed class ZeroBias : nn.Module<Tensor, Tensor>
     }
     public override Tensor forward(Tensor input) => input + bias;
 }
+
+/// <summary>A small adversarial autoencoder: a reconstruction phase, then the game on a 2-D code; samples Dec(z).</summary>
+[Gan]
+[Data("x", Shape = "4")]
+[Noise("z", Distribution.Normal, 2)]
+[Minimize("E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]
+[Minimax("E[log D(z)] + E[log(1 - D(Enc(x)))]")]
+[Sample("Dec(z)")]
+public partial class TinyAae
+{
+    [Generator(LearningRate = 3e-3)] static nn.Module<Tensor, Tensor> Enc() => Nets.Mlp(4, 16, 2);
+    [Generator(LearningRate = 3e-3)] static nn.Module<Tensor, Tensor> Dec() => Nets.Mlp(2, 16, 4);
+    [Discriminator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+}

@@ -1,0 +1,66 @@
+using Gan.Dsl;
+using Gan.Runtime.Nets;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanDsl.Samples.Catalog;
+
+/// <summary>Adversarial autoencoder (Makhzani et al. 2015), MNIST, an 8-D Gaussian code: a reconstruction phase in which
+/// the encoder and decoder descend ‖x − Dec(Enc(x))‖², then a regularization phase in which D separates samples of the
+/// prior from codes Enc(x) and the encoder learns to fool it. Samples are Dec(z), z from the prior. The paper's MLPs
+/// (1000, 1000, ReLU); Adam instead of the paper's SGD with momentum.</summary>
+[Gan]
+[Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
+[Noise("z", Distribution.Normal, 8)]
+[Minimize("E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]
+[Minimax("E[log D(z)] + E[log(1 - D(Enc(x)))]")]
+[Sample("Dec(z)")]
+public partial class AdversarialAutoencoder
+{
+    [Generator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> Enc() => Nets.MlpEncoder(new long[] { 1, 28, 28 }, new[] { 1000, 1000 }, 8);
+    [Generator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> Dec() => Nets.MlpGenerator(8, new[] { 1000, 1000 }, new long[] { 1, 28, 28 }, Activation.Sigmoid);
+    [Discriminator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(8, 1000, 1000, 1);
+}
+
+/// <summary>The adversarial autoencoder with a 2-D code and a standard Gaussian prior (Makhzani et al. 2015, Fig. 2):
+/// pictures of the codes of test digits, and digits decoded from a sweep of the code.</summary>
+[Gan]
+[Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
+[Noise("z", Distribution.Normal, 2)]
+[Minimize("E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]
+[Minimax("E[log D(z)] + E[log(1 - D(Enc(x)))]")]
+[Sample("Dec(z)")]
+public partial class AdversarialAutoencoder2D
+{
+    [Generator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> Enc() => Nets.MlpEncoder(new long[] { 1, 28, 28 }, new[] { 1000, 1000 }, 2);
+    [Generator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> Dec() => Nets.MlpGenerator(2, new[] { 1000, 1000 }, new long[] { 1, 28, 28 }, Activation.Sigmoid);
+    [Discriminator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 1000, 1000, 1);
+}
+
+/// <summary>The 2-D adversarial autoencoder with a mixture of 10 Gaussians as its prior (Makhzani et al. 2015, Fig. 4).</summary>
+[Gan]
+[Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
+[Noise("z", Distribution.GaussianMixture, 2)]
+[Minimize("E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]
+[Minimax("E[log D(z)] + E[log(1 - D(Enc(x)))]")]
+[Sample("Dec(z)")]
+public partial class AdversarialAutoencoderMixture
+{
+    [Generator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> Enc() => Nets.MlpEncoder(new long[] { 1, 28, 28 }, new[] { 1000, 1000 }, 2);
+    [Generator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> Dec() => Nets.MlpGenerator(2, new[] { 1000, 1000 }, new long[] { 1, 28, 28 }, Activation.Sigmoid);
+    [Discriminator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 1000, 1000, 1);
+}
+
+/// <summary>The 2-D adversarial autoencoder with a swiss-roll prior (Makhzani et al. 2015, Fig. 4).</summary>
+[Gan]
+[Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
+[Noise("z", Distribution.SwissRoll, 2)]
+[Minimize("E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]
+[Minimax("E[log D(z)] + E[log(1 - D(Enc(x)))]")]
+[Sample("Dec(z)")]
+public partial class AdversarialAutoencoderSwissRoll
+{
+    [Generator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> Enc() => Nets.MlpEncoder(new long[] { 1, 28, 28 }, new[] { 1000, 1000 }, 2);
+    [Generator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> Dec() => Nets.MlpGenerator(2, new[] { 1000, 1000 }, new long[] { 1, 28, 28 }, Activation.Sigmoid);
+    [Discriminator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 1000, 1000, 1);
+}
