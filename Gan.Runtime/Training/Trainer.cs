@@ -1,8 +1,11 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using Gan.Dsl;
+using Gan.Runtime.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,12 +15,21 @@ public sealed record TrainOptions
 {
     /// <summary>Generator steps (each one runs the model's k discriminator updates first).</summary>
     public int Steps { get; init; } = 5000;
-    /// <summary>A progress line every this many steps (0: none).</summary>
+    /// <summary>A progress line (with the default <see cref="Progress"/>) and the losses in TensorBoard every this many steps,
+    /// and at the last step (0: no lines; TensorBoard gets the last step's losses only).</summary>
     public int LogEvery { get; init; } = 500;
     /// <summary>Learning-rate schedule: <c>constant</c>, or <c>linear</c> (declared rates decayed linearly to 0 over the run).</summary>
     public string LearningRateSchedule { get; init; } = "constant";
-    /// <summary>Where progress lines go (default: standard error, so standard output stays clean for data).</summary>
+    /// <summary>Where progress lines and notes go (default: standard error, so standard output stays clean for data).</summary>
     public TextWriter? Log { get; init; }
+    /// <summary>The progress display (null: <see cref="PlainTrainingProgress"/> on <see cref="Log"/> every <see cref="LogEvery"/> steps).</summary>
+    public ITrainingProgress? Progress { get; init; }
+    /// <summary>Where the losses (every <see cref="LogEvery"/> steps) and, for image models, a sample grid (at every checkpoint
+    /// and at the end) are logged for TensorBoard (null: nowhere). The caller owns it.</summary>
+    public TensorBoardWriter? TensorBoard { get; init; }
+    /// <summary>A moving average of the sampling generator's weights, updated after every step and kept in checkpoints
+    /// (null: none). The caller owns it and uses it (<see cref="ExponentialMovingAverage.Apply"/>) for sampling.</summary>
+    public ExponentialMovingAverage? Ema { get; init; }
     /// <summary>Where checkpoints are written (null: none). See <see cref="Checkpoint"/>.</summary>
     public string? CheckpointPath { get; init; }
     /// <summary>A checkpoint every this many steps, and one at the end (0: only at the end).</summary>
@@ -55,57 +67,97 @@ public static class Trainer
             _ => throw new ArgumentException($"Unknown learning-rate schedule '{options.LearningRateSchedule}': use constant or linear."),
         };
         TextWriter log = options.Log ?? Console.Error;
+        ITrainingProgress progress = options.Progress ?? new PlainTrainingProgress(log, options.LogEvery);
+        TensorBoardWriter? tensorBoard = options.TensorBoard;
+        ExponentialMovingAverage? ema = options.Ema;
         var names = model.LossNames.ToArray();
         var last = new float[names.Length];
         int start = 0;
         if (options.ResumeFrom is string resume)
         {
-            CheckpointInfo info = Checkpoint.Load(resume, model, data);
+            CheckpointInfo info = Checkpoint.Load(resume, model, data, ema);
             if (info.TotalSteps != options.Steps || info.LearningRateSchedule != options.LearningRateSchedule)
                 throw new ArgumentException($"{resume} was saved by a run of {info.TotalSteps} steps with the {info.LearningRateSchedule} schedule; " +
                                             $"resume with the same --steps and --lr-schedule (got {options.Steps}, {options.LearningRateSchedule}).");
             start = info.Step;
             log.WriteLine($"resumed from {resume} at step {start}/{options.Steps}");
+            if (info.CudaSeed is null && cuda.is_available() && model.Device.type == DeviceType.CUDA)
+                log.WriteLine("  note: this checkpoint was written without CUDA, so it holds no CUDA generator seed: the resumed run's CUDA random numbers differ from an unbroken run's.");
         }
+        // A new event file per invocation; the START marker makes TensorBoard drop what a killed run logged after its checkpoint.
+        tensorBoard?.SessionStart(start + 1);
         var clock = Stopwatch.StartNew();
-        double lastReport = 0;
-        int lastReportStep = start;
-        for (int step = start + 1; step <= options.Steps; step++)
+        progress.Start(new TrainingStart(options.Steps, start, names));
+        TrainResult? result = null;
+        try
         {
-            if (linear) model.ScaleLearningRates(1.0 - (step - 1) / (double)options.Steps);
-            StepLosses losses;
-            try
+            for (int step = start + 1; step <= options.Steps; step++)
             {
-                losses = model.TrainStep(data);
+                if (linear) model.ScaleLearningRates(1.0 - (step - 1) / (double)options.Steps);
+                StepLosses losses;
+                try
+                {
+                    losses = model.TrainStep(data);
+                }
+                catch (NonFiniteLossException e) when (e.Step == 0)
+                {
+                    throw new NonFiniteLossException(step, e.LossName, e.Value);   // the model does not know the step number
+                }
+                for (int i = 0; i < last.Length; i++)
+                {
+                    float v = losses[i];
+                    if (float.IsNaN(v) || float.IsInfinity(v))
+                        throw new NonFiniteLossException(step, names[i], v);
+                    last[i] = v;
+                }
+                ema?.Update();
+                var status = new TrainingStatus(step, options.Steps, start, last, clock.Elapsed.TotalSeconds);
+                progress.Report(status);
+                if (tensorBoard is not null && ((options.LogEvery > 0 && step % options.LogEvery == 0) || step == options.Steps))
+                {
+                    var scalars = names.Select((n, i) => KeyValuePair.Create($"train/{n}", last[i])).ToList();
+                    scalars.Add(KeyValuePair.Create("train/steps_per_second", (float)status.StepsPerSecond));
+                    if (linear) scalars.Add(KeyValuePair.Create("train/lr_factor", (float)(1.0 - (step - 1) / (double)options.Steps)));
+                    tensorBoard.Scalars(step, scalars);
+                }
+                bool checkpointNow = options.CheckpointPath is not null && (step == options.Steps || (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0));
+                // The grid comes before the checkpoint: it draws from fixed noise and puts the CPU generator back, and saving a
+                // checkpoint then resets the CUDA generators (see Checkpoint), so a resumed run draws exactly what an unbroken one does.
+                if (tensorBoard is not null && (checkpointNow || step == options.Steps)) LogSampleGrid(tensorBoard, model, ema, step);
+                if (checkpointNow)
+                    Checkpoint.Save(options.CheckpointPath!, model, data, step, options.Steps, options.LearningRateSchedule, ema);
             }
-            catch (NonFiniteLossException e) when (e.Step == 0)
-            {
-                throw new NonFiniteLossException(step, e.LossName, e.Value);   // the model does not know the step number
-            }
-            for (int i = 0; i < last.Length; i++)
-            {
-                float v = losses[i];
-                if (float.IsNaN(v) || float.IsInfinity(v))
-                    throw new NonFiniteLossException(step, names[i], v);
-                last[i] = v;
-            }
-            if (options.LogEvery > 0 && (step % options.LogEvery == 0 || step == options.Steps))
-            {
-                double now = clock.Elapsed.TotalSeconds;
-                double rate = (step - lastReportStep) / Math.Max(1e-9, now - lastReport);
-                double eta = (options.Steps - step) / Math.Max(1e-9, (step - start) / now);
-                string lossText = string.Join("  ", names.Select((n, i) => $"{n} {last[i].ToString("F4", CultureInfo.InvariantCulture)}"));
-                log.WriteLine($"step {step,7}/{options.Steps}  {lossText}  {rate.ToString("F0", CultureInfo.InvariantCulture)} steps/s  eta {FormatSeconds(eta)}");
-                lastReport = now;
-                lastReportStep = step;
-            }
-            if (options.CheckpointPath is string checkpoint && (step == options.Steps || (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)))
-                Checkpoint.Save(checkpoint, model, data, step, options.Steps, options.LearningRateSchedule);
+            result = new TrainResult(options.Steps, clock.Elapsed.TotalSeconds, last, names, start);
+            return result;
         }
-        return new TrainResult(options.Steps, clock.Elapsed.TotalSeconds, last, names, start);
+        finally
+        {
+            progress.Finish(result);   // null when a step threw: the display stops before the error is printed
+        }
     }
 
-    private static string FormatSeconds(double s) => s >= 3600 ? $"{s / 3600:F1}h" : s >= 60 ? $"{s / 60:F1}m" : $"{s:F0}s";
+    /// <summary>The noise of the TensorBoard sample grids: the same codes at every checkpoint, so the grid shows the generator change.</summary>
+    public const long SampleGridSeed = 20140610;
+
+    /// <summary>For image models: 64 samples (with the moving average's weights when there is one) from fixed noise, as an
+    /// 8×8 grid image <c>samples</c>. The CPU generator is left as it was.</summary>
+    public static void LogSampleGrid(TensorBoardWriter tensorBoard, IAdversarialModel model, ExponentialMovingAverage? ema, int step)
+    {
+        DataVariable? image = model.Data.FirstOrDefault(d => d.Shape.Length == 3 && (d.Shape[0] == 1 || d.Shape[0] == 3) && d.Range != DataRange.Unspecified);
+        if (image is null || model.Sampler is null) return;
+        using var scope = NewDisposeScope();
+        Tensor state = torch.get_rng_state();
+        try
+        {
+            torch.manual_seed(SampleGridSeed);
+            using (ema?.Apply())
+                tensorBoard.ImageGrid("samples", Data.DataRanges.ToUnit(model.Sample(64), image.Range), columns: 8, step, scale: 2);
+        }
+        finally
+        {
+            torch.set_rng_state(state);
+        }
+    }
 }
 
 /// <summary>A loss became NaN or infinite: training stops instead of running on silently.</summary>

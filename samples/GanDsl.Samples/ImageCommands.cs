@@ -8,6 +8,7 @@ using Gan.Dsl;
 using Gan.Runtime;
 using Gan.Runtime.Data;
 using Gan.Runtime.Imaging;
+using Gan.Runtime.Logging;
 using Gan.Runtime.Metrics;
 using Gan.Runtime.Training;
 using GanDsl.Samples.Catalog;
@@ -35,18 +36,22 @@ public static class ImageCommands
         using IAdversarialModel model = entry.Create(device);
         DataVariable x = ImageVariable(model);
         output.WriteLine($"  V = {model.ValueFunction}");
+        using ExponentialMovingAverage? ema = s.CreateEma(model);
+        using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
         TrainResult result;
         using (var scope = NewDisposeScope())
         {
             var (images, labels) = ImageTensors.FromIdx(data.Train.Images, data.Train.Labels);
             string labelField = model.Data.FirstOrDefault(d => d.Classes > 0)?.Field ?? "y";
             using var source = new ImageBatchSource(images, labels, batchSize, device, x.Range, s.Seed, imageField: x.Field, labelField: labelField);
-            result = Trainer.Train(model, source, s.TrainOptions(steps, output));
+            result = Trainer.Train(model, source, s.TrainOptions(steps, output, tensorBoard, ema));
         }
-        RunInfo info = RunInfo.Save(s.Out, entry, model, data.Name, s.Seed, steps, batchSize);
+        RunInfo info = RunInfo.Save(s.Out, entry, model, data.Name, s.Seed, steps, batchSize, ema);
         double imagesPerSecond = result.StepsPerSecond * batchSize;
-        output.WriteLine($"  {result.Seconds:F1} s ({result.StepsPerSecond:F1} steps/s, {imagesPerSecond:F0} images/s); saved {Path.Combine(s.Out, RunInfo.WeightsFile)}");
+        output.WriteLine($"  {result.Seconds:F1} s ({result.StepsPerSecond:F1} steps/s, {imagesPerSecond:F0} images/s); saved {Path.Combine(s.Out, RunInfo.WeightsFile)} ({info.Weights})");
 
+        // From here on the pictures and metrics come from the averaged generator when there is one.
+        using IDisposable? averaged = ema?.Apply();
         WritePictures(model, x, data, s.Out, s.Seed, output);
         var metrics = new Dictionary<string, object?>
         {
@@ -60,6 +65,10 @@ public static class ImageCommands
             ["seconds"] = Math.Round(result.Seconds, 3),
             ["steps_per_second"] = Math.Round(result.StepsPerSecond, 2),
             ["images_per_second"] = Math.Round(imagesPerSecond, 1),
+            ["start_step"] = result.StartStep,
+            ["ema_decay"] = ema?.Decay,
+            ["sampled_with"] = TrainCommand.SampledWith(ema),
+            ["tensorboard"] = tensorBoard?.Directory,
             ["device"] = device.ToString(),
             ["seed"] = s.Seed,
             ["lr_schedule"] = s.LearningRateSchedule,
@@ -67,7 +76,12 @@ public static class ImageCommands
             ["final_losses"] = result.LossNames.Zip(result.LastLosses).ToDictionary(p => p.First, p => (object?)p.Second),
         };
         if (s.Evaluate)
-            foreach (var (key, value) in Evaluate(model, x, data, s.EvalSamples ?? 10000, s.Seed, device, output)) metrics[key] = value;
+            foreach (var (key, value) in Evaluate(model, x, data, s.EvalSamples ?? 10000, s.Seed, device, output))
+            {
+                metrics[key] = value;
+                if (key is "parzen_log_likelihood" or "fid" && value is double number)
+                    tensorBoard?.Scalar($"eval/{key}", (float)number, steps);
+            }
         WriteJson(Path.Combine(s.Out, "metrics.json"), metrics);
         output.WriteLine($"  wrote samples.png, interpolation-linear.png, interpolation-spherical.png, real.png and metrics.json to {s.Out}");
         return 0;

@@ -12,20 +12,25 @@ var seed = new Option<long>("--seed") { Description = "Random seed (runs with th
 var device = new Option<string>("--device") { Description = "auto (CUDA when available), cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
 var output = new Option<string>("--out") { Description = "Output folder (pictures, metrics.json, and for images the saved model).", DefaultValueFactory = _ => "runs/ring" };
 var evalSamples = new Option<int?>("--eval-samples") { Description = "Samples drawn for the metrics (default: PacGAN 2,500; images 10,000 as in Goodfellow et al.'s Parzen protocol)." };
-var logEvery = new Option<int>("--log-every") { Description = "A progress line every N steps (0: none).", DefaultValueFactory = _ => 2000 };
+var logEvery = new Option<int>("--log-every") { Description = "A progress line (--progress plain) and the losses in TensorBoard every N steps (0: none; TensorBoard still gets the last step).", DefaultValueFactory = _ => 2000 };
 var noEval = new Option<bool>("--no-eval") { Description = "Images: skip the Parzen and FID evaluation after training." };
 var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write OUT/checkpoint.ckpt every N steps (always at the end): networks, optimizers, RNG, data order, step.", DefaultValueFactory = _ => 1000 };
 var resume = new Option<bool>("--resume") { Description = "Continue from OUT/checkpoint.ckpt exactly (same model, data, steps, schedule and seed)." };
+var progress = new Option<string>("--progress") { Description = "auto (a live bar when the output is a terminal, else plain lines), bar, plain or none.", DefaultValueFactory = _ => "auto" };
+var tensorBoard = new Option<string?>("--tensorboard") { Description = "Folder for TensorBoard event files (losses, metrics, image sample grids), or none. Default: OUT/tensorboard." };
+var ema = new Option<double?>("--ema") { Description = "Keep an exponential moving average of the generator's weights with this decay (e.g. 0.999) and sample, evaluate and save with it. Default: off." };
 var lrSchedule = new Option<string>("--lr-schedule") { Description = "constant, or linear: the declared learning rates decay linearly to 0 over the run.", DefaultValueFactory = _ => "linear" };
 
 var train = new Command("train", "Train a catalog model and write its pictures and metrics.json (images: also the model).")
 {
     model, data, DataCommand.DataFolder, DataCommand.Cache, DataCommand.NoDownload, steps, batchSize, seed, device, output, evalSamples, logEvery, lrSchedule, noEval, checkpointEvery, resume,
+    progress, tensorBoard, ema,
 };
 train.SetAction(parse => Run(() => TrainCommand.Run(new TrainSettings(
     parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(steps), parse.GetValue(batchSize), parse.GetValue(seed),
     parse.GetValue(device)!, parse.GetValue(output)!, parse.GetValue(evalSamples), parse.GetValue(logEvery), parse.GetValue(lrSchedule)!,
-    DataCommand.Options(parse, Console.Out), !parse.GetValue(noEval), parse.GetValue(checkpointEvery), parse.GetValue(resume)), Console.Out)));
+    DataCommand.Options(parse, Console.Out), !parse.GetValue(noEval), parse.GetValue(checkpointEvery), parse.GetValue(resume),
+    parse.GetValue(progress)!, parse.GetValue(tensorBoard), parse.GetValue(ema)), Console.Out)));
 
 var list = new Command("list", "List the catalog's models.");
 list.SetAction(_ =>

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Text.Json;
 using Gan.Runtime;
+using Gan.Runtime.Training;
 using GanDsl.Samples.Catalog;
 using static TorchSharp.torch;
 
@@ -13,13 +14,29 @@ public sealed record RunInfo(string Model, string Data, long Seed, int Steps, in
 {
     public const string WeightsFile = "model.bin", InfoFile = "model.json";
 
+    /// <summary>The decay of the moving average whose weights model.bin holds for <see cref="EmaPlayer"/>, or null
+    /// (model.bin holds the trained weights as they were at the last step). Absent in runs saved before EMA existed.</summary>
+    public double? EmaDecay { get; init; }
+    /// <summary>The player saved with its averaged weights (the generator), or null.</summary>
+    public string? EmaPlayer { get; init; }
+    /// <summary>In words: which weights model.bin holds.</summary>
+    public string Weights { get; init; } = "live weights (no EMA)";
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>Saves the model's weights and this record into <paramref name="dir"/> (each through a temporary file).</summary>
-    public static RunInfo Save(string dir, ModelCatalog.Entry entry, IAdversarialModel model, string data, long seed, int steps, int batchSize)
+    /// <summary>Saves the model's weights and this record into <paramref name="dir"/> (each through a temporary file). With
+    /// <paramref name="ema"/>, the averaged player is saved with its averaged weights (the others as trained), and model.json says so.</summary>
+    public static RunInfo Save(string dir, ModelCatalog.Entry entry, IAdversarialModel model, string data, long seed, int steps, int batchSize,
+                               ExponentialMovingAverage? ema = null)
     {
-        string sha = ModelWeights.Save((nn.Module)model, Path.Combine(dir, WeightsFile));
-        var info = new RunInfo(entry.Name, data, seed, steps, batchSize, sha, model.ValueFunction);
+        string sha;
+        using (ema?.Apply()) sha = ModelWeights.Save((nn.Module)model, Path.Combine(dir, WeightsFile));
+        var info = new RunInfo(entry.Name, data, seed, steps, batchSize, sha, model.ValueFunction)
+        {
+            EmaDecay = ema?.Decay,
+            EmaPlayer = ema?.Player,
+            Weights = ema is null ? "live weights (no EMA)" : $"{ema.Player}: its exponential moving average (decay {ema.Decay.ToString(System.Globalization.CultureInfo.InvariantCulture)}); the other players: live weights",
+        };
         string path = Path.Combine(dir, InfoFile), temp = path + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(info, Json));
         File.Move(temp, path, overwrite: true);

@@ -1,10 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text.Json;
 using Gan.Runtime;
 using Gan.Runtime.Data;
 using Gan.Runtime.Imaging;
+using Gan.Runtime.Logging;
 using Gan.Runtime.Metrics;
 using Gan.Runtime.Training;
 using GanDsl.Samples.Catalog;
@@ -19,18 +21,47 @@ namespace GanDsl.Samples;
 /// <param name="EvalSamples">Samples drawn for the metrics; null: 2,500 for the 2-D protocol, 10,000 for images (Parzen).</param>
 /// <param name="DataOptions">Where image data come from (a folder, the cache, a download, packages); null: the defaults.</param>
 /// <param name="Evaluate">Images: compute Parzen and FID after training.</param>
+/// <param name="Progress">auto (a live bar when the output is a terminal, else plain lines), bar, plain or none.</param>
+/// <param name="TensorBoard">The folder for TensorBoard event files; null: OUT/tensorboard; "none": no event files.</param>
+/// <param name="Ema">The decay of an exponential moving average of the generator's weights (e.g. 0.999), used for sampling,
+/// evaluation and the saved model; null: none.</param>
 public sealed record TrainSettings(string Model, string? Data, int? Steps, int? BatchSize, long Seed, string Device, string Out, int? EvalSamples, int LogEvery,
                                    string LearningRateSchedule = "linear", DataOptions? DataOptions = null, bool Evaluate = true,
-                                   int CheckpointEvery = 0, bool Resume = false)
+                                   int CheckpointEvery = 0, bool Resume = false, string Progress = "auto", string? TensorBoard = null, double? Ema = null)
 {
     /// <summary>The run's checkpoint file, in its output folder.</summary>
     public string CheckpointPath => System.IO.Path.Combine(Out, "checkpoint.ckpt");
 
-    /// <summary>The trainer's options for this run.</summary>
-    public TrainOptions TrainOptions(int steps, TextWriter log) => new()
+    /// <summary>Where the TensorBoard event files go, or null for none.</summary>
+    public string? TensorBoardDirectory =>
+        TensorBoard is null ? System.IO.Path.Combine(Out, "tensorboard")
+        : TensorBoard.Equals("none", StringComparison.OrdinalIgnoreCase) ? null
+        : TensorBoard;
+
+    /// <summary>Checks the options that do not depend on the model or the data, before anything is loaded.</summary>
+    public void Validate()
+    {
+        if (BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive (got {BatchSize}).");
+        if (EvalSamples <= 0) throw new ArgumentException($"--eval-samples must be positive (got {EvalSamples}).");
+        if (Steps < 0) throw new ArgumentException($"--steps must not be negative (got {Steps}).");
+        if (Ema is double d && !(d > 0 && d < 1)) throw new ArgumentException($"--ema must be a decay in (0, 1), e.g. 0.999 (got {d.ToString(CultureInfo.InvariantCulture)}).");
+        ProgressModes.Resolve(Progress, terminal: false);
+        if (TensorBoard is "") throw new ArgumentException("--tensorboard needs a folder, or none.");
+    }
+
+    /// <summary>A new event file for this invocation (a resumed run adds one beside the earlier ones), or null.</summary>
+    public TensorBoardWriter? OpenTensorBoard() => TensorBoardDirectory is string dir ? TensorBoardWriter.Create(dir) : null;
+
+    /// <summary>The moving average of <paramref name="model"/>'s generator this run asks for, or null.</summary>
+    public ExponentialMovingAverage? CreateEma(IAdversarialModel model) => Ema is double d ? new ExponentialMovingAverage(model, d) : null;
+
+    /// <summary>The trainer's options for this run; the progress display follows <see cref="Progress"/> (a bar only on a terminal).</summary>
+    public TrainOptions TrainOptions(int steps, TextWriter log, TensorBoardWriter? tensorBoard = null, ExponentialMovingAverage? ema = null) => new()
     {
         Steps = steps, LogEvery = LogEvery, Log = log, LearningRateSchedule = LearningRateSchedule,
         CheckpointPath = CheckpointPath, CheckpointEvery = CheckpointEvery, ResumeFrom = Resume ? CheckpointPath : null,
+        Progress = ProgressModes.Create(ProgressModes.Resolve(Progress, ProgressModes.IsTerminal(log)), log, LogEvery),
+        TensorBoard = tensorBoard, Ema = ema,
     };
 }
 
@@ -40,9 +71,7 @@ public static class TrainCommand
     public static int Run(TrainSettings s, TextWriter output)
     {
         ModelCatalog.Entry entry = ModelCatalog.Find(s.Model);
-        if (s.BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive (got {s.BatchSize}).");
-        if (s.EvalSamples <= 0) throw new ArgumentException($"--eval-samples must be positive (got {s.EvalSamples}).");
-        if (s.Steps < 0) throw new ArgumentException($"--steps must not be negative (got {s.Steps}).");
+        s.Validate();
         string dataName = s.Data ?? entry.Data;
         if (ImageDataSets.IsImageDataSet(dataName))
             return ImageCommands.Train(s with { Data = dataName, EvalSamples = s.EvalSamples ?? 10000 }, entry, output);
@@ -57,24 +86,35 @@ public static class TrainCommand
         using IAdversarialModel model = entry.Create(device);
         output.WriteLine($"  V = {model.ValueFunction}");
         var data = new MixtureBatchSource(mixture, batchSize, device);
-        TrainResult result = Trainer.Train(model, data, s.TrainOptions(steps, output));
+        using ExponentialMovingAverage? ema = s.CreateEma(model);
+        using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
+        TrainResult result = Trainer.Train(model, data, s.TrainOptions(steps, output, tensorBoard, ema));
 
         using var scope = NewDisposeScope();
-        Tensor samples = model.Sample(evalSamples).cpu();
+        Tensor samples;
+        using (ema?.Apply()) samples = model.Sample(evalSamples).cpu();
         ModeCoverage coverage = ModeCoverage.Measure(samples, mixture);
         string png = Path.Combine(s.Out, "samples.png");
         ScatterPlot.Write(png, samples, mixture);
 
         string json = Path.Combine(s.Out, "metrics.json");
-        WriteMetrics(json, s, entry, model, device, result, coverage);
+        WriteMetrics(json, s, entry, model, device, result, coverage, ema, tensorBoard);
+        tensorBoard?.Image("samples", File.ReadAllBytes(png), 512, 512, steps);   // the scatter plot of samples.png
+        tensorBoard?.Scalars(steps, new[]
+        {
+            KeyValuePair.Create("eval/modes_captured", (float)coverage.ModesCaptured),
+            KeyValuePair.Create("eval/high_quality_fraction", (float)coverage.HighQualityFraction),
+            KeyValuePair.Create("eval/reverse_kl", (float)(coverage.ReverseKl ?? double.NaN)),
+        });
         output.WriteLine($"  {coverage.ModesCaptured}/{coverage.ModesTotal} modes, {coverage.HighQualityFraction:P1} high-quality samples, " +
                          $"reverse KL {(coverage.ReverseKl is double kl ? kl.ToString("F4", CultureInfo.InvariantCulture) : "n/a")}, " +
-                         $"{result.Seconds:F1} s ({result.StepsPerSecond:F0} steps/s)");
-        output.WriteLine($"  wrote {png} and {json}");
+                         $"{result.Seconds:F1} s ({result.StepsPerSecond:F0} steps/s){(ema is null ? "" : $"; sampled with the EMA of {ema.Player} (decay {ema.Decay.ToString(CultureInfo.InvariantCulture)})")}");
+        output.WriteLine($"  wrote {png} and {json}{(tensorBoard is null ? "" : $"; TensorBoard: {tensorBoard.FilePath}")}");
         return 0;
     }
 
-    private static void WriteMetrics(string path, TrainSettings s, ModelCatalog.Entry entry, IAdversarialModel model, Device device, TrainResult result, ModeCoverage coverage)
+    private static void WriteMetrics(string path, TrainSettings s, ModelCatalog.Entry entry, IAdversarialModel model, Device device, TrainResult result, ModeCoverage coverage,
+                                     ExponentialMovingAverage? ema, TensorBoardWriter? tensorBoard)
     {
         string temp = path + ".tmp";
         using (var stream = File.Create(temp))
@@ -94,6 +134,10 @@ public static class TrainCommand
             w.WriteNumber("steps", result.Steps);
             w.WriteNumber("seconds", Math.Round(result.Seconds, 3));
             w.WriteNumber("steps_per_second", Math.Round(result.StepsPerSecond, 1));
+            w.WriteNumber("start_step", result.StartStep);
+            if (ema is null) w.WriteNull("ema_decay"); else w.WriteNumber("ema_decay", ema.Decay);
+            w.WriteString("sampled_with", SampledWith(ema));
+            if (tensorBoard is null) w.WriteNull("tensorboard"); else w.WriteString("tensorboard", tensorBoard.Directory);
             w.WriteString("device", device.ToString());
             w.WriteNumber("batch_size", s.BatchSize ?? entry.BatchSize);
             w.WriteString("lr_schedule", s.LearningRateSchedule);
@@ -105,4 +149,9 @@ public static class TrainCommand
         }
         File.Move(temp, path, overwrite: true);
     }
+
+    /// <summary>What metrics.json and model.json say about the weights the samples and metrics come from.</summary>
+    public static string SampledWith(ExponentialMovingAverage? ema) => ema is null
+        ? "live weights (no EMA)"
+        : $"the exponential moving average of {ema.Player}'s weights (decay {ema.Decay.ToString(CultureInfo.InvariantCulture)}, {ema.Updates} updates)";
 }

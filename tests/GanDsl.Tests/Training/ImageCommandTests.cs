@@ -92,6 +92,58 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_with_ema_samples_evaluates_and_saves_the_average_and_logs_to_tensorboard()
+    {
+        string run = Path.Combine(_dir, "ema");
+        var settings = new TrainSettings("goodfellow2014-mnist", "mnist", Steps: 6, BatchSize: 16, Seed: 0, Device: "cpu", Out: run, EvalSamples: 50, LogEvery: 2,
+                                         DataOptions: new DataOptions { Folder = CraftedFolder(60, 30) }, CheckpointEvery: 3, Progress: "none", Ema: 0.9);
+        var log = new StringWriter();
+        TrainCommand.Run(settings, log).ShouldBe(0);
+        log.ToString().ShouldNotContain("step       2/6");   // --progress none
+
+        using (JsonDocument model = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, RunInfo.InfoFile))))
+        {
+            model.RootElement.GetProperty("ema_decay").GetDouble().ShouldBe(0.9);
+            model.RootElement.GetProperty("ema_player").GetString().ShouldBe("G");
+            model.RootElement.GetProperty("weights").GetString()!.ShouldStartWith("G: its exponential moving average (decay 0.9)");
+        }
+        using (JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))))
+        {
+            JsonElement m = metrics.RootElement;
+            m.GetProperty("ema_decay").GetDouble().ShouldBe(0.9);
+            m.GetProperty("sampled_with").GetString().ShouldBe("the exponential moving average of G's weights (decay 0.9, 6 updates)");
+            m.GetProperty("tensorboard").GetString().ShouldBe(Path.Combine(run, "tensorboard"));
+            m.GetProperty("steps").GetInt32().ShouldBe(6);
+            m.GetProperty("start_step").GetInt32().ShouldBe(0);
+            m.GetProperty("steps_per_second").GetDouble().ShouldBeGreaterThan(0);
+        }
+
+        // model.bin holds the average (the checkpoint keeps it too), and the discriminator as trained.
+        {
+            using var model = new GanDsl.Samples.Catalog.Goodfellow2014Mnist(TorchSharp.torch.CPU);
+            using var ema = new Gan.Runtime.Training.ExponentialMovingAverage(model, 0.9);
+            var (images, labels) = Gan.Runtime.Metrics.ImageTensors.FromIdx(Idx.ReadImages(Path.Combine(settings.DataOptions!.Folder!, "train-images-idx3-ubyte")),
+                                                        Idx.ReadLabels(Path.Combine(settings.DataOptions.Folder!, "train-labels-idx1-ubyte")));
+            using var source = new ImageBatchSource(images, labels, 16, TorchSharp.torch.CPU, Gan.Dsl.DataRange.MinusOneToOne, 0);
+            Gan.Runtime.Training.Checkpoint.Load(settings.CheckpointPath, model, source, ema);
+            var (_, _, saved) = RunInfo.Load(run, TorchSharp.torch.CPU);
+            using (saved)
+            {
+                static float[][] Values(System.Collections.Generic.IEnumerable<TorchSharp.torch.Tensor> ts) => ts.Select(t => t.detach().data<float>().ToArray()).ToArray();
+                Values(saved.PlayerParameters("G")).ShouldBe(Values(ema.Parameters));
+                Values(saved.PlayerParameters("D")).ShouldBe(Values(model.PlayerParameters("D")));
+                Values(saved.PlayerParameters("G")).ShouldNotBe(Values(model.PlayerParameters("G")));
+            }
+        }
+
+        string events = Directory.GetFiles(Path.Combine(run, "tensorboard")).Single();
+        var read = GanDsl.Tests.Logging.EventFileReader.Read(events);
+        read.Where(e => e.Values.Any(v => v.Tag == "train/loss_D")).Select(e => e.Step).ShouldBe(new long[] { 2, 4, 6 });
+        read.Where(e => e.Values.Any(v => v.Image != null)).Select(e => e.Step).ShouldBe(new long[] { 3, 6 });
+        read.Where(e => e.Values.Any(v => v.Tag == "eval/parzen_log_likelihood")).Select(e => e.Step).ShouldBe(new long[] { 6 });
+    }
+
+    [Fact]
     public void A_model_without_a_declared_image_shape_cannot_train_on_images()
     {
         var settings = new TrainSettings("goodfellow2014", "mnist", Steps: 1, BatchSize: 8, Seed: 0, Device: "cpu", Out: Path.Combine(_dir, "r"), EvalSamples: 10, LogEvery: 0,
