@@ -21,8 +21,16 @@ namespace Gan.Dsl.Generator
         public static Scope ScopeOf(ModelSpec model)
         {
             var scope = new Scope();
-            foreach (DataSpec d in model.Data) scope.Names[d.Name] = NameKind.Data;
-            foreach (NoiseSpec z in model.Noise) scope.Names[z.Name] = NameKind.Noise;
+            foreach (DataSpec d in model.Data)
+            {
+                scope.Names[d.Name] = NameKind.Data;
+                if (d.Classes > 0) scope.Categorical.Add(d.Name);
+            }
+            foreach (NoiseSpec z in model.Noise)
+            {
+                scope.Names[z.Name] = NameKind.Noise;
+                if (z.Distribution == NoiseDistribution.Categorical) scope.Categorical.Add(z.Name);
+            }
             foreach (NetworkSpec n in model.Networks)
             {
                 scope.Names[n.Name] = NameKind.Network;
@@ -112,21 +120,31 @@ namespace Gan.Dsl.Generator
             w.Line("using F = global::TorchSharp.torch.nn.functional;");
             w.Line();
             w.Line("/// <summary>");
-            w.Line($"/// {Xml(model.ClassName)}: V({string.Join(", ", model.Networks.Select(n => n.Name))}) = {Xml(model.ValueFunctionText)}");
-            w.Line($"/// <para>Maximized by {maxSide}, minimized by {minSide}; {model.DiscriminatorSteps} update(s) of {maxSide} per update of {minSide}.");
-            w.Line($"/// Generator loss: {(model.GeneratorLoss == GeneratorLossKind.NonSaturating ? "non-saturating (log(1 - D(·)) terms become -log D(·))" : "minimax, as written")}.</para>");
+            if (model.HasGame)
+            {
+                w.Line($"/// {Xml(model.ClassName)}: V({string.Join(", ", model.Networks.Select(n => n.Name))}) = {Xml(model.ValueFunctionText)}");
+                w.Line($"/// <para>Maximized by {maxSide}, minimized by {minSide}; {model.DiscriminatorSteps} update(s) of {maxSide} per update of {minSide}.");
+                w.Line($"/// Generator loss: {(model.GeneratorLoss == GeneratorLossKind.NonSaturating ? "non-saturating (log(1 - D(·)) terms become -log D(·))" : "minimax, as written")}.</para>");
+            }
+            else
+            {
+                w.Line($"/// {Xml(model.ClassName)}: {string.Join("; ", model.Objectives.Select(o => $"{Xml(o.Name)}: minimize {Xml(o.Text)} over {string.Join(", ", o.Updates)}"))}.");
+            }
+            foreach (ObjectiveSpec o in model.HasGame ? model.Objectives : Enumerable.Empty<ObjectiveSpec>())
+                w.Line($"/// <para>Before the game, the {Xml(o.Name)} phase: {string.Join(", ", o.Updates)} descend {Xml(o.Text)}.</para>");
             w.Line("/// </summary>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Gan.Dsl.Generator\", \"{generatorVersion}\")]");
             NoiseSpec? condition = ConditionOf(model, scope);
             CallExpr? encoder = FindEncoderCall(model, scope);
+            bool reverses = UsesReverse(model);
             string interfaces = "global::Gan.Runtime.IAdversarialModel" + (condition != null ? ", global::Gan.Runtime.IConditionalModel" : "")
-                                + (encoder != null ? ", global::Gan.Runtime.IEncoderModel" : "");
+                                + (encoder != null ? ", global::Gan.Runtime.IEncoderModel" : "") + (reverses ? ", global::Gan.Runtime.IProgressAware" : "");
             using (w.Block($"{model.Accessibility} partial class {model.ClassName} : global::TorchSharp.torch.nn.Module, {interfaces}"))
             {
                 w.Line("/// <summary>The value function as declared.</summary>");
                 w.Line($"public const string ValueFunctionText = {Literal(model.ValueFunctionText)};");
                 w.Line();
-                w.Line($"private static readonly string[] s_lossNames = {{ {string.Join(", ", model.Objectives.Select(o => Literal("loss_" + o.Name)).Concat(new[] { Literal(maxLoss), Literal(minLoss) }))} }};");
+                w.Line($"private static readonly string[] s_lossNames = {{ {string.Join(", ", model.Objectives.Select(o => Literal("loss_" + o.Name)).Concat(model.HasGame ? new[] { Literal(maxLoss), Literal(minLoss) } : new string[0]))} }};");
                 w.Line($"private static readonly string[] s_dataFields = {{ {string.Join(", ", model.Data.Select(d => Literal(d.Field)))} }};");
                 w.Line("private static readonly global::Gan.Runtime.DataVariable[] s_data =");
                 w.Line("{");
@@ -138,9 +156,21 @@ namespace Gan.Dsl.Generator
                 foreach (NetworkSpec n in model.Networks) w.Line($"private readonly {ModuleType} _{n.Name};");
                 foreach (NetworkSpec n in model.Networks) w.Line($"private readonly global::TorchSharp.torch.optim.Optimizer _optimizer{n.Name};");
                 w.Line();
-                w.Line($"/// <summary>k: updates of {maxSide} per update of {minSide} (Goodfellow et al. 2014, Algorithm 1).</summary>");
-                w.Line($"public int DiscriminatorSteps {{ get; set; }} = {model.DiscriminatorSteps};");
-                w.Line();
+                if (model.HasGame)
+                {
+                    w.Line($"/// <summary>k: updates of {maxSide} per update of {minSide} (Goodfellow et al. 2014, Algorithm 1).</summary>");
+                    w.Line($"public int DiscriminatorSteps {{ get; set; }} = {model.DiscriminatorSteps};");
+                    w.Line();
+                }
+                if (reverses)
+                {
+                    w.Line("/// <summary>Training progress p, from 0 to 1 (the trainer sets it before each step).</summary>");
+                    w.Line("public double Progress { get; set; }");
+                    w.Line();
+                    w.Line("/// <summary>λ_p = 2 / (1 + exp(-10 p)) - 1: the weight of the reversed gradient, from 0 at the start towards 1 (Ganin & Lempitsky 2015).</summary>");
+                    w.Line("public double ReversalWeight => 2.0 / (1.0 + global::System.Math.Exp(-10.0 * Progress)) - 1.0;");
+                    w.Line();
+                }
 
                 EmitConstructor(w, model);
                 w.Line();
@@ -181,7 +211,13 @@ namespace Gan.Dsl.Generator
                 }
             }
             namespaceBlock?.Dispose();
-            return w.ToString();
+            string code = w.ToString();
+            // A network named F (a feature extractor, F(x)) would hide the usual alias F for torch.nn.functional inside the
+            // class: such a model gets the alias "functional" instead.
+            if (model.Networks.Any(n => n.Name == "F"))
+                code = code.Replace("using F = global::TorchSharp.torch.nn.functional;", "using functional = global::TorchSharp.torch.nn.functional;")
+                           .Replace("F.logsigmoid(", "functional.logsigmoid(").Replace("F.one_hot(", "functional.one_hot(").Replace("F.softplus(", "functional.softplus(");
+            return code;
         }
 
         private static void EmitConstructor(IndentedWriter w, ModelSpec model)
@@ -243,7 +279,12 @@ namespace Gan.Dsl.Generator
 
             const string maxMethod = "StepDiscriminators", minMethod = "StepGenerators";
 
-            if (model.Objectives.Count == 0)
+            if (!model.HasGame)
+            {
+                w.Line("/// <summary>One training iteration: the [Minimize] phases in declaration order (" + string.Join(", ", model.Objectives.Select(o => o.Name)) + "),");
+                w.Line("/// each on a fresh minibatch. Returns each phase's loss.</summary>");
+            }
+            else if (model.Objectives.Count == 0)
             {
                 w.Line("/// <summary>One iteration of the game (Goodfellow et al. 2014, Algorithm 1): <see cref=\"DiscriminatorSteps\"/> updates of " + maxSide + ",");
                 w.Line("/// each on a fresh minibatch, then one update of " + minSide + ". Returns the last loss of each side.</summary>");
@@ -258,10 +299,17 @@ namespace Gan.Dsl.Generator
             {
                 for (int i = 0; i < model.Objectives.Count; i++)
                     w.Line($"float loss{Pascal(model.Objectives[i].Name)} = Step{Pascal(model.Objectives[i].Name)}(data);");
-                w.Line("float lossMax = 0f;");
-                w.Line($"for (int step = 0; step < DiscriminatorSteps; step++) lossMax = {maxMethod}(data);");
-                w.Line($"float lossMin = {minMethod}(data);");
-                w.Line($"return new global::Gan.Runtime.StepLosses(new[] {{ {string.Join("", model.Objectives.Select(o => "loss" + Pascal(o.Name) + ", "))}lossMax, lossMin }});");
+                if (!model.HasGame)
+                {
+                    w.Line($"return new global::Gan.Runtime.StepLosses(new[] {{ {string.Join(", ", model.Objectives.Select(o => "loss" + Pascal(o.Name)))} }});");
+                }
+                else
+                {
+                    w.Line("float lossMax = 0f;");
+                    w.Line($"for (int step = 0; step < DiscriminatorSteps; step++) lossMax = {maxMethod}(data);");
+                    w.Line($"float lossMin = {minMethod}(data);");
+                    w.Line($"return new global::Gan.Runtime.StepLosses(new[] {{ {string.Join("", model.Objectives.Select(o => "loss" + Pascal(o.Name) + ", "))}lossMax, lossMin }});");
+                }
             }
             foreach (ObjectiveSpec objective in model.Objectives)
             {
@@ -276,6 +324,7 @@ namespace Gan.Dsl.Generator
                     w.Line("return lossValue;");
                 }
             }
+            if (!model.HasGame) return;
             w.Line();
             w.Line($"/// <summary>One update of {maxSide}: ascend V on a fresh minibatch, with the output of {minSide} held fixed. Returns the loss (-V).</summary>");
             using (w.Block($"public float {maxMethod}(global::Gan.Runtime.IBatchSource data)"))
@@ -293,6 +342,10 @@ namespace Gan.Dsl.Generator
         }
 
         private enum PhaseKind { Maximize, Minimize, Objective }
+
+        /// <summary>Whether any formula applies reverse(·): the model then tracks its training progress for λ_p.</summary>
+        private static bool UsesReverse(ModelSpec model)
+            => Semantics.Applies(model.ValueFunction, n => n == "reverse") || model.Objectives.Any(o => Semantics.Applies(o.Objective, n => n == "reverse"));
 
         /// <summary>"reconstruction" → "Reconstruction", "E_z" → "E_z".</summary>
         private static string Pascal(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
@@ -389,25 +442,33 @@ namespace Gan.Dsl.Generator
             w.Line("/// <summary>" + (sampler != null ? $"n samples {what} with fresh noise, in evaluation mode and without gradients." : "Not available: no generator is applied to noise alone.") + "</summary>");
             using (w.Block("public Tensor Sample(long n)"))
             {
-                if (sampler == null) { w.Line(notSupported); return; }
-                w.Line("using var scope = torch.NewDisposeScope();");
-                w.Line("return Generate(SampleNoise(n)).MoveToOuterDisposeScope();");
+                if (sampler == null) w.Line(notSupported);
+                else
+                {
+                    w.Line("using var scope = torch.NewDisposeScope();");
+                    w.Line("return Generate(SampleNoise(n)).MoveToOuterDisposeScope();");
+                }
             }
             w.Line();
             w.Line("/// <summary>" + (sampler != null ? $"Fresh noise for n samples: {string.Join(", ", inputs.Select(z => z.Name))}, by name (for interpolation and editing)." : "Not available: no generator is applied to noise alone.") + "</summary>");
             using (w.Block("public global::Gan.Runtime.Batch SampleNoise(long n)"))
             {
-                if (sampler == null) { w.Line(notSupported); return; }
+                if (sampler == null) w.Line(notSupported);
+                else
+                {
                 w.Line("var noise = new global::System.Collections.Generic.Dictionary<string, Tensor>();");
                 foreach (NoiseSpec z in inputs.Distinct())
                     w.Line($"noise[{Literal(z.Name)}] = {NoiseExpression(z, "n")};");
                 w.Line("return new global::Gan.Runtime.Batch(noise);");
+                }
             }
             w.Line();
             w.Line("/// <summary>" + (sampler != null ? $"{what} for the given noise, in evaluation mode and without gradients." : "Not available: no generator is applied to noise alone.") + "</summary>");
             using (w.Block("public Tensor Generate(global::Gan.Runtime.Batch noise)"))
             {
-                if (sampler == null) { w.Line(notSupported); return; }
+                if (sampler == null) { w.Line(notSupported); }
+                else
+                {
                 string g = "_" + sampler.Callee;
                 w.Line("using var scope = torch.NewDisposeScope();");
                 w.Line("using var noGrad = torch.no_grad();");
@@ -422,6 +483,7 @@ namespace Gan.Dsl.Generator
                 }
                 using (w.Block("finally"))
                     w.Line($"{g}.train(wasTraining);");
+                }
             }
 
             NoiseSpec? condition = ConditionOf(model, scope);
@@ -497,9 +559,11 @@ namespace Gan.Dsl.Generator
         /// differ (an image and its label: [m, 1, 28, 28] and [m, 10] → [m, 794]).</summary>
         private static string NetworkApplication(CallExpr c, Locals locals)
         {
-            string args = string.Join(", ", c.Args.Select(a => Tensorize(a, locals)));
-            string input = c.Args.Count == 1 ? args
-                : c.Args.All(a => IsVector(a, locals.Model)) ? "torch.cat(new[] { " + args + " }, 1)"
+            // C(y | h) with C returning class scores: the network reads h; y is the class asked about.
+            var inputs = locals.Scope.IsCategorical(c.Callee) ? c.Args.Skip(1).ToList() : c.Args.ToList();
+            string args = string.Join(", ", inputs.Select(a => Tensorize(a, locals)));
+            string input = inputs.Count == 1 ? args
+                : inputs.All(a => IsVector(a, locals.Model)) ? "torch.cat(new[] { " + args + " }, 1)"
                 : "global::Gan.Runtime.Inputs.Concat(" + args + ")";
             return $"_{c.Callee}.forward({input})";
         }
@@ -605,6 +669,12 @@ namespace Gan.Dsl.Generator
                     return (Num(n.Value), Kind.Double, 4);
                 case NameExpr v:
                     return (locals.Variable(v.Name), Kind.Tensor, 4);
+                case CallExpr c when c.Callee == "log" && c.Args.Count == 1 && c.Args[0] is CallExpr d && scope.IsCategorical(d.Callee):
+                    return ($"global::Gan.Runtime.Likelihood.LogCategorical({locals.Call(d)}, {Tensorize(d.Args[0], locals)})", Kind.Tensor, 4);
+                case CallExpr c when scope.IsCategorical(c.Callee):
+                    return ($"global::Gan.Runtime.Likelihood.LogCategorical({locals.Call(c)}, {Tensorize(c.Args[0], locals)}).exp()", Kind.Tensor, 4);
+                case CallExpr c when c.Callee == "reverse" && c.Args.Count == 1:
+                    return ($"global::Gan.Runtime.GradientReversal.Apply({Tensorize(c.Args[0], locals)}, ReversalWeight)", Kind.Tensor, 4);
                 case CallExpr c when scope.Networks.ContainsKey(c.Callee):
                     return scope.IsLogitsDiscriminator(c.Callee)
                         ? ($"torch.sigmoid({locals.Call(c)})", Kind.Tensor, 4)
@@ -700,12 +770,14 @@ namespace Gan.Dsl.Generator
             {
                 string key = Printer.Print(c);
                 if (_calls.TryGetValue(key, out string? existing)) return existing;
-                string stem = c.Callee + "_" + string.Join("_", c.Args.Select(a => a switch
+                string Part(Expr a) => a switch
                 {
                     NameExpr v => Identifier(v.Name),
                     CallExpr inner when Scope.Networks.ContainsKey(inner.Callee) => Call(inner),
+                    CallExpr function when function.Args.Count == 1 => function.Callee + "_" + Part(function.Args[0]),   // reverse(F(x)) → reverse_F_x
                     _ => "e",
-                }));
+                };
+                string stem = c.Callee + "_" + string.Join("_", c.Args.Select(Part));
                 string name = stem;
                 for (int i = 2; _taken.Contains(name) || Scope.Names.ContainsKey(name) || Reserved.Contains(name); i++) name = stem + i;
                 _taken.Add(name);

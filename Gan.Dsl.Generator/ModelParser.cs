@@ -149,6 +149,7 @@ namespace Gan.Dsl.Generator
                     {
                         data.Add(new DataSpec(variable, NamedString(attribute, "Field") ?? variable, new EquatableArray<int>(new[] { classes }), DataRangeKind.Unspecified, classes));
                         scope.Names[variable] = NameKind.Data;
+                        scope.Categorical.Add(variable);
                     }
                 }
                 else if (name == NoiseAttribute)
@@ -171,6 +172,7 @@ namespace Gan.Dsl.Generator
                     {
                         noise.Add(new NoiseSpec(variable, (NoiseDistribution)distribution, size));
                         scope.Names[variable] = NameKind.Noise;
+                        if (distribution == 2) scope.Categorical.Add(variable);
                     }
                 }
                 else if (name == MinimaxAttribute)
@@ -229,8 +231,11 @@ namespace Gan.Dsl.Generator
                     NamedDouble(role, "Beta2") ?? 0.999,
                     NamedDouble(role, "Momentum") ?? 0.0,
                     NamedDouble(role, "WeightDecay") ?? 0.0);
+                int output = NamedInt(role, "Output") ?? 0;
                 var spec = new NetworkSpec(method.Name, generator != null ? PlayerRole.Generator : discriminator != null ? PlayerRole.Discriminator : PlayerRole.Network, optimizer,
-                    (DiscriminatorOutputKind)(NamedInt(role, "Output") ?? 0));
+                    generator != null ? NetworkOutputKind.Values
+                    : discriminator != null ? (output == 1 ? NetworkOutputKind.Probability : NetworkOutputKind.Logits)
+                    : output switch { 1 => NetworkOutputKind.Logits, 2 => NetworkOutputKind.Categorical, _ => NetworkOutputKind.Values });
                 if (Declare(method.Name, generator != null ? "a generator" : discriminator != null ? "a discriminator" : "a network", where))
                 {
                     networks.Add(spec);
@@ -240,17 +245,20 @@ namespace Gan.Dsl.Generator
                 }
             }
 
-            if (minimax == null)
+            if (minimax == null && minimizes.Count == 0)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingMinimax, classLocation, symbol.Name));
                 return new ParseResult(null, diagnostics.ToEquatableArray());
             }
+            // Without [Minimax] the model is its [Minimize] phases alone (e.g. domain-adversarial training, where a gradient
+            // reversal inside one objective plays the game).
+            bool hasGame = minimax != null;
 
-            var minimaxSyntax = minimax.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            var minimaxSyntax = minimax?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
             LocationInfo? minimaxLocation = LocationInfo.From(minimaxSyntax) ?? classLocation;
-            string formula = minimax.ConstructorArguments.Length > 0 ? minimax.ConstructorArguments[0].Value as string ?? "" : "";
-            int steps = NamedInt(minimax, "DiscriminatorSteps") ?? 1;
-            int? lossOption = NamedInt(minimax, "GeneratorLoss");
+            string formula = minimax != null && minimax.ConstructorArguments.Length > 0 ? minimax.ConstructorArguments[0].Value as string ?? "" : "";
+            int steps = minimax != null ? NamedInt(minimax, "DiscriminatorSteps") ?? 1 : 1;
+            int? lossOption = minimax != null ? NamedInt(minimax, "GeneratorLoss") : null;
             var generatorLoss = (GeneratorLossKind)(lossOption ?? (int)GeneratorLossKind.NonSaturating);
             if (steps < 1)
             {
@@ -261,7 +269,8 @@ namespace Gan.Dsl.Generator
             SyntaxToken? literal = FormulaLiteral(minimaxSyntax);
             LocationInfo? FormulaLocation(int start, int length) => FormulaSpan(literal, formula, start, length) ?? minimaxLocation;
 
-            Expr? valueFunction = FormulaParser.Parse(formula, out FormulaError? syntaxError);
+            FormulaError? syntaxError = null;
+            Expr? valueFunction = hasGame ? FormulaParser.Parse(formula, out syntaxError) : new NumberExpr(0, "0", 0, 0);
             if (valueFunction == null)
             {
                 FormulaError error = syntaxError ?? new FormulaError("unreadable formula", 0, formula.Length);
@@ -362,18 +371,18 @@ namespace Gan.Dsl.Generator
                 if (!used.Contains(network.Name))
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedNetwork, networkLocations[network.Name], network.Name));
 
-            if (!networks.Any(n => n.Role == PlayerRole.Discriminator && usedInGame.Contains(n.Name)))
+            if (hasGame && !networks.Any(n => n.Role == PlayerRole.Discriminator && usedInGame.Contains(n.Name)))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoMaximizingPlayer, FormulaLocation(0, formula.Length)));
                 fatal = true;
             }
-            if (!networks.Any(n => n.Role == PlayerRole.Generator && usedInGame.Contains(n.Name)))
+            if (hasGame && !networks.Any(n => n.Role == PlayerRole.Generator && usedInGame.Contains(n.Name)))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoMinimizingPlayer, FormulaLocation(0, formula.Length)));
                 fatal = true;
             }
 
-            if (!fatal)
+            if (!fatal && hasGame)
             {
                 int rewrites = 0;
                 Semantics.RewriteNonSaturating(valueFunction, scope, ref rewrites);
@@ -392,7 +401,7 @@ namespace Gan.Dsl.Generator
             string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
             string accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
             var model = new ModelSpec(ns, symbol.Name, accessibility, data.ToEquatableArray(), noise.ToEquatableArray(), networks.ToEquatableArray(),
-                formula, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText);
+                formula, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText, hasGame);
             return new ParseResult(model, diagnostics.ToEquatableArray());
         }
 

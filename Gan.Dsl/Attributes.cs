@@ -162,7 +162,16 @@ namespace Gan.Dsl
     /// apply it train it.</summary>
     [AttributeUsage(AttributeTargets.Method, Inherited = false)]
     [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
-    public sealed class NetworkAttribute : PlayerAttribute { }
+    public sealed class NetworkAttribute : PlayerAttribute
+    {
+        /// <summary>What the module returns: values used as they are (the default), <see cref="NetworkOutput.Logits"/> of a
+        /// probability (then N(·) in a formula means sigmoid, and log N(·) is computed stably), or
+        /// <see cref="NetworkOutput.Categorical"/> class scores (then <c>C(y | h)</c> is the probability softmax(C(h))[y] of the
+        /// class y, a label or categorical noise variable, and <c>log C(y | h)</c> is computed as a log-softmax).</summary>
+        public NetworkOutput Output { get; set; } = NetworkOutput.Values;
+    }
+
+    public enum NetworkOutput { Values, Logits, Categorical }
 
     public enum Optimizer { Adam, Sgd }
 }

@@ -26,6 +26,8 @@ namespace Gan.Dsl.Generator.Formula
         public static readonly IReadOnlyDictionary<string, int> Functions = new Dictionary<string, int>
         {
             ["log"] = 1, ["exp"] = 1, ["sigmoid"] = 1, ["softplus"] = 1, ["sqrt"] = 1, ["abs"] = 1,
+            // gradient reversal (Ganin & Lempitsky 2015): the identity forward, the gradient times -λ_p backward
+            ["reverse"] = 1,
         };
 
         private const int MaxDepth = 64;

@@ -13,10 +13,15 @@ namespace Gan.Dsl.Generator.Formula
     {
         public Dictionary<string, NameKind> Names { get; } = new Dictionary<string, NameKind>(StringComparer.Ordinal);
         public Dictionary<string, NetworkSpec> Networks { get; } = new Dictionary<string, NetworkSpec>(StringComparer.Ordinal);
+        /// <summary>Labels and categorical noise variables: what C(y | h) may ask the probability of.</summary>
+        public HashSet<string> Categorical { get; } = new HashSet<string>(StringComparer.Ordinal);
 
         public bool IsMaximizer(string name) => Networks.TryGetValue(name, out var n) && n.Role == PlayerRole.Discriminator;
         public bool IsMinimizer(string name) => Networks.TryGetValue(name, out var n) && n.Role == PlayerRole.Generator;
-        public bool IsLogitsDiscriminator(string name) => Networks.TryGetValue(name, out var n) && n.Role == PlayerRole.Discriminator && n.Output == DiscriminatorOutputKind.Logits;
+        /// <summary>A network returning logits (a discriminator by default): N(·) in the formula is sigmoid of its output.</summary>
+        public bool IsLogitsDiscriminator(string name) => Networks.TryGetValue(name, out var n) && n.Output == NetworkOutputKind.Logits;
+        /// <summary>A network returning class scores: C(y | h) is the probability of class y, softmax(C(h))[y].</summary>
+        public bool IsCategorical(string name) => Networks.TryGetValue(name, out var n) && n.Output == NetworkOutputKind.Categorical;
     }
 
     /// <summary>A problem found in the formula, with its span in the formula text.</summary>
@@ -84,7 +89,10 @@ namespace Gan.Dsl.Generator.Formula
                             return ValueKind.PerSample;
                         }
                         used.Add(call.Callee);
-                        if (call.Args.Count == 0)
+                        if (scope.IsCategorical(call.Callee) && (call.Args.Count < 2 || !(call.Args[0] is NameExpr asked && scope.Categorical.Contains(asked.Name))))
+                            problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End,
+                                $"Network '{call.Callee}' returns class scores, so it is applied as {call.Callee}(y | input): the probability of a label or categorical noise variable y given its input"));
+                        else if (call.Args.Count == 0)
                             problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End, $"Network '{call.Callee}' is applied to no input; give it at least one, e.g. {call.Callee}(x)"));
                         else if (arities.TryGetValue(call.Callee, out int seen) && seen != call.Args.Count)
                             problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End,

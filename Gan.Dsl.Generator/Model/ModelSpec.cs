@@ -8,11 +8,13 @@ namespace Gan.Dsl.Generator.Model
     internal enum OptimizerKind { Adam, Sgd }
     internal enum NoiseDistribution { Normal, Uniform, Categorical, GaussianMixture, SwissRoll }
     internal enum GeneratorLossKind { Minimax, NonSaturating }
-    internal enum DiscriminatorOutputKind { Logits, Probability }
+    /// <summary>What a network's output means in the formula: logits of a probability (D(·) = sigmoid), a probability,
+    /// plain values, or class scores (C(y | h) = softmax(C(h))[y]).</summary>
+    internal enum NetworkOutputKind { Logits, Probability, Values, Categorical }
 
     internal sealed record OptimizerSpec(OptimizerKind Kind, double LearningRate, double Beta1, double Beta2, double Momentum, double WeightDecay);
 
-    internal sealed record NetworkSpec(string Name, PlayerRole Role, OptimizerSpec Optimizer, DiscriminatorOutputKind Output);
+    internal sealed record NetworkSpec(string Name, PlayerRole Role, OptimizerSpec Optimizer, NetworkOutputKind Output);
 
     internal enum DataRangeKind { Unspecified, ZeroToOne, MinusOneToOne }
 
@@ -37,5 +39,6 @@ namespace Gan.Dsl.Generator.Model
         GeneratorLossKind GeneratorLoss,
         EquatableArray<ObjectiveSpec> Objectives,
         Expr? SampleExpression,
-        string? SampleText);
+        string? SampleText,
+        bool HasGame);
 }

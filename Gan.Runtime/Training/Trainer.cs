@@ -18,7 +18,7 @@ public sealed record TrainOptions
     /// <summary>A progress line (with the default <see cref="Progress"/>) and the losses in TensorBoard every this many steps,
     /// and at the last step (0: no lines; TensorBoard gets the last step's losses only).</summary>
     public int LogEvery { get; init; } = 500;
-    /// <summary>Learning-rate schedule: <c>constant</c>, or <c>linear</c> (declared rates decayed linearly to 0 over the run).</summary>
+    /// <summary>Learning-rate schedule: <c>constant</c>, <c>linear</c> (declared rates decayed linearly to 0 over the run) or <c>ganin</c> (μ_p = μ_0 / (1 + 10 p)^0.75).</summary>
     public string LearningRateSchedule { get; init; } = "constant";
     /// <summary>Where progress lines and notes go (default: standard error, so standard output stays clean for data).</summary>
     public TextWriter? Log { get; init; }
@@ -60,12 +60,7 @@ public static class Trainer
     public static TrainResult Train(IAdversarialModel model, IBatchSource data, TrainOptions options)
     {
         if (options.Steps < 0) throw new ArgumentOutOfRangeException(nameof(options), "Steps must be >= 0.");
-        bool linear = options.LearningRateSchedule switch
-        {
-            "constant" => false,
-            "linear" => true,
-            _ => throw new ArgumentException($"Unknown learning-rate schedule '{options.LearningRateSchedule}': use constant or linear."),
-        };
+        Func<double, double>? schedule = LearningRateFactor(options.LearningRateSchedule);
         TextWriter log = options.Log ?? Console.Error;
         ITrainingProgress progress = options.Progress ?? new PlainTrainingProgress(log, options.LogEvery);
         TensorBoardWriter? tensorBoard = options.TensorBoard;
@@ -93,7 +88,9 @@ public static class Trainer
         {
             for (int step = start + 1; step <= options.Steps; step++)
             {
-                if (linear) model.ScaleLearningRates(1.0 - (step - 1) / (double)options.Steps);
+                double progressFraction = (step - 1) / (double)options.Steps;
+                if (schedule != null) model.ScaleLearningRates(schedule(progressFraction));
+                if (model is IProgressAware aware) aware.Progress = progressFraction;
                 StepLosses losses;
                 try
                 {
@@ -117,7 +114,7 @@ public static class Trainer
                 {
                     var scalars = names.Select((n, i) => KeyValuePair.Create($"train/{n}", last[i])).ToList();
                     scalars.Add(KeyValuePair.Create("train/steps_per_second", (float)status.StepsPerSecond));
-                    if (linear) scalars.Add(KeyValuePair.Create("train/lr_factor", (float)(1.0 - (step - 1) / (double)options.Steps)));
+                    if (schedule != null) scalars.Add(KeyValuePair.Create("train/lr_factor", (float)schedule((step - 1) / (double)options.Steps)));
                     tensorBoard.Scalars(step, scalars);
                 }
                 bool checkpointNow = options.CheckpointPath is not null && (step == options.Steps || (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0));
@@ -135,6 +132,16 @@ public static class Trainer
             progress.Finish(result);   // null when a step threw: the display stops before the error is printed
         }
     }
+
+    /// <summary>The learning-rate factor at progress p ∈ [0, 1) of each schedule: <c>constant</c> (none), <c>linear</c>
+    /// (1 − p) or <c>ganin</c> (1 / (1 + 10 p)^0.75, Ganin &amp; Lempitsky 2015).</summary>
+    public static Func<double, double>? LearningRateFactor(string schedule) => schedule switch
+    {
+        "constant" => null,
+        "linear" => p => 1.0 - p,
+        "ganin" => p => 1.0 / Math.Pow(1.0 + 10.0 * p, 0.75),
+        _ => throw new ArgumentException($"Unknown learning-rate schedule '{schedule}': use constant, linear or ganin."),
+    };
 
     /// <summary>The noise of the TensorBoard sample grids: the same codes at every checkpoint, so the grid shows the generator change.</summary>
     public const long SampleGridSeed = 20140610;

@@ -5,7 +5,7 @@ using GanDsl.Samples;
 using GanDsl.Samples.Catalog;
 
 var model = new Option<string>("--model") { Description = "Catalog model to train (see `gan list`).", DefaultValueFactory = _ => "goodfellow2014" };
-var data = new Option<string?>("--data") { Description = "Data set: ring (8 Gaussians, PacGAN protocol), grid (25 Gaussians), mnist or fashion-mnist. Default: the model's." };
+var data = new Option<string?>("--data") { Description = "Data set: ring (8 Gaussians, PacGAN protocol), grid (25 Gaussians), mnist, fashion-mnist, or moons (domain adaptation: 150 + 150 source points, target rotated 35°). Default: the model's." };
 var steps = new Option<int?>("--steps") { Description = "Generator steps (default: the model's; goodfellow2014: 20,000)." };
 var batchSize = new Option<int?>("--batch-size") { Description = "Minibatch size (default: the model's paper's; goodfellow2014: 256)." };
 var seed = new Option<long>("--seed") { Description = "Random seed (runs with the same seed and device are identical).", DefaultValueFactory = _ => 0 };
@@ -19,7 +19,7 @@ var resume = new Option<bool>("--resume") { Description = "Continue from OUT/che
 var progress = new Option<string>("--progress") { Description = "auto (a live bar when the output is a terminal, else plain lines), bar, plain or none.", DefaultValueFactory = _ => "auto" };
 var tensorBoard = new Option<string?>("--tensorboard") { Description = "Folder for TensorBoard event files (losses, metrics, image sample grids), or none. Default: OUT/tensorboard." };
 var ema = new Option<double?>("--ema") { Description = "Keep an exponential moving average of the generator's weights with this decay (e.g. 0.999) and sample, evaluate and save with it. Default: off." };
-var lrSchedule = new Option<string>("--lr-schedule") { Description = "constant, or linear: the declared learning rates decay linearly to 0 over the run.", DefaultValueFactory = _ => "linear" };
+var lrSchedule = new Option<string>("--lr-schedule") { Description = "constant; linear: the declared learning rates decay linearly to 0 over the run; ganin: μ_p = μ_0 / (1 + 10p)^0.75 (Ganin & Lempitsky 2015). Default: the model's (linear for the GANs)." };
 
 var train = new Command("train", "Train a catalog model and write its pictures and metrics.json (images: also the model).")
 {
@@ -28,7 +28,7 @@ var train = new Command("train", "Train a catalog model and write its pictures a
 };
 train.SetAction(parse => Run(() => TrainCommand.Run(new TrainSettings(
     parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(steps), parse.GetValue(batchSize), parse.GetValue(seed),
-    parse.GetValue(device)!, parse.GetValue(output)!, parse.GetValue(evalSamples), parse.GetValue(logEvery), parse.GetValue(lrSchedule)!,
+    parse.GetValue(device)!, parse.GetValue(output)!, parse.GetValue(evalSamples), parse.GetValue(logEvery), parse.GetValue(lrSchedule),
     DataCommand.Options(parse, Console.Out), !parse.GetValue(noEval), parse.GetValue(checkpointEvery), parse.GetValue(resume),
     parse.GetValue(progress)!, parse.GetValue(tensorBoard), parse.GetValue(ema)), Console.Out)));
 

@@ -26,7 +26,7 @@ namespace GanDsl.Samples;
 /// <param name="Ema">The decay of an exponential moving average of the generator's weights (e.g. 0.999), used for sampling,
 /// evaluation and the saved model; null: none.</param>
 public sealed record TrainSettings(string Model, string? Data, int? Steps, int? BatchSize, long Seed, string Device, string Out, int? EvalSamples, int LogEvery,
-                                   string LearningRateSchedule = "linear", DataOptions? DataOptions = null, bool Evaluate = true,
+                                   string? LearningRateSchedule = null, DataOptions? DataOptions = null, bool Evaluate = true,
                                    int CheckpointEvery = 0, bool Resume = false, string Progress = "auto", string? TensorBoard = null, double? Ema = null)
 {
     /// <summary>The run's checkpoint file, in its output folder.</summary>
@@ -58,7 +58,7 @@ public sealed record TrainSettings(string Model, string? Data, int? Steps, int? 
     /// <summary>The trainer's options for this run; the progress display follows <see cref="Progress"/> (a bar only on a terminal).</summary>
     public TrainOptions TrainOptions(int steps, TextWriter log, TensorBoardWriter? tensorBoard = null, ExponentialMovingAverage? ema = null) => new()
     {
-        Steps = steps, LogEvery = LogEvery, Log = log, LearningRateSchedule = LearningRateSchedule,
+        Steps = steps, LogEvery = LogEvery, Log = log, LearningRateSchedule = LearningRateSchedule ?? "linear",
         CheckpointPath = CheckpointPath, CheckpointEvery = CheckpointEvery, ResumeFrom = Resume ? CheckpointPath : null,
         Progress = ProgressModes.Create(ProgressModes.Resolve(Progress, ProgressModes.IsTerminal(log)), log, LogEvery),
         TensorBoard = tensorBoard, Ema = ema,
@@ -72,7 +72,10 @@ public static class TrainCommand
     {
         ModelCatalog.Entry entry = ModelCatalog.Find(s.Model);
         s.Validate();
+        s = s with { LearningRateSchedule = s.LearningRateSchedule ?? entry.LearningRateSchedule ?? "linear" };
         string dataName = s.Data ?? entry.Data;
+        if (dataName == "moons")
+            return DomainCommand.TrainMoons(s with { Data = dataName }, entry, output);
         if (ImageDataSets.IsImageDataSet(dataName))
             return ImageCommands.Train(s with { Data = dataName, EvalSamples = s.EvalSamples ?? 10000 }, entry, output);
         GaussianMixture2D mixture = GaussianMixture2D.ByName(dataName);

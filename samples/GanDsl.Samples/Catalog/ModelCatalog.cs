@@ -12,7 +12,9 @@ public static class ModelCatalog
     /// <param name="Data">The data set it is trained on by default.</param>
     /// <param name="BatchSize">The paper's minibatch size (the default for `train`).</param>
     /// <param name="Steps">The default number of generator steps.</param>
-    public sealed record Entry(string Name, string Paper, Func<Device, IAdversarialModel> Create, string Data = "ring", int BatchSize = 256, int Steps = 20000);
+    /// <param name="LearningRateSchedule">The default schedule (null: the command's default).</param>
+    public sealed record Entry(string Name, string Paper, Func<Device, IAdversarialModel> Create, string Data = "ring", int BatchSize = 256, int Steps = 20000,
+                               string? LearningRateSchedule = null);
 
     public static IReadOnlyList<Entry> Entries { get; } = new[]
     {
@@ -25,6 +27,8 @@ public static class ModelCatalog
         new Entry("aae-2d", "The adversarial autoencoder with a 2-D Gaussian code (pictures of the code space)", d => new AdversarialAutoencoder2D(d), Data: "mnist", BatchSize: 100, Steps: 5000),
         new Entry("aae-mixture", "The 2-D adversarial autoencoder with a mixture of 10 Gaussians as prior", d => new AdversarialAutoencoderMixture(d), Data: "mnist", BatchSize: 100, Steps: 5000),
         new Entry("aae-swissroll", "The 2-D adversarial autoencoder with a swiss-roll prior", d => new AdversarialAutoencoderSwissRoll(d), Data: "mnist", BatchSize: 100, Steps: 5000),
+        new Entry("dann-moons", "Ganin & Lempitsky 2015, domain-adversarial training with gradient reversal, on the inter-twinning moons", d => new DomainAdversarialMoons(d), Data: "moons", BatchSize: 32, Steps: 20000, LearningRateSchedule: "ganin"),
+        new Entry("source-only-moons", "The moons' label classifier trained on the source alone (the baseline of dann-moons)", d => new SourceOnlyMoons(d), Data: "moons", BatchSize: 32, Steps: 20000, LearningRateSchedule: "ganin"),
     };
 
     public static Entry Find(string name) =>

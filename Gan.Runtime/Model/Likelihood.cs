@@ -1,0 +1,38 @@
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace Gan.Runtime;
+
+/// <summary>Log-likelihoods that generated code uses for networks with class-score outputs.</summary>
+public static class Likelihood
+{
+    /// <summary>log softmax(scores)[y] per example: the log-probability of the class in the one-hot rows
+    /// <paramref name="oneHot"/> [m, classes] under the class scores [m, classes]. Computed as a log-softmax, so it is
+    /// stable for any scores (−cross-entropy).</summary>
+    public static Tensor LogCategorical(Tensor scores, Tensor oneHot)
+    {
+        if (scores.dim() != 2 || !scores.shape.SequenceEqual(oneHot.shape))
+            throw new System.ArgumentException(
+                $"A network with class-score output must return [m, {(oneHot.dim() == 2 ? oneHot.shape[1] : -1)}] for the class asked about, but it returned [{string.Join(", ", scores.shape)}].");
+        return (nn.functional.log_softmax(scores, 1) * oneHot).sum(1);
+    }
+}
+
+/// <summary>The gradient reversal layer of Ganin &amp; Lempitsky 2015: the identity forward; backward, the gradient
+/// multiplied by −λ. Written as <c>h.detach() − λ·(h − h.detach())</c>: the forward value is exactly <c>h</c> (the
+/// bracket is exactly 0) and its derivative with respect to <c>h</c> is −λ.</summary>
+public static class GradientReversal
+{
+    public static Tensor Apply(Tensor input, double lambda)
+    {
+        Tensor fixedValue = input.detach();
+        return fixedValue - (input - fixedValue) * lambda;
+    }
+}
+
+/// <summary>A model whose step depends on how far training has come (e.g. the weight λ_p of a gradient reversal): the
+/// trainer sets <see cref="Progress"/> = (step − 1) / steps before each step.</summary>
+public interface IProgressAware
+{
+    double Progress { get; set; }
+}

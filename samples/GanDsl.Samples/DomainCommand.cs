@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Gan.Runtime;
+using Gan.Runtime.Data;
+using Gan.Runtime.Imaging;
+using Gan.Runtime.Logging;
+using Gan.Runtime.Training;
+using GanDsl.Samples.Catalog;
+using static TorchSharp.torch;
+
+namespace GanDsl.Samples;
+
+/// <summary>`gan train --data moons`: domain adaptation on the inter-twinning moons (Ganin et al. 2016, §5.1). The source is
+/// 150 + 150 labelled points; the target, 300 other points of the same distribution rotated 35° about the moons' centre,
+/// is given without labels. The model must have a feature extractor F and a label classifier C (and, for domain-adversarial
+/// training, a domain classifier Dd); the command reports the label accuracy on the source and on the target and draws
+/// both decision boundaries.</summary>
+public static class DomainCommand
+{
+    /// <summary>Points per class in the source and in the target.</summary>
+    public const int PerClass = 150;
+    /// <summary>The noise of the moons and the rotation of the target.</summary>
+    public const double Noise = 0.1, RotationDegrees = 35;
+
+    public static int TrainMoons(TrainSettings s, ModelCatalog.Entry entry, TextWriter output)
+    {
+        int steps = s.Steps ?? entry.Steps, batchSize = s.BatchSize ?? entry.BatchSize;
+        Device device = Devices.Resolve(s.Device);
+        Directory.CreateDirectory(s.Out);
+        var g = new Generator((ulong)s.Seed + 1000);
+        var (source, sourceLabels) = Moons.Make(PerClass, Noise, g);
+        var (targetPlain, targetLabels) = Moons.Make(PerClass, Noise, g);
+        Tensor target = Moons.Rotate(targetPlain, RotationDegrees, Moons.Centre);
+        output.WriteLine($"gan train: {entry.Name} on moons ({2 * PerClass} labelled source points; {2 * PerClass} unlabelled target points rotated {RotationDegrees}°), " +
+                         $"{steps} steps, batch {batchSize}, seed {s.Seed}, device {device.type}, lr schedule {s.LearningRateSchedule}");
+        Trainer.Seed(s.Seed);
+        using IAdversarialModel model = entry.Create(device);
+        foreach (string required in new[] { "F", "C" })
+            if (!model.Players.Contains(required))
+                throw new ArgumentException($"{entry.Name} has no network '{required}': the moons protocol classifies with C(F(x)) (players: {string.Join(", ", model.Players)}).");
+        var data = new DomainBatchSource(source, sourceLabels, target, batchSize, device);
+        using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
+        TrainResult result = Trainer.Train(model, data, s.TrainOptions(steps, output, tensorBoard));
+
+        using var scope = NewDisposeScope();
+        double sourceAccuracy = Accuracy(model, source, sourceLabels), targetAccuracy = Accuracy(model, target, targetLabels);
+        string png = Path.Combine(s.Out, "boundaries.png");
+        DecisionPlot.Write(png, p => Predict(model, p), model.Players.Contains("Dd") ? p => Domain(model, p) : null,
+                           source, sourceLabels, target);
+        var metrics = new Dictionary<string, object?>
+        {
+            ["model"] = entry.Name,
+            ["paper"] = entry.Paper,
+            ["value_function"] = model.ValueFunction,
+            ["objectives"] = model.LossNames,
+            ["data"] = $"moons: {2 * PerClass} source points, {2 * PerClass} target points rotated {RotationDegrees}° about (0.5, 0.25), noise {Noise}",
+            ["source_accuracy"] = Math.Round(sourceAccuracy, 4),
+            ["target_accuracy"] = Math.Round(targetAccuracy, 4),
+            ["steps"] = steps,
+            ["batch_size"] = batchSize,
+            ["lr_schedule"] = s.LearningRateSchedule,
+            ["seconds"] = Math.Round(result.Seconds, 3),
+            ["steps_per_second"] = Math.Round(result.StepsPerSecond, 1),
+            ["device"] = device.ToString(),
+            ["seed"] = s.Seed,
+            ["final_losses"] = result.LossNames.Zip(result.LastLosses).ToDictionary(p => p.First, p => (object?)p.Second),
+        };
+        ImageCommands.WriteJson(Path.Combine(s.Out, "metrics.json"), metrics);
+        tensorBoard?.Scalars(steps, new[]
+        {
+            KeyValuePair.Create("eval/source_accuracy", (float)sourceAccuracy),
+            KeyValuePair.Create("eval/target_accuracy", (float)targetAccuracy),
+        });
+        output.WriteLine($"  accuracy: source {sourceAccuracy:P1}, target {targetAccuracy:P1}; {result.Seconds:F1} s");
+        output.WriteLine($"  wrote {png} and {Path.Combine(s.Out, "metrics.json")}");
+        return 0;
+    }
+
+    private static nn.Module<Tensor, Tensor> Net(IAdversarialModel model, string name) => (nn.Module<Tensor, Tensor>)model.Network(name);
+
+    /// <summary>C's class scores for F's features, in evaluation mode, without gradients.</summary>
+    public static Tensor Predict(IAdversarialModel model, Tensor points)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var f = Net(model, "F");
+        var c = Net(model, "C");
+        bool wasTraining = f.training;
+        f.eval(); c.eval();
+        try { return c.forward(f.forward(points.to(model.Device))).argmax(1).cpu().MoveToOuterDisposeScope(); }
+        finally { f.train(wasTraining); c.train(wasTraining); }
+    }
+
+    /// <summary>Dd's probability that the features come from the source.</summary>
+    public static Tensor Domain(IAdversarialModel model, Tensor points)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return sigmoid(Net(model, "Dd").forward(Net(model, "F").forward(points.to(model.Device)))).squeeze(1).cpu().MoveToOuterDisposeScope();
+    }
+
+    public static double Accuracy(IAdversarialModel model, Tensor points, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        return Predict(model, points).eq(labels.cpu()).to(ScalarType.Float64).mean().item<double>();
+    }
+}
