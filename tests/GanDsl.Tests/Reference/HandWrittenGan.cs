@@ -18,11 +18,13 @@ public sealed class HandWrittenGan : IDisposable
     private readonly nn.Module<Tensor, Tensor> _g, _d;
     private readonly optim.Optimizer _optG, _optD;
     private readonly int _k, _noiseSize;
-    private readonly bool _nonSaturating, _noGrad;
+    private readonly bool _nonSaturating, _noGrad, _uniformNoise;
 
     /// <param name="noGrad">Compute the generator's output for the discriminator's step under no_grad (as the
     /// generated code does) instead of the textbook <c>detach()</c>, which builds and drops a graph.</param>
-    public HandWrittenGan(nn.Module<Tensor, Tensor> g, nn.Module<Tensor, Tensor> d, double lrG, double lrD, int k, int noiseSize, bool nonSaturating, bool noGrad = false)
+    /// <param name="uniformNoise">Draw z uniformly in [-1, 1]^noiseSize (<c>rand·2 − 1</c>) instead of from N(0, I).</param>
+    public HandWrittenGan(nn.Module<Tensor, Tensor> g, nn.Module<Tensor, Tensor> d, double lrG, double lrD, int k, int noiseSize, bool nonSaturating,
+                          bool noGrad = false, bool uniformNoise = false)
     {
         _g = g;
         _d = d;
@@ -32,6 +34,7 @@ public sealed class HandWrittenGan : IDisposable
         _noiseSize = noiseSize;
         _nonSaturating = nonSaturating;
         _noGrad = noGrad;
+        _uniformNoise = uniformNoise;
     }
 
     public IEnumerable<Tensor> Parameters => _g.parameters().Concat(_d.parameters());
@@ -42,7 +45,7 @@ public sealed class HandWrittenGan : IDisposable
         {
             using var scope = NewDisposeScope();
             Tensor x = data.Next()["x"];
-            Tensor z = randn(new long[] { x.shape[0], _noiseSize }, device: data.Device);
+            Tensor z = Noise(x.shape[0], data.Device);
             Tensor fake;
             if (_noGrad)
             {
@@ -60,7 +63,7 @@ public sealed class HandWrittenGan : IDisposable
         }
         {
             using var scope = NewDisposeScope();
-            Tensor z = randn(new long[] { data.BatchSize, _noiseSize }, device: data.Device);
+            Tensor z = Noise(data.BatchSize, data.Device);
             Tensor logits = _d.forward(_g.forward(z));
             Tensor lossG = _nonSaturating ? -F.logsigmoid(logits).mean() : F.logsigmoid(-logits).mean();
             _optG.zero_grad();
@@ -69,6 +72,10 @@ public sealed class HandWrittenGan : IDisposable
             lossG.item<float>();
         }
     }
+
+    private Tensor Noise(long m, Device device) => _uniformNoise
+        ? rand(new long[] { m, _noiseSize }, device: device).mul_(2).sub_(1)
+        : randn(new long[] { m, _noiseSize }, device: device);
 
     public void Dispose()
     {
