@@ -141,8 +141,8 @@ namespace Gan.Dsl.Generator
                                 + (encoder != null ? ", global::Gan.Runtime.IEncoderModel" : "") + (reverses ? ", global::Gan.Runtime.IProgressAware" : "");
             using (w.Block($"{model.Accessibility} partial class {model.ClassName} : global::TorchSharp.torch.nn.Module, {interfaces}"))
             {
-                w.Line("/// <summary>The value function as declared.</summary>");
-                w.Line($"public const string ValueFunctionText = {Literal(model.ValueFunctionText)};");
+                w.Line(model.HasGame ? "/// <summary>The value function as declared.</summary>" : "/// <summary>The objectives as declared (the model has no game).</summary>");
+                w.Line($"public const string ValueFunctionText = {Literal(model.HasGame ? model.ValueFunctionText : string.Join("; ", model.Objectives.Select(o => $"minimize {o.Text}")))};");
                 w.Line();
                 w.Line($"private static readonly string[] s_lossNames = {{ {string.Join(", ", model.Objectives.Select(o => Literal("loss_" + o.Name)).Concat(model.HasGame ? new[] { Literal(maxLoss), Literal(minLoss) } : new string[0]))} }};");
                 w.Line($"private static readonly string[] s_dataFields = {{ {string.Join(", ", model.Data.Select(d => Literal(d.Field)))} }};");
@@ -407,7 +407,7 @@ namespace Gan.Dsl.Generator
             bool rewritesLogs = terms.Any(t => ContainsStableLog(t.Term, scope));
             if (kind == PhaseKind.Objective)
             {
-                w.Line($"// {objectiveText}{(printed != objectiveText ? " = " + printed : "")}");
+                w.Line($"// minimize {objectiveText}");
                 if (rewritesLogs) w.Line("// log D(·) is computed as logsigmoid(logits) and log(1 - D(·)) as logsigmoid(-logits): the same values, without overflow.");
                 w.Line($"var loss = {sum};");
             }

@@ -138,6 +138,45 @@ public class PhaseDeclarationTests
         GeneratorHarness.Generate(source).Gan("GAN007").Count().ShouldBe(1);
     }
 
+    private const string DannNetworks = """
+        [Network] static nn.Module<Tensor, Tensor> F() => Nets.Mlp(2, 4);
+            [Network(Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> C() => Nets.Mlp(4, 2);
+            [Network(Output = NetworkOutput.Logits)] static nn.Module<Tensor, Tensor> Dd() => Nets.Mlp(4, 1);
+        """;
+
+    private static string Dann(string objective) => GeneratorHarness.Declaration(withMinimax: false,
+        variables: "[Data(\"x\", Shape = \"2\")]\n[Label(\"y\", 2)]\n[Data(\"x_t\", Shape = \"2\")]\n[Minimize(\"" + objective + "\", Name = \"dann\")]",
+        networks: DannNetworks);
+
+    [Fact]
+    public void A_model_of_minimize_phases_alone_has_no_game_and_tracks_progress_for_reverse()
+    {
+        var run = GeneratorHarness.Generate(Dann("-E[log C(y | F(x))] - E[log Dd(reverse(F(x)))] - E[log(1 - Dd(reverse(F(x_t))))]"));
+        run.GeneratorDiagnostics.ShouldBeEmpty();
+        run.OutputErrors.ShouldBeEmpty();
+        string code = run.GeneratedSource;
+        code.ShouldContain("private static readonly string[] s_lossNames = { \"loss_dann\" };");
+        code.ShouldNotContain("StepDiscriminators");
+        code.ShouldNotContain("DiscriminatorSteps");
+        code.ShouldContain("global::Gan.Runtime.IProgressAware");
+        code.ShouldContain("public double ReversalWeight => 2.0 / (1.0 + global::System.Math.Exp(-10.0 * Progress)) - 1.0;");
+        string phase = Method(code, "public float StepDann");
+        phase.ShouldContain("var C_y_F_x = _C.forward(F_x);");
+        phase.ShouldContain("var Dd_reverse_F_x = _Dd.forward(global::Gan.Runtime.GradientReversal.Apply(F_x, ReversalWeight));");
+        phase.ShouldContain("global::Gan.Runtime.Likelihood.LogCategorical(C_y_F_x, y)");
+        phase.ShouldContain("functional.logsigmoid(-Dd_reverse_F_x_t)");   // a network named F moves the alias of torch.nn.functional
+        code.ShouldContain("using functional = global::TorchSharp.torch.nn.functional;");
+    }
+
+    [Fact]
+    public void A_class_score_network_must_be_asked_about_a_class()
+    {
+        string source = Dann("-E[log C(F(x))]");
+        var d = GeneratorHarness.Generate(source).Gan("GAN003").Single();
+        d.GetMessage().ShouldContain("returns class scores, so it is applied as C(y | input)");
+        d.Location.SourceSpan.Start.ShouldBe(source.IndexOf("C(F(x))", StringComparison.Ordinal));
+    }
+
     /// <summary>The text of one emitted method, from its signature to the next blank line at its indentation.</summary>
     private static string Method(string code, string signature)
     {

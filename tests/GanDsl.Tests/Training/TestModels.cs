@@ -100,3 +100,16 @@ public partial class TinyAae
     [Generator(LearningRate = 3e-3)] static nn.Module<Tensor, Tensor> Dec() => Nets.Mlp(2, 16, 4);
     [Discriminator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
 }
+
+/// <summary>A small domain-adversarial model: one objective over F, C and Dd with a gradient reversal (Ganin &amp; Lempitsky 2015).</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Label("y", 2)]
+[Data("x_t", Shape = "2")]
+[Minimize("-E[log C(y | F(x))] - 6 * E[log Dd(reverse(F(x)))] - 6 * E[log(1 - Dd(reverse(F(x_t))))]", Name = "dann")]
+public partial class TinyDann
+{
+    [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.05)] static nn.Module<Tensor, Tensor> F() => Nets.Mlp(new[] { 2, 6 }, Activation.ReLU, Activation.Sigmoid);
+    [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.05, Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> C() => Nets.Mlp(6, 2);
+    [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.05, Output = NetworkOutput.Logits)] static nn.Module<Tensor, Tensor> Dd() => Nets.Mlp(6, 1);
+}
