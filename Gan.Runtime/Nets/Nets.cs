@@ -110,6 +110,22 @@ public static class Nets
             ("logit", Linear(2L * width * 7 * 7, 1)));
     }
 
+    /// <summary>A convolutional encoder for 28×28 images with DCGAN's discriminator layers (two stride-2 4×4 convolutions,
+    /// leaky ReLU, batch norm on the second) and a linear layer to <paramref name="outputs"/> values: the encoders E_z and
+    /// E_y of an invertible conditional GAN (Perarnau et al. 2016).</summary>
+    public static Module<Tensor, Tensor> DcganEncoder(int outputs, int channels = 1, int width = 64)
+    {
+        if (outputs <= 0 || channels <= 0 || width <= 0) throw new ArgumentException($"DcganEncoder needs positive sizes (got outputs {outputs}, channels {channels}, width {width}).");
+        return Sequential(
+            ("conv1", Conv2d(channels, width, 4, stride: 2, padding: 1)),
+            ("lrelu1", LeakyReLU(0.2)),
+            ("conv2", Conv2d(width, 2L * width, 4, stride: 2, padding: 1, bias: false)),
+            ("bn2", BatchNorm2d(2L * width)),
+            ("lrelu2", LeakyReLU(0.2)),
+            ("flatten", Flatten()),
+            ("out", Linear(2L * width * 7 * 7, outputs)));
+    }
+
     /// <summary>A DCGAN discriminator conditioned on a class: its input is the row <c>D(x | y)</c> receives (the flattened
     /// image followed by the one-hot label, see <c>Inputs.Concat</c>); the label is broadcast to <paramref name="classes"/>
     /// constant planes stacked on the image's channels (the usual conditional DCGAN), then <see cref="DcganDiscriminator"/>.</summary>

@@ -21,6 +21,7 @@ public class CatalogSnapshotTests
     [InlineData("ConditionalGan")]
     [InlineData("AdversarialAutoencoder")]
     [InlineData("DomainAdversarial")]
+    [InlineData("InvertibleConditionalGan")]
     public void Catalog_entry(string file)
     {
         string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "GanDsl.Samples", "Catalog", file + ".cs"));

@@ -113,3 +113,20 @@ public partial class TinyDann
     [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.05, Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> C() => Nets.Mlp(6, 2);
     [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.05, Output = NetworkOutput.Logits)] static nn.Module<Tensor, Tensor> Dd() => Nets.Mlp(6, 1);
 }
+
+/// <summary>A small invertible conditional GAN: the conditional game plus E_z on generated pairs and E_y on labelled data.</summary>
+[Gan]
+[Data("x", Shape = "8")]
+[Label("y", 3)]
+[Noise("z", Distribution.Normal, 5)]
+[Noise("y′", Distribution.Categorical, 3)]
+[Minimize("E[||E_z(G(z | y′)) - z||^2]", Updates = "E_z", Name = "encoder_z")]
+[Minimize("-E[log E_y(y | x)]", Updates = "E_y", Name = "encoder_y")]
+[Minimax("E[log D(x | y)] + E[log(1 - D(G(z | y′) | y′))]")]
+public partial class TinyIcgan
+{
+    [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(8, 16, 8);
+    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(11, 16, 1);
+    [Network(LearningRate = 1e-2)] static nn.Module<Tensor, Tensor> E_z() => Nets.Mlp(8, 16, 5);
+    [Network(LearningRate = 1e-2, Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> E_y() => Nets.Mlp(8, 16, 3);
+}

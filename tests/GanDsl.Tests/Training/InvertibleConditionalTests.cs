@@ -1,0 +1,86 @@
+using System.Collections.Generic;
+using System.Linq;
+using Gan.Runtime;
+using GanDsl.Samples;
+using GanDsl.Tests.Runtime;
+using Shouldly;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace GanDsl.Tests.Training;
+
+/// <summary>The invertible conditional GAN (Perarnau et al. 2016) as generated: E_z learns from generated pairs with G held
+/// fixed, E_y from labelled data, and Edit(x, y) = G(E_z(x) | y).</summary>
+[Collection(TorchGlobalRngCollection.Name)]
+public class InvertibleConditionalTests
+{
+    private sealed class Source : IBatchSource
+    {
+        private readonly Tensor _x, _y;
+        public Source()
+        {
+            var g = new torch.Generator(2);
+            _y = randint(0, 3, new long[] { 300 }, generator: g);
+            _x = randn(new long[] { 300, 8 }, generator: g) * 0.3f + _y.to(ScalarType.Float32).unsqueeze(1);   // the label shifts the mean
+        }
+        public int BatchSize => 32;
+        public Device Device => CPU;
+        public Batch Next()
+        {
+            Tensor i = randint(0, 300, new long[] { 32 });
+            return new Batch(new Dictionary<string, Tensor> { ["x"] = _x.index_select(0, i), ["y"] = _y.index_select(0, i) });
+        }
+    }
+
+    private static List<Tensor> Snap(IAdversarialModel m, string p) => m.PlayerParameters(p).Select(t => t.detach().clone()).ToList();
+    private static bool Same(List<Tensor> before, IAdversarialModel m, string p) => before.Zip(m.PlayerParameters(p)).All(t => (t.First - t.Second.detach()).abs().max().item<float>() == 0f);
+
+    [Fact]
+    public void Each_encoder_phase_trains_only_its_encoder()
+    {
+        torch.manual_seed(1);
+        using var model = new TinyIcgan(CPU);
+        var data = new Source();
+        string[] players = { "G", "D", "E_z", "E_y" };
+        foreach (var (step, changes) in new (System.Func<float>, string)[] { (() => model.StepEncoder_z(data), "E_z"), (() => model.StepEncoder_y(data), "E_y") })
+        {
+            var before = players.ToDictionary(p => p, p => Snap(model, p));
+            step();
+            foreach (string p in players) Same(before[p], model, p).ShouldBe(p != changes, $"{p} in the phase of {changes}");
+        }
+        ((IAdversarialModel)model).LossNames.ShouldBe(new[] { "loss_encoder_z", "loss_encoder_y", "loss_D", "loss_G" });
+    }
+
+    [Fact]
+    public void The_encoders_learn_what_they_are_asked()
+    {
+        torch.manual_seed(1);
+        using var model = new TinyIcgan(CPU);
+        var data = new Source();
+        float zFirst = model.StepEncoder_z(data), yFirst = model.StepEncoder_y(data);
+        float zLast = 0, yLast = 0;
+        for (int i = 0; i < 300; i++) { zLast = model.StepEncoder_z(data); yLast = model.StepEncoder_y(data); }
+        zLast.ShouldBeLessThan(zFirst * 0.5f, "‖E_z(G(z | y′)) − z‖² should fall with G fixed");
+        yLast.ShouldBeLessThan(yFirst * 0.5f, "E_y's cross-entropy on labelled data should fall");
+    }
+
+    [Fact]
+    public void Edit_is_G_of_the_encoded_noise_and_the_new_label()
+    {
+        torch.manual_seed(1);
+        using var model = new TinyIcgan(CPU);
+        Tensor x = randn(4, 8), labels = tensor(new long[] { 0, 2, 1, 2 });
+        Tensor edited = EditCommands.Edit(model, x, labels);
+        Tensor expected;
+        using (no_grad())
+        {
+            var m = (IAdversarialModel)model;
+            Tensor z = ((nn.Module<Tensor, Tensor>)m.Network("E_z")).forward(x);
+            expected = ((nn.Module<Tensor, Tensor>)m.Network("G")).forward(cat(new[] { z, nn.functional.one_hot(labels, 3).to(ScalarType.Float32) }, 1));
+        }
+        (edited - expected).abs().max().item<float>().ShouldBeLessThan(1e-6f);
+        EditCommands.CanEdit(model).ShouldBeTrue();
+        EditCommands.CanEdit(new TinyConditionalGan(CPU)).ShouldBeFalse();
+    }
+}
