@@ -560,7 +560,7 @@ namespace Gan.Dsl.Generator
         private static string NetworkApplication(CallExpr c, Locals locals)
         {
             // C(y | h) with C returning class scores: the network reads h; y is the class asked about.
-            var inputs = locals.Scope.IsCategorical(c.Callee) ? c.Args.Skip(1).ToList() : c.Args.ToList();
+            var inputs = locals.Scope.IsDensity(c.Callee) ? c.Args.Skip(1).ToList() : c.Args.ToList();
             string args = string.Join(", ", inputs.Select(a => Tensorize(a, locals)));
             string input = inputs.Count == 1 ? args
                 : inputs.All(a => IsVector(a, locals.Model)) ? "torch.cat(new[] { " + args + " }, 1)"
@@ -673,6 +673,10 @@ namespace Gan.Dsl.Generator
                     return ($"global::Gan.Runtime.Likelihood.LogCategorical({locals.Call(d)}, {Tensorize(d.Args[0], locals)})", Kind.Tensor, 4);
                 case CallExpr c when scope.IsCategorical(c.Callee):
                     return ($"global::Gan.Runtime.Likelihood.LogCategorical({locals.Call(c)}, {Tensorize(c.Args[0], locals)}).exp()", Kind.Tensor, 4);
+                case CallExpr c when c.Callee == "log" && c.Args.Count == 1 && c.Args[0] is CallExpr d && scope.IsGaussian(d.Callee):
+                    return ($"global::Gan.Runtime.Likelihood.LogGaussian({locals.Call(d)}, {Tensorize(d.Args[0], locals)})", Kind.Tensor, 4);
+                case CallExpr c when scope.IsGaussian(c.Callee):
+                    return ($"global::Gan.Runtime.Likelihood.LogGaussian({locals.Call(c)}, {Tensorize(c.Args[0], locals)}).exp()", Kind.Tensor, 4);
                 case CallExpr c when c.Callee == "reverse" && c.Args.Count == 1:
                     return ($"global::Gan.Runtime.GradientReversal.Apply({Tensorize(c.Args[0], locals)}, ReversalWeight)", Kind.Tensor, 4);
                 case CallExpr c when scope.Networks.ContainsKey(c.Callee):

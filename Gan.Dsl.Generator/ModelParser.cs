@@ -234,8 +234,8 @@ namespace Gan.Dsl.Generator
                 int output = NamedInt(role, "Output") ?? 0;
                 var spec = new NetworkSpec(method.Name, generator != null ? PlayerRole.Generator : discriminator != null ? PlayerRole.Discriminator : PlayerRole.Network, optimizer,
                     generator != null ? NetworkOutputKind.Values
-                    : discriminator != null ? (output == 1 ? NetworkOutputKind.Probability : NetworkOutputKind.Logits)
-                    : output switch { 1 => NetworkOutputKind.Logits, 2 => NetworkOutputKind.Categorical, _ => NetworkOutputKind.Values });
+                    : discriminator != null ? (output == 1 ? NetworkOutputKind.Probability : output == 2 ? NetworkOutputKind.Values : NetworkOutputKind.Logits)
+                    : output switch { 1 => NetworkOutputKind.Logits, 2 => NetworkOutputKind.Categorical, 3 => NetworkOutputKind.Gaussian, _ => NetworkOutputKind.Values });
                 if (Declare(method.Name, generator != null ? "a generator" : discriminator != null ? "a discriminator" : "a network", where))
                 {
                     networks.Add(spec);

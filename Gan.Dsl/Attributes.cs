@@ -156,7 +156,14 @@ namespace Gan.Dsl
         public DiscriminatorOutput Output { get; set; } = DiscriminatorOutput.Logits;
     }
 
-    public enum DiscriminatorOutput { Logits, Probability }
+    public enum DiscriminatorOutput
+    {
+        Logits,
+        Probability,
+        /// <summary>Values used as they are: a maximizing network that is not the final judge, such as a trunk shared by
+        /// heads (InfoGAN's D(T(x)) and Q(c | T(x))).</summary>
+        Values,
+    }
 
     /// <summary>A network on neither side of the game (an encoder, a classifier): only the <c>[Minimize]</c> phases that
     /// apply it train it.</summary>
@@ -171,7 +178,15 @@ namespace Gan.Dsl
         public NetworkOutput Output { get; set; } = NetworkOutput.Values;
     }
 
-    public enum NetworkOutput { Values, Logits, Categorical }
+    public enum NetworkOutput
+    {
+        Values,
+        Logits,
+        Categorical,
+        /// <summary>The mean of a unit-variance Gaussian: <c>Q(s | h)</c> is the density of the continuous variable s under
+        /// N(Q(h), I), and <c>log Q(s | h)</c> = −½‖s − Q(h)‖² − (d/2) log 2π (InfoGAN's continuous codes).</summary>
+        Gaussian,
+    }
 
     public enum Optimizer { Adam, Sgd }
 }

@@ -22,6 +22,10 @@ namespace Gan.Dsl.Generator.Formula
         public bool IsLogitsDiscriminator(string name) => Networks.TryGetValue(name, out var n) && n.Output == NetworkOutputKind.Logits;
         /// <summary>A network returning class scores: C(y | h) is the probability of class y, softmax(C(h))[y].</summary>
         public bool IsCategorical(string name) => Networks.TryGetValue(name, out var n) && n.Output == NetworkOutputKind.Categorical;
+        /// <summary>A network returning a Gaussian mean: Q(s | h) is the density of s under N(Q(h), I).</summary>
+        public bool IsGaussian(string name) => Networks.TryGetValue(name, out var n) && n.Output == NetworkOutputKind.Gaussian;
+        /// <summary>A network returning a distribution over a variable named as its first argument: N(v | input).</summary>
+        public bool IsDensity(string name) => IsCategorical(name) || IsGaussian(name);
     }
 
     /// <summary>A problem found in the formula, with its span in the formula text.</summary>
@@ -92,6 +96,9 @@ namespace Gan.Dsl.Generator.Formula
                         if (scope.IsCategorical(call.Callee) && (call.Args.Count < 2 || !(call.Args[0] is NameExpr asked && scope.Categorical.Contains(asked.Name))))
                             problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End,
                                 $"Network '{call.Callee}' returns class scores, so it is applied as {call.Callee}(y | input): the probability of a label or categorical noise variable y given its input"));
+                        else if (scope.IsGaussian(call.Callee) && (call.Args.Count < 2 || !(call.Args[0] is NameExpr v && scope.Names.TryGetValue(v.Name, out NameKind vk) && vk != NameKind.Network && !scope.Categorical.Contains(v.Name))))
+                            problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End,
+                                $"Network '{call.Callee}' returns a Gaussian mean, so it is applied as {call.Callee}(s | input): the density of a continuous variable s given its input"));
                         else if (call.Args.Count == 0)
                             problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End, $"Network '{call.Callee}' is applied to no input; give it at least one, e.g. {call.Callee}(x)"));
                         else if (arities.TryGetValue(call.Callee, out int seen) && seen != call.Args.Count)

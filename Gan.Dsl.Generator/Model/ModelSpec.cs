@@ -10,7 +10,7 @@ namespace Gan.Dsl.Generator.Model
     internal enum GeneratorLossKind { Minimax, NonSaturating }
     /// <summary>What a network's output means in the formula: logits of a probability (D(·) = sigmoid), a probability,
     /// plain values, or class scores (C(y | h) = softmax(C(h))[y]).</summary>
-    internal enum NetworkOutputKind { Logits, Probability, Values, Categorical }
+    internal enum NetworkOutputKind { Logits, Probability, Values, Categorical, Gaussian }
 
     internal sealed record OptimizerSpec(OptimizerKind Kind, double LearningRate, double Beta1, double Beta2, double Momentum, double WeightDecay);
 

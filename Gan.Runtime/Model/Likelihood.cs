@@ -16,6 +16,16 @@ public static class Likelihood
                 $"A network with class-score output must return [m, {(oneHot.dim() == 2 ? oneHot.shape[1] : -1)}] for the class asked about, but it returned [{string.Join(", ", scores.shape)}].");
         return (nn.functional.log_softmax(scores, 1) * oneHot).sum(1);
     }
+
+    /// <summary>log N(value; mean, I) per example: −½‖value − mean‖² − (d/2) log 2π over the d values of each row.</summary>
+    public static Tensor LogGaussian(Tensor mean, Tensor value)
+    {
+        if (!mean.shape.SequenceEqual(value.shape))
+            throw new System.ArgumentException(
+                $"A network with Gaussian output must return the shape of the variable it models, [{string.Join(", ", value.shape)}], but it returned [{string.Join(", ", mean.shape)}].");
+        long d = value.numel() / System.Math.Max(1, value.shape[0]);
+        return (value - mean).flatten(1).pow(2).sum(1) * -0.5 - 0.5 * d * System.Math.Log(2 * System.Math.PI);
+    }
 }
 
 /// <summary>The gradient reversal layer of Ganin &amp; Lempitsky 2015: the identity forward; backward, the gradient

@@ -110,6 +110,20 @@ public static class Nets
             ("logit", Linear(2L * width * 7 * 7, 1)));
     }
 
+    /// <summary>The convolutional trunk of <see cref="DcganDiscriminator"/> without its last layer: [m, C, 28, 28] →
+    /// [m, 2·width·7·7] features, for heads that share it (InfoGAN's D and Q).</summary>
+    public static Module<Tensor, Tensor> DcganTrunk(int channels = 1, int width = 64)
+    {
+        if (channels <= 0 || width <= 0) throw new ArgumentException($"DcganTrunk needs positive sizes (got channels {channels}, width {width}).");
+        return Sequential(
+            ("conv1", Conv2d(channels, width, 4, stride: 2, padding: 1)),
+            ("lrelu1", LeakyReLU(0.2)),
+            ("conv2", Conv2d(width, 2L * width, 4, stride: 2, padding: 1, bias: false)),
+            ("bn2", BatchNorm2d(2L * width)),
+            ("lrelu2", LeakyReLU(0.2)),
+            ("flatten", Flatten()));
+    }
+
     /// <summary>A convolutional encoder for 28×28 images with DCGAN's discriminator layers (two stride-2 4×4 convolutions,
     /// leaky ReLU, batch norm on the second) and a linear layer to <paramref name="outputs"/> values: the encoders E_z and
     /// E_y of an invertible conditional GAN (Perarnau et al. 2016).</summary>

@@ -82,6 +82,8 @@ public static class ImageCommands
                 if (key is "parzen_log_likelihood" or "fid" && value is double number)
                     tensorBoard?.Scalar($"eval/{key}", (float)number, steps);
             }
+        if (InfoCommands.Applies(model))
+            foreach (var (key, value) in InfoCommands.Evaluate(model, x, data, s.Out, s.Seed, output)) metrics[key] = value;
         if (EditCommands.CanEdit(model))
             foreach (var (key, value) in EditCommands.Evaluate(model, x, data, s.Out, 1000, device, output)) metrics[key] = value;
         WriteJson(Path.Combine(s.Out, "metrics.json"), metrics);

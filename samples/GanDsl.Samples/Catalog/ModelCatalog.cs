@@ -24,6 +24,7 @@ public static class ModelCatalog
         new Entry("dcgan", "Radford et al. 2016, DCGAN for 28x28 images (MNIST, Fashion-MNIST)", d => new Dcgan(d), Data: "mnist", BatchSize: 64, Steps: 5000),
         new Entry("cgan", "Mirza & Osindero 2014, conditional GAN: D(x | y), G(z | y′) with y′ from the label prior (DCGAN networks)", d => new ConditionalGan(d), Data: "mnist", BatchSize: 64, Steps: 5000),
         new Entry("icgan", "Perarnau et al. 2016, invertible conditional GAN: the cGAN plus encoders E_z (on generated pairs) and E_y (on labelled images)", d => new InvertibleConditionalGan(d), Data: "mnist", BatchSize: 64, Steps: 5000),
+        new Entry("infogan", "Chen et al. 2016, InfoGAN: a categorical and two continuous codes, Q sharing the discriminator's trunk", d => new InfoGan(d), Data: "mnist", BatchSize: 64, Steps: 5000),
         new Entry("aae", "Makhzani et al. 2015, adversarial autoencoder: reconstruction phase + game on an 8-D Gaussian code", d => new AdversarialAutoencoder(d), Data: "mnist", BatchSize: 100, Steps: 5000),
         new Entry("aae-2d", "The adversarial autoencoder with a 2-D Gaussian code (pictures of the code space)", d => new AdversarialAutoencoder2D(d), Data: "mnist", BatchSize: 100, Steps: 5000),
         new Entry("aae-mixture", "The 2-D adversarial autoencoder with a mixture of 10 Gaussians as prior", d => new AdversarialAutoencoderMixture(d), Data: "mnist", BatchSize: 100, Steps: 5000),
