@@ -22,6 +22,7 @@ public class CatalogSnapshotTests
     [InlineData("AdversarialAutoencoder")]
     [InlineData("DomainAdversarial")]
     [InlineData("InvertibleConditionalGan")]
+    [InlineData("InfoGan")]
     public void Catalog_entry(string file)
     {
         string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "GanDsl.Samples", "Catalog", file + ".cs"));

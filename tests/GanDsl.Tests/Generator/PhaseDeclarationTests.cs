@@ -177,6 +177,17 @@ public class PhaseDeclarationTests
         d.Location.SourceSpan.Start.ShouldBe(source.IndexOf("C(F(x))", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_gaussian_network_must_be_asked_about_a_continuous_variable()
+    {
+        string source = GeneratorHarness.Declaration(withMinimax: false,
+            variables: "[Data(\"x\", Shape = \"2\")]\n[Label(\"y\", 2)]\n[Minimize(\"-E[log Q(y | x)]\")]",
+            networks: "[Network(Output = NetworkOutput.Gaussian)] static nn.Module<Tensor, Tensor> Q() => Nets.Mlp(2, 2);");
+        var d = GeneratorHarness.Generate(source).Gan("GAN003").Single();
+        d.GetMessage().ShouldContain("returns a Gaussian mean, so it is applied as Q(s | input)");
+        d.Location.SourceSpan.Start.ShouldBe(source.IndexOf("Q(y | x)", StringComparison.Ordinal));
+    }
+
     /// <summary>The text of one emitted method, from its signature to the next blank line at its indentation.</summary>
     private static string Method(string code, string signature)
     {

@@ -130,3 +130,20 @@ public partial class TinyIcgan
     [Network(LearningRate = 1e-2)] static nn.Module<Tensor, Tensor> E_z() => Nets.Mlp(8, 16, 5);
     [Network(LearningRate = 1e-2, Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> E_y() => Nets.Mlp(8, 16, 3);
 }
+
+/// <summary>A small InfoGAN: a trunk T shared by the judge D and the recognition heads Q (categorical) and Qs (Gaussian).</summary>
+[Gan]
+[Data("x", Shape = "6")]
+[Noise("z", Distribution.Normal, 3)]
+[Noise("c", Distribution.Categorical, 4)]
+[Noise("s", Distribution.Uniform, 2)]
+[Minimize("-E[log Q(c | T(G(z | c | s)))] - 0.1 * E[log Qs(s | T(G(z | c | s)))]", Updates = "G, T, Q, Qs", Name = "information")]
+[Minimax("E[log D(T(x))] + E[log(1 - D(T(G(z | c | s))))]")]
+public partial class TinyInfoGan
+{
+    [Generator(LearningRate = 5e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(9, 16, 6);
+    [Discriminator(LearningRate = 5e-3, Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> T() => Nets.Mlp(new[] { 6, 8 }, Activation.ReLU, Activation.ReLU);
+    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(8, 1);
+    [Network(LearningRate = 5e-3, Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> Q() => Nets.Mlp(8, 4);
+    [Network(LearningRate = 5e-3, Output = NetworkOutput.Gaussian)] static nn.Module<Tensor, Tensor> Qs() => Nets.Mlp(8, 2);
+}
