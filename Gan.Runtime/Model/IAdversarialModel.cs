@@ -55,6 +55,25 @@ public interface IConditionalModel : IAdversarialModel
     Tensor Sample(long n, long label);
 }
 
+/// <summary>Helpers over any generated model.</summary>
+public static class AdversarialModelExtensions
+{
+    /// <summary>One of the model's networks applied to <paramref name="input"/> in evaluation mode, without gradients; the
+    /// network's training mode is restored afterwards.</summary>
+    public static Tensor Apply(this IAdversarialModel model, string network, Tensor input)
+    {
+        var net = (torch.nn.Module<Tensor, Tensor>)model.Network(network);
+        bool training = net.training;
+        net.eval();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            return net.forward(input.to(model.Device));
+        }
+        finally { net.train(training); }
+    }
+}
+
 /// <summary>A model with an encoder: a network applied to the data alone (an adversarial autoencoder's Enc(x)).</summary>
 public interface IEncoderModel : IAdversarialModel
 {

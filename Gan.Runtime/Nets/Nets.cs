@@ -100,14 +100,25 @@ public static class Nets
     public static Module<Tensor, Tensor> DcganDiscriminator(int channels = 1, int width = 64)
     {
         if (channels <= 0 || width <= 0) throw new ArgumentException($"DcganDiscriminator needs positive sizes (got channels {channels}, width {width}).");
-        return Sequential(
+        return Sequential(DcganLayers(channels, width, ("logit", Linear(2L * width * 7 * 7, 1))));
+    }
+
+    /// <summary>The layers of DCGAN's discriminator for 28×28 images (two stride-2 4×4 convolutions, leaky ReLU 0.2, batch
+    /// norm on the second, flatten to 2·width·7·7 features), then <paramref name="head"/> if given. One list, so the
+    /// discriminator, the trunk and the encoder keep the same layer names and initialization order.</summary>
+    private static List<(string, Module<Tensor, Tensor>)> DcganLayers(int channels, int width, (string, Module<Tensor, Tensor>)? head)
+    {
+        var layers = new List<(string, Module<Tensor, Tensor>)>
+        {
             ("conv1", Conv2d(channels, width, 4, stride: 2, padding: 1)),
             ("lrelu1", LeakyReLU(0.2)),
             ("conv2", Conv2d(width, 2L * width, 4, stride: 2, padding: 1, bias: false)),
             ("bn2", BatchNorm2d(2L * width)),
             ("lrelu2", LeakyReLU(0.2)),
             ("flatten", Flatten()),
-            ("logit", Linear(2L * width * 7 * 7, 1)));
+        };
+        if (head is { } h) layers.Add(h);
+        return layers;
     }
 
     /// <summary>The convolutional trunk of <see cref="DcganDiscriminator"/> without its last layer: [m, C, 28, 28] →
@@ -115,13 +126,7 @@ public static class Nets
     public static Module<Tensor, Tensor> DcganTrunk(int channels = 1, int width = 64)
     {
         if (channels <= 0 || width <= 0) throw new ArgumentException($"DcganTrunk needs positive sizes (got channels {channels}, width {width}).");
-        return Sequential(
-            ("conv1", Conv2d(channels, width, 4, stride: 2, padding: 1)),
-            ("lrelu1", LeakyReLU(0.2)),
-            ("conv2", Conv2d(width, 2L * width, 4, stride: 2, padding: 1, bias: false)),
-            ("bn2", BatchNorm2d(2L * width)),
-            ("lrelu2", LeakyReLU(0.2)),
-            ("flatten", Flatten()));
+        return Sequential(DcganLayers(channels, width, null));
     }
 
     /// <summary>A convolutional encoder for 28×28 images with DCGAN's discriminator layers (two stride-2 4×4 convolutions,
@@ -130,14 +135,7 @@ public static class Nets
     public static Module<Tensor, Tensor> DcganEncoder(int outputs, int channels = 1, int width = 64)
     {
         if (outputs <= 0 || channels <= 0 || width <= 0) throw new ArgumentException($"DcganEncoder needs positive sizes (got outputs {outputs}, channels {channels}, width {width}).");
-        return Sequential(
-            ("conv1", Conv2d(channels, width, 4, stride: 2, padding: 1)),
-            ("lrelu1", LeakyReLU(0.2)),
-            ("conv2", Conv2d(width, 2L * width, 4, stride: 2, padding: 1, bias: false)),
-            ("bn2", BatchNorm2d(2L * width)),
-            ("lrelu2", LeakyReLU(0.2)),
-            ("flatten", Flatten()),
-            ("out", Linear(2L * width * 7 * 7, outputs)));
+        return Sequential(DcganLayers(channels, width, ("out", Linear(2L * width * 7 * 7, outputs))));
     }
 
     /// <summary>A DCGAN discriminator conditioned on a class: its input is the row <c>D(x | y)</c> receives (the flattened

@@ -79,28 +79,11 @@ public static class DomainCommand
         return 0;
     }
 
-    private static nn.Module<Tensor, Tensor> Net(IAdversarialModel model, string name) => (nn.Module<Tensor, Tensor>)model.Network(name);
-
-    /// <summary>C's class scores for F's features, in evaluation mode, without gradients.</summary>
-    public static Tensor Predict(IAdversarialModel model, Tensor points)
-    {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        var f = Net(model, "F");
-        var c = Net(model, "C");
-        bool wasTraining = f.training;
-        f.eval(); c.eval();
-        try { return c.forward(f.forward(points.to(model.Device))).argmax(1).cpu().MoveToOuterDisposeScope(); }
-        finally { f.train(wasTraining); c.train(wasTraining); }
-    }
+    /// <summary>C's predicted class for F's features.</summary>
+    public static Tensor Predict(IAdversarialModel model, Tensor points) => model.Apply("C", model.Apply("F", points)).argmax(1).cpu();
 
     /// <summary>Dd's probability that the features come from the source.</summary>
-    public static Tensor Domain(IAdversarialModel model, Tensor points)
-    {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        return sigmoid(Net(model, "Dd").forward(Net(model, "F").forward(points.to(model.Device)))).squeeze(1).cpu().MoveToOuterDisposeScope();
-    }
+    public static Tensor Domain(IAdversarialModel model, Tensor points) => sigmoid(model.Apply("Dd", model.Apply("F", points))).squeeze(1).cpu();
 
     public static double Accuracy(IAdversarialModel model, Tensor points, Tensor labels)
     {

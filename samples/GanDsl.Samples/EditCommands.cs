@@ -19,25 +19,12 @@ public static class EditCommands
     /// <summary>Whether the model can edit: conditional, with networks E_z and E_y.</summary>
     public static bool CanEdit(IAdversarialModel model) => model is IConditionalModel && model.Players.Contains("E_z") && model.Players.Contains("E_y");
 
-    private static Tensor Apply(IAdversarialModel model, string network, Tensor input)
-    {
-        var net = (nn.Module<Tensor, Tensor>)model.Network(network);
-        bool training = net.training;
-        net.eval();
-        try
-        {
-            using var noGrad = no_grad();
-            return net.forward(input);
-        }
-        finally { net.train(training); }
-    }
-
     /// <summary>G(E_z(x) | label) for images in the model's range and class indices [n].</summary>
     public static Tensor Edit(IAdversarialModel model, Tensor images, Tensor labels)
     {
         using var scope = NewDisposeScope();
         var conditional = (IConditionalModel)model;
-        Tensor z = Apply(model, "E_z", images.to(model.Device));
+        Tensor z = model.Apply("E_z", images);
         Batch noise = model.SampleNoise(images.shape[0]);
         string zName = noise.Fields.Single(f => f != conditional.Condition);
         Tensor code = ModelChecks.OneHot(model.Name, conditional.Condition, conditional.Classes, labels.to(model.Device));
@@ -58,7 +45,7 @@ public static class EditCommands
         int classes = ((IConditionalModel)model).Classes;
 
         // E_y reads the label; G(E_z(x) | E_y(x)) reconstructs the image.
-        Tensor predicted = Apply(model, "E_y", images.to(model.Device)).argmax(1).cpu();
+        Tensor predicted = model.Apply("E_y", images).argmax(1).cpu();
         double encoderAccuracy = predicted.eq(truth).to(ScalarType.Float64).mean().item<double>();
         Tensor reconstruction = DataRanges.ToUnit(Edit(model, images, predicted), x.Range).cpu();
         double mse = (reconstruction - test.narrow(0, 0, n)).pow(2).mean().item<float>();

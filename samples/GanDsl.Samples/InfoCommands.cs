@@ -19,19 +19,6 @@ public static class InfoCommands
     /// <summary>Whether the model has what this protocol needs: a categorical code and networks T, Q and Qs.</summary>
     public static bool Applies(IAdversarialModel model) => model is IConditionalModel && new[] { "T", "Q", "Qs" }.All(model.Players.Contains);
 
-    private static Tensor Apply(IAdversarialModel model, string network, Tensor input)
-    {
-        var net = (nn.Module<Tensor, Tensor>)model.Network(network);
-        bool training = net.training;
-        net.eval();
-        try
-        {
-            using var noGrad = no_grad();
-            return net.forward(input);
-        }
-        finally { net.train(training); }
-    }
-
     /// <summary>The best accuracy over one-to-one assignments of clusters to labels (confusion[cluster, label] counts),
     /// by exhaustive search with pruning (10! assignments at most).</summary>
     public static double BestMatchingAccuracy(long[,] confusion)
@@ -74,7 +61,7 @@ public static class InfoCommands
         {
             long n = Math.Min(1000, test.shape[0] - done);
             Tensor images = DataRanges.FromUnit(test.narrow(0, done, n), x.Range).to(model.Device);
-            predicted.Add(Apply(model, "Q", Apply(model, "T", images)).argmax(1).cpu());
+            predicted.Add(model.Apply("Q", model.Apply("T", images)).argmax(1).cpu());
         }
         long[] clusters = cat(predicted, 0).data<long>().ToArray();
         long[] truth = labels.data<long>().ToArray();
@@ -107,7 +94,7 @@ public static class InfoCommands
             // Style transfer: each row a real test digit, then its inferred style s with every class, z = 0.
             int rows = 10;
             Tensor real = DataRanges.FromUnit(test.narrow(0, 0, rows), x.Range).to(model.Device);
-            Tensor inferred = Apply(model, "Qs", Apply(model, "T", real));
+            Tensor inferred = model.Apply("Qs", model.Apply("T", real));
             var tiles = new List<Tensor>();
             for (int r = 0; r < rows; r++)
             {
