@@ -42,7 +42,7 @@ public static class Moons
 /// <summary>Labelled source examples and unlabelled target examples, for domain adaptation: each batch holds
 /// <c>x</c> and <c>y</c> (a minibatch of the source) and <c>x_t</c> (a minibatch of the target), drawn uniformly with
 /// replacement by TorchSharp's global generator (so seeds and checkpoints cover them).</summary>
-public sealed class DomainBatchSource : IBatchSource
+public sealed class DomainBatchSource : IBatchSource, IDisposable
 {
     private readonly Tensor _source, _labels, _target;
 
@@ -68,6 +68,13 @@ public sealed class DomainBatchSource : IBatchSource
     public string SourceField { get; }
     public string LabelField { get; }
     public string TargetField { get; }
+
+    public void Dispose()
+    {
+        _source.Dispose();
+        _labels.Dispose();
+        _target.Dispose();
+    }
 
     public Batch Next()
     {

@@ -76,6 +76,8 @@ public static class TrainCommand
         string dataName = s.Data ?? entry.Data;
         if (dataName == "moons")
             return DomainCommand.TrainMoons(s with { Data = dataName }, entry, output);
+        if (dataName is "digits" or "digits-target")
+            return DomainCommand.TrainDigits(s with { Data = dataName }, entry, output, trainOnTarget: dataName == "digits-target");
         if (ImageDataSets.IsImageDataSet(dataName))
             return ImageCommands.Train(s with { Data = dataName, EvalSamples = s.EvalSamples ?? 10000 }, entry, output);
         GaussianMixture2D mixture = GaussianMixture2D.ByName(dataName);

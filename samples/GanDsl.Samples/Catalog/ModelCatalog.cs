@@ -30,6 +30,9 @@ public static class ModelCatalog
         new Entry("aae-mixture", "The 2-D adversarial autoencoder with a mixture of 10 Gaussians as prior", d => new AdversarialAutoencoderMixture(d), Data: "mnist", BatchSize: 100, Steps: 5000),
         new Entry("aae-swissroll", "The 2-D adversarial autoencoder with a swiss-roll prior", d => new AdversarialAutoencoderSwissRoll(d), Data: "mnist", BatchSize: 100, Steps: 5000),
         new Entry("dann-moons", "Ganin & Lempitsky 2015, domain-adversarial training with gradient reversal, on the inter-twinning moons", d => new DomainAdversarialMoons(d), Data: "moons", BatchSize: 32, Steps: 20000, LearningRateSchedule: "ganin"),
+        new Entry("dann-digits", "Ganin & Lempitsky 2015 on digits: MNIST → MNIST blended over random colour textures (MNIST-M's recipe)", d => new DomainAdversarialDigits(d), Data: "digits", BatchSize: 64, Steps: 3000, LearningRateSchedule: "ganin"),
+        new Entry("source-only-digits", "The digits classifier trained on the labelled source alone (the baseline of dann-digits)", d => new SupervisedDigits(d), Data: "digits", BatchSize: 64, Steps: 3000, LearningRateSchedule: "ganin"),
+        new Entry("target-only-digits", "The digits classifier trained on the labelled target (the ceiling of dann-digits)", d => new SupervisedDigits(d), Data: "digits-target", BatchSize: 64, Steps: 3000, LearningRateSchedule: "ganin"),
         new Entry("source-only-moons", "The moons' label classifier trained on the source alone (the baseline of dann-moons)", d => new SourceOnlyMoons(d), Data: "moons", BatchSize: 32, Steps: 20000, LearningRateSchedule: "ganin"),
     };
 

@@ -123,4 +123,20 @@ public class DomainAdversarialTests
         b["x_t"].shape.ShouldBe(new long[] { 8, 2 });
         Should.Throw<ArgumentException>(() => new DomainBatchSource(ones(3, 2), zeros(2, dtype: ScalarType.Int64), ones(3, 2), 2, CPU)).Message.ShouldContain("3 examples but 2 labels");
     }
+
+    [Fact]
+    public void Blended_digits_are_the_absolute_difference_of_a_colour_texture_and_the_digit()
+    {
+        // The textures depend only on the generator: over a blank digit the texture shows, over a full one its complement.
+        Tensor overBlank = BlendedDigits.Blend(zeros(3, 1, 28, 28), new torch.Generator(4));
+        Tensor overFull = BlendedDigits.Blend(ones(3, 1, 28, 28), new torch.Generator(4));
+        overBlank.shape.ShouldBe(new long[] { 3, 3, 28, 28 });
+        (overBlank + overFull - 1).abs().max().item<float>().ShouldBeLessThan(1e-6f);
+        overBlank.min().item<float>().ShouldBeGreaterThanOrEqualTo(0f);
+        overBlank.max().item<float>().ShouldBeLessThanOrEqualTo(1f);
+        // colour: the channels differ
+        (overBlank.select(1, 0) - overBlank.select(1, 1)).abs().mean().item<float>().ShouldBeGreaterThan(0.05f);
+        Should.Throw<ArgumentException>(() => BlendedDigits.Blend(zeros(2, 3, 28, 28), new torch.Generator(1))).Message.ShouldContain("grey images");
+        BlendedDigits.Rgb(zeros(2, 1, 28, 28)).shape.ShouldBe(new long[] { 2, 3, 28, 28 });
+    }
 }
