@@ -129,6 +129,22 @@ public static class Nets
         return Sequential(DcganLayers(channels, width, null));
     }
 
+    /// <summary>The feature extractor of Ganin &amp; Lempitsky 2015 for MNIST → MNIST-M (their Fig. 4, after the LeNet
+    /// design): 5×5 convolution to 32 channels, ReLU, 2×2 max-pool, 5×5 convolution to 48 channels, ReLU, 2×2 max-pool,
+    /// flattened: [m, C, 28, 28] → [m, 48·4·4 = 768]. No batch norm, so its statistics do not depend on the domain.</summary>
+    public static Module<Tensor, Tensor> LeNetTrunk(int channels = 3)
+    {
+        if (channels <= 0) throw new ArgumentException($"LeNetTrunk needs a positive number of channels (got {channels}).");
+        return Sequential(
+            ("conv1", Conv2d(channels, 32, 5)),
+            ("relu1", ReLU()),
+            ("pool1", MaxPool2d(2)),
+            ("conv2", Conv2d(32, 48, 5)),
+            ("relu2", ReLU()),
+            ("pool2", MaxPool2d(2)),
+            ("flatten", Flatten()));
+    }
+
     /// <summary>A convolutional encoder for 28×28 images with DCGAN's discriminator layers (two stride-2 4×4 convolutions,
     /// leaky ReLU, batch norm on the second) and a linear layer to <paramref name="outputs"/> values: the encoders E_z and
     /// E_y of an invertible conditional GAN (Perarnau et al. 2016).</summary>

@@ -44,6 +44,7 @@ public static class DomainCommand
         var data = new DomainBatchSource(source, sourceLabels, target, batchSize, device);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
         TrainResult result = Trainer.Train(model, data, s.TrainOptions(steps, output, tensorBoard));
+        RunInfo.Save(s.Out, entry, model, "moons", s.Seed, steps, batchSize);
 
         using var scope = NewDisposeScope();
         double sourceAccuracy = Accuracy(model, source, sourceLabels), targetAccuracy = Accuracy(model, target, targetLabels);
@@ -105,6 +106,7 @@ public static class DomainCommand
         using var source = new DomainBatchSource(trainOnTarget ? targetTrain : sourceTrain, trainLabels, targetTrain, batchSize, device);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
         TrainResult result = Trainer.Train(model, source, s.TrainOptions(steps, output, tensorBoard));
+        RunInfo.Save(s.Out, entry, model, s.Data!, s.Seed, steps, batchSize);
 
         double sourceAccuracy = BatchedAccuracy(model, sourceTest, testLabels), targetAccuracy = BatchedAccuracy(model, targetTest, testLabels);
         ImageGrid.Write(Path.Combine(s.Out, "domains.png"), cat(new[] { sourceTest.narrow(0, 0, 10), targetTest.narrow(0, 0, 10) }, 0), 10, scale: 2);

@@ -44,9 +44,9 @@ public partial class SourceOnlyMoons
 }
 
 /// <summary>Domain-adversarial training on digits (Ganin &amp; Lempitsky 2015, Table 2): MNIST as the labelled source, the
-/// same digits blended over random colour textures (as MNIST-M is) as the unlabelled target. F is DCGAN's convolutional
-/// trunk (3 channels, width 32), C and Dd are MLPs with 100 hidden units on its features. SGD with momentum 0.9,
-/// μ_0 = 0.01 and the paper's schedule; λ_p as in the paper.</summary>
+/// same digits blended over random colour textures (as MNIST-M is) as the unlabelled target. The paper's networks for
+/// this pair: F the LeNet-like trunk (conv 32, pool, conv 48, pool), C an MLP (100, 100), Dd an MLP (100). SGD with
+/// momentum 0.9, μ_0 = 0.01 and the paper's schedule; λ_p as in the paper.</summary>
 [Gan]
 [Data("x", Shape = "3x28x28", Range = DataRange.ZeroToOne)]
 [Label("y", 10)]
@@ -55,13 +55,13 @@ public partial class SourceOnlyMoons
 public partial class DomainAdversarialDigits
 {
     [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9)]
-    static nn.Module<Tensor, Tensor> F() => Nets.DcganTrunk(channels: 3, width: 32);
+    static nn.Module<Tensor, Tensor> F() => Nets.LeNetTrunk(channels: 3);
 
     [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9, Output = NetworkOutput.Categorical)]
-    static nn.Module<Tensor, Tensor> C() => Nets.Mlp(64 * 7 * 7, 100, 10);
+    static nn.Module<Tensor, Tensor> C() => Nets.Mlp(48 * 4 * 4, 100, 100, 10);
 
     [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9, Output = NetworkOutput.Logits)]
-    static nn.Module<Tensor, Tensor> Dd() => Nets.Mlp(64 * 7 * 7, 100, 1);
+    static nn.Module<Tensor, Tensor> Dd() => Nets.Mlp(48 * 4 * 4, 100, 1);
 }
 
 /// <summary>The digits' feature extractor and classifier trained on labelled examples alone: on the source (the
@@ -73,8 +73,8 @@ public partial class DomainAdversarialDigits
 public partial class SupervisedDigits
 {
     [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9)]
-    static nn.Module<Tensor, Tensor> F() => Nets.DcganTrunk(channels: 3, width: 32);
+    static nn.Module<Tensor, Tensor> F() => Nets.LeNetTrunk(channels: 3);
 
     [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9, Output = NetworkOutput.Categorical)]
-    static nn.Module<Tensor, Tensor> C() => Nets.Mlp(64 * 7 * 7, 100, 10);
+    static nn.Module<Tensor, Tensor> C() => Nets.Mlp(48 * 4 * 4, 100, 100, 10);
 }
