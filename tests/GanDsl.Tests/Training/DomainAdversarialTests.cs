@@ -139,4 +139,27 @@ public class DomainAdversarialTests
         Should.Throw<ArgumentException>(() => BlendedDigits.Blend(zeros(2, 3, 28, 28), new torch.Generator(1))).Message.ShouldContain("grey images");
         BlendedDigits.Rgb(zeros(2, 1, 28, 28)).shape.ShouldBe(new long[] { 2, 3, 28, 28 });
     }
+
+    [Fact]
+    public void Gan_train_on_the_moons_writes_both_accuracies_the_boundaries_and_the_weights()
+    {
+        string dir = System.IO.Directory.CreateTempSubdirectory("gandsl-moons-").FullName;
+        try
+        {
+            var settings = new GanDsl.Samples.TrainSettings("dann-moons", null, Steps: 300, BatchSize: null, Seed: 0, Device: "cpu", Out: dir,
+                                                            EvalSamples: null, LogEvery: 0, Progress: "none", TensorBoard: "none");
+            var log = new System.IO.StringWriter();
+            GanDsl.Samples.TrainCommand.Run(settings, log).ShouldBe(0);
+            log.ToString().ShouldContain("lr schedule ganin");   // the catalog entry's schedule when none is asked for
+            using var metrics = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(System.IO.Path.Combine(dir, "metrics.json")));
+            double source = metrics.RootElement.GetProperty("source_accuracy").GetDouble();
+            double target = metrics.RootElement.GetProperty("target_accuracy").GetDouble();
+            source.ShouldBeInRange(0.7, 1.0);   // 300 steps learn the source well beyond chance (0.5)
+            target.ShouldBeInRange(0.0, 1.0);
+            metrics.RootElement.GetProperty("lr_schedule").GetString().ShouldBe("ganin");
+            System.IO.File.Exists(System.IO.Path.Combine(dir, "boundaries.png")).ShouldBeTrue();
+            System.IO.File.Exists(System.IO.Path.Combine(dir, "model.bin")).ShouldBeTrue();
+        }
+        finally { System.IO.Directory.Delete(dir, recursive: true); }
+    }
 }
