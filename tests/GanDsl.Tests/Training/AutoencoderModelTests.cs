@@ -8,6 +8,7 @@ using Shouldly;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
+using static GanDsl.Tests.Training.PlayerSnapshots;
 
 namespace GanDsl.Tests.Training;
 
@@ -34,8 +35,6 @@ public class AutoencoderModelTests
         public Tensor All => _x;
     }
 
-    private static List<Tensor> Snap(IAdversarialModel m, string p) => m.PlayerParameters(p).Select(t => t.detach().clone()).ToList();
-    private static bool Same(List<Tensor> before, IAdversarialModel m, string p) => before.Zip(m.PlayerParameters(p)).All(t => (t.First - t.Second.detach()).abs().max().item<float>() == 0f);
 
     [Fact]
     public void Each_phase_changes_only_the_networks_it_updates()

@@ -8,6 +8,7 @@ using Shouldly;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
+using static GanDsl.Tests.Training.PlayerSnapshots;
 using F = TorchSharp.torch.nn.functional;
 
 namespace GanDsl.Tests.Training;
@@ -134,8 +135,6 @@ public class ConditionalModelTests
         torch.manual_seed(1);
         using var model = new TinyConditionalGan(CPU);
         var data = new LabelledSource(16);
-        static List<Tensor> Snap(IAdversarialModel m, string p) => m.PlayerParameters(p).Select(t => t.detach().clone()).ToList();
-        static bool Same(List<Tensor> before, IAdversarialModel m, string p) => before.Zip(m.PlayerParameters(p)).All(t => (t.First - t.Second.detach()).abs().max().item<float>() == 0f);
         var g = Snap(model, "G");
         var d = Snap(model, "D");
         model.StepDiscriminators(data);

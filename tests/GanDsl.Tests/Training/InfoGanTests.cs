@@ -7,6 +7,7 @@ using Shouldly;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
+using static GanDsl.Tests.Training.PlayerSnapshots;
 
 namespace GanDsl.Tests.Training;
 
@@ -22,8 +23,6 @@ public class InfoGanTests
         public Batch Next() => new(randn(16, 6));
     }
 
-    private static List<Tensor> Snap(IAdversarialModel m, string p) => m.PlayerParameters(p).Select(t => t.detach().clone()).ToList();
-    private static bool Same(List<Tensor> before, IAdversarialModel m, string p) => before.Zip(m.PlayerParameters(p)).All(t => (t.First - t.Second.detach()).abs().max().item<float>() == 0f);
 
     [Fact]
     public void Each_phase_changes_the_networks_it_should()

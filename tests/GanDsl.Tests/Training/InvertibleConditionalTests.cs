@@ -7,6 +7,7 @@ using Shouldly;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
+using static GanDsl.Tests.Training.PlayerSnapshots;
 
 namespace GanDsl.Tests.Training;
 
@@ -33,8 +34,6 @@ public class InvertibleConditionalTests
         }
     }
 
-    private static List<Tensor> Snap(IAdversarialModel m, string p) => m.PlayerParameters(p).Select(t => t.detach().clone()).ToList();
-    private static bool Same(List<Tensor> before, IAdversarialModel m, string p) => before.Zip(m.PlayerParameters(p)).All(t => (t.First - t.Second.detach()).abs().max().item<float>() == 0f);
 
     [Fact]
     public void Each_encoder_phase_trains_only_its_encoder()

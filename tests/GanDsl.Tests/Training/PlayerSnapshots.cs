@@ -1,0 +1,16 @@
+using System.Collections.Generic;
+using System.Linq;
+using Gan.Runtime;
+using static TorchSharp.torch;
+
+namespace GanDsl.Tests.Training;
+
+/// <summary>Copies of a player's parameters, to check which players a phase changed.</summary>
+internal static class PlayerSnapshots
+{
+    public static List<Tensor> Snap(IAdversarialModel model, string player) => model.PlayerParameters(player).Select(t => t.detach().clone()).ToList();
+
+    /// <summary>Whether the player's parameters are exactly those of the snapshot.</summary>
+    public static bool Same(List<Tensor> before, IAdversarialModel model, string player)
+        => before.Zip(model.PlayerParameters(player)).All(t => (t.First - t.Second.detach()).abs().max().item<float>() == 0f);
+}
