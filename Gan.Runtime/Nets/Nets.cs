@@ -129,6 +129,62 @@ public static class Nets
         return Sequential(DcganLayers(channels, width, null));
     }
 
+    /// <summary>The generator of InfoGAN for MNIST (Chen et al. 2016, Appendix C.1, Table 1): FC 1024, batch norm, ReLU;
+    /// FC 7×7×128, batch norm, ReLU; 4×4 stride-2 transposed convolution to 64 channels, batch norm, ReLU; 4×4 stride-2
+    /// transposed convolution to <paramref name="channels"/>; then the output activation (tanh: pixels in [-1, 1]).</summary>
+    public static Module<Tensor, Tensor> InfoGanGenerator(int noise, int channels = 1, Activation output = Activation.Tanh)
+    {
+        if (noise <= 0 || channels <= 0) throw new ArgumentException($"InfoGanGenerator needs positive sizes (got noise {noise}, channels {channels}).");
+        var modules = new List<(string, Module<Tensor, Tensor>)>
+        {
+            ("fc1", Linear(noise, 1024, hasBias: false)),
+            ("bn1", BatchNorm1d(1024)),
+            ("relu1", ReLU()),
+            ("fc2", Linear(1024, 128L * 7 * 7, hasBias: false)),
+            ("bn2", BatchNorm1d(128L * 7 * 7)),
+            ("relu2", ReLU()),
+            ("reshape", new Reshape(new long[] { 128, 7, 7 })),
+            ("deconv3", ConvTranspose2d(128, 64, 4, stride: 2, padding: 1, bias: false)),
+            ("bn3", BatchNorm2d(64)),
+            ("relu3", ReLU()),
+            ("deconv4", ConvTranspose2d(64, channels, 4, stride: 2, padding: 1)),
+        };
+        Module<Tensor, Tensor>? act = Make(output);
+        if (act != null) modules.Add(("out", act));
+        return Sequential(modules);
+    }
+
+    /// <summary>The trunk InfoGAN's discriminator and recognition network share (Chen et al. 2016, Appendix C.1, Table 1):
+    /// 4×4 stride-2 convolution to 64 channels, leaky ReLU (0.1); 4×4 stride-2 convolution to 128, batch norm, leaky ReLU;
+    /// FC 1024, batch norm, leaky ReLU: [m, C, 28, 28] → [m, 1024] features. D's head is a linear layer to one logit, Q's
+    /// <see cref="InfoGanHead"/>.</summary>
+    public static Module<Tensor, Tensor> InfoGanTrunk(int channels = 1)
+    {
+        if (channels <= 0) throw new ArgumentException($"InfoGanTrunk needs a positive number of channels (got {channels}).");
+        return Sequential(
+            ("conv1", Conv2d(channels, 64, 4, stride: 2, padding: 1)),
+            ("lrelu1", LeakyReLU(0.1)),
+            ("conv2", Conv2d(64, 128, 4, stride: 2, padding: 1, bias: false)),
+            ("bn2", BatchNorm2d(128)),
+            ("lrelu2", LeakyReLU(0.1)),
+            ("flatten", Flatten()),
+            ("fc3", Linear(128L * 7 * 7, 1024, hasBias: false)),
+            ("bn3", BatchNorm1d(1024)),
+            ("lrelu3", LeakyReLU(0.1)));
+    }
+
+    /// <summary>InfoGAN's recognition head on <see cref="InfoGanTrunk"/>'s 1024 features (Chen et al. 2016, Table 1): FC 128,
+    /// batch norm, leaky ReLU (0.1), FC to <paramref name="outputs"/> values (class scores, or a Gaussian's mean).</summary>
+    public static Module<Tensor, Tensor> InfoGanHead(int outputs, int features = 1024)
+    {
+        if (outputs <= 0 || features <= 0) throw new ArgumentException($"InfoGanHead needs positive sizes (got outputs {outputs}, features {features}).");
+        return Sequential(
+            ("fc1", Linear(features, 128, hasBias: false)),
+            ("bn1", BatchNorm1d(128)),
+            ("lrelu1", LeakyReLU(0.1)),
+            ("fc2", Linear(128, outputs)));
+    }
+
     /// <summary>The feature extractor of Ganin &amp; Lempitsky 2015 for MNIST → MNIST-M (their Fig. 4, after the LeNet
     /// design): 5×5 convolution to 32 channels, ReLU, 2×2 max-pool, 5×5 convolution to 48 channels, ReLU, 2×2 max-pool,
     /// flattened: [m, C, 28, 28] → [m, 48·4·4 = 768]. No batch norm, so its statistics do not depend on the domain.</summary>

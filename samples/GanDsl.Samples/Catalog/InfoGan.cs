@@ -9,7 +9,8 @@ namespace GanDsl.Samples.Catalog;
 /// codes s (uniform on [−1, 1]); the discriminator is a shared convolutional trunk T with a head D; the recognition
 /// networks Q (class scores for c) and Qs (the mean of a unit Gaussian for s) are heads on the same trunk. The game is
 /// the GAN's; the information phase descends −λ E[log Q(c | T(G(z, c, s)))] − λ′ E[log Qs(s | ...)] over G, T, Q and Qs,
-/// λ = 1 and λ′ = 0.1 as the paper advises for continuous codes. DCGAN-sized networks, Adam 2e-4 (β1 0.5).</summary>
+/// λ = 1 and λ′ = 0.1 as the paper advises for continuous codes. The paper's networks (Appendix C.1: T with FC 1024, Q heads
+/// FC 128 with batch norm) and learning rates (Adam, β1 0.5: D's side 2e-4, G 1e-3).</summary>
 [Gan]
 [Data("x", Shape = "1x28x28", Range = DataRange.MinusOneToOne)]
 [Noise("z", Distribution.Normal, 62)]
@@ -19,18 +20,18 @@ namespace GanDsl.Samples.Catalog;
 [Minimax("E[log D(T(x))] + E[log(1 - D(T(G(z | c | s))))]", GeneratorLoss = GeneratorLoss.NonSaturating)]
 public partial class InfoGan
 {
-    [Generator(LearningRate = 2e-4, Beta1 = 0.5, Beta2 = 0.999)]
-    static nn.Module<Tensor, Tensor> G() => Nets.DcganGenerator(62 + 10 + 2, channels: 1, width: 64);
+    [Generator(LearningRate = 1e-3, Beta1 = 0.5, Beta2 = 0.999)]
+    static nn.Module<Tensor, Tensor> G() => Nets.InfoGanGenerator(62 + 10 + 2, channels: 1);
 
     [Discriminator(LearningRate = 2e-4, Beta1 = 0.5, Beta2 = 0.999, Output = DiscriminatorOutput.Values)]
-    static nn.Module<Tensor, Tensor> T() => Nets.DcganTrunk(channels: 1, width: 64);
+    static nn.Module<Tensor, Tensor> T() => Nets.InfoGanTrunk(channels: 1);
 
     [Discriminator(LearningRate = 2e-4, Beta1 = 0.5, Beta2 = 0.999)]
-    static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2 * 64 * 7 * 7, 1);
+    static nn.Module<Tensor, Tensor> D() => Nets.Mlp(1024, 1);
 
     [Network(LearningRate = 2e-4, Beta1 = 0.5, Beta2 = 0.999, Output = NetworkOutput.Categorical)]
-    static nn.Module<Tensor, Tensor> Q() => Nets.Mlp(2 * 64 * 7 * 7, 128, 10);
+    static nn.Module<Tensor, Tensor> Q() => Nets.InfoGanHead(10);
 
     [Network(LearningRate = 2e-4, Beta1 = 0.5, Beta2 = 0.999, Output = NetworkOutput.Gaussian)]
-    static nn.Module<Tensor, Tensor> Qs() => Nets.Mlp(2 * 64 * 7 * 7, 128, 2);
+    static nn.Module<Tensor, Tensor> Qs() => Nets.InfoGanHead(2);
 }

@@ -134,10 +134,26 @@ public class DomainAdversarialTests
         (overBlank + overFull - 1).abs().max().item<float>().ShouldBeLessThan(1e-6f);
         overBlank.min().item<float>().ShouldBeGreaterThanOrEqualTo(0f);
         overBlank.max().item<float>().ShouldBeLessThanOrEqualTo(1f);
-        // colour: the channels differ
-        (overBlank.select(1, 0) - overBlank.select(1, 1)).abs().mean().item<float>().ShouldBeGreaterThan(0.05f);
         Should.Throw<ArgumentException>(() => BlendedDigits.Blend(zeros(2, 3, 28, 28), new torch.Generator(1))).Message.ShouldContain("grey images");
         BlendedDigits.Rgb(zeros(2, 1, 28, 28)).shape.ShouldBe(new long[] { 2, 3, 28, 28 });
+    }
+
+    [Fact]
+    public void Blended_digit_textures_have_a_photographs_broad_statistics()
+    {
+        Tensor t = BlendedDigits.Textures(400, 28, 28, new torch.Generator(9));
+        t.shape.ShouldBe(new long[] { 400, 3, 28, 28 });
+        // brightness: dark and bright patches alike, so about half of the digits come out with inverted contrast
+        float bright = (t.mean(new long[] { 1, 2, 3 }) > 0.5f).to(ScalarType.Float32).mean().item<float>();
+        bright.ShouldBeInRange(0.35f, 0.65f);
+        // colour: the channels differ, but less than between independent channels
+        float chroma = (t.select(1, 0) - t.select(1, 1)).abs().mean().item<float>();
+        chroma.ShouldBeInRange(0.03f, 0.2f);
+        // clutter within a patch, but a smooth one: neighbouring pixels are close (a 1/f field, not white noise)
+        float contrast = t.flatten(1).std(1).mean().item<float>();
+        contrast.ShouldBeInRange(0.05f, 0.3f);
+        float neighbour = (t.narrow(3, 1, 27) - t.narrow(3, 0, 27)).abs().mean().item<float>();
+        neighbour.ShouldBeLessThan(contrast / 2);
     }
 
     [Fact]

@@ -57,6 +57,23 @@ public class InfoGanTests
     }
 
     [Fact]
+    public void The_papers_networks_have_the_papers_shapes()
+    {
+        // Chen et al. 2016, Appendix C.1: G 74 → 1024 → 7×7×128 → 14×14×64 → 28×28; the trunk → 1024; Q's head → 128 → outputs.
+        using var g = Gan.Runtime.Nets.Nets.InfoGanGenerator(74);
+        using var t = Gan.Runtime.Nets.Nets.InfoGanTrunk();
+        using var q = Gan.Runtime.Nets.Nets.InfoGanHead(10);
+        Tensor images = g.forward(randn(4, 74));
+        images.shape.ShouldBe(new long[] { 4, 1, 28, 28 });
+        images.abs().max().item<float>().ShouldBeLessThanOrEqualTo(1f);   // tanh
+        Tensor features = t.forward(images);
+        features.shape.ShouldBe(new long[] { 4, 1024 });
+        q.forward(features).shape.ShouldBe(new long[] { 4, 10 });
+        g.parameters().Sum(p => p.numel()).ShouldBe(74L * 1024 + 2 * 1024 + 1024L * 6272 + 2 * 6272 + 128L * 64 * 16 + 2 * 64 + 64 * 16 + 1);
+        Should.Throw<System.ArgumentException>(() => Gan.Runtime.Nets.Nets.InfoGanHead(0));
+    }
+
+    [Fact]
     public void The_Gaussian_log_likelihood_has_unit_variance()
     {
         Tensor mean = tensor(new float[] { 0, 0, 1, 2 }).view(2, 2), value = tensor(new float[] { 1, 0, 1, 2 }).view(2, 2);
