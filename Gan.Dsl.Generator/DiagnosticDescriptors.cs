@@ -57,6 +57,12 @@ namespace Gan.Dsl.Generator
             "Objective updates a network it does not apply", "{0}");
         public static readonly DiagnosticDescriptor BadSample = Make("GAN021",
             "Invalid sample expression", "{0}");
+        public static readonly DiagnosticDescriptor GivenNotALabel = Make("GAN022",
+            "Noise given something that is not a label", "{0}");
+        public static readonly DiagnosticDescriptor GivenCannotCondition = Make("GAN023",
+            "Distribution cannot be given a label", "{0}");
+        public static readonly DiagnosticDescriptor GivenClassCount = Make("GAN024",
+            "Label classes do not match the prior's components", "{0}");
         public static readonly DiagnosticDescriptor InternalError = Make("GAN999",
             "Internal generator error", "The GanDsl generator failed on '{0}': {1}. Please report this with the declaration.");
     }

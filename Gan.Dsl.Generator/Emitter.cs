@@ -134,7 +134,7 @@ namespace Gan.Dsl.Generator
                 w.Line($"/// <para>Before the game, the {Xml(o.Name)} phase: {string.Join(", ", o.Updates)} descend {Xml(o.Text)}.</para>");
             w.Line("/// </summary>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Gan.Dsl.Generator\", \"{generatorVersion}\")]");
-            NoiseSpec? condition = ConditionOf(model, scope);
+            Condition? condition = ConditionOf(model, scope);
             CallExpr? encoder = FindEncoderCall(model, scope);
             bool reverses = UsesReverse(model);
             string interfaces = "global::Gan.Runtime.IAdversarialModel" + (condition != null ? ", global::Gan.Runtime.IConditionalModel" : "")
@@ -359,9 +359,12 @@ namespace Gan.Dsl.Generator
             var referenced = new HashSet<string>(StringComparer.Ordinal);
             foreach (var t in terms) CollectNames(t.Term, referenced);
 
-            // Data and noise.
+            // Data and noise. A noise variable given a label (p(z | y)) draws with the batch's labels, so the batch is read
+            // for them even when the phase's terms do not name the label.
+            NoiseSpec[] noise = model.Noise.Where(z => referenced.Contains(z.Name)).ToArray();
             DataSpec[] data = model.Data.Where(d => referenced.Contains(d.Name)).ToArray();
-            if (data.Length > 0)
+            DataSpec[] givenOnly = model.Data.Where(d => !referenced.Contains(d.Name) && noise.Any(z => z.Given == d.Name)).ToArray();
+            if (data.Length > 0 || givenOnly.Length > 0)
             {
                 w.Line("var batch = data.Next();");
                 foreach (DataSpec d in data)
@@ -375,14 +378,25 @@ namespace Gan.Dsl.Generator
                     if (d.Shape.Count > 0)
                         w.Line($"global::Gan.Runtime.ModelChecks.RequireShape(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(d)}], {locals.Variable(d.Name)});");
                 }
-                w.Line($"long m = {locals.Variable(data[0].Name)}.shape[0];");
+                w.Line(data.Length > 0 ? $"long m = {locals.Variable(data[0].Name)}.shape[0];" : $"long m = batch[{Literal(givenOnly[0].Field)}].shape[0];");
             }
             else
             {
                 w.Line("long m = data.BatchSize;");
             }
-            foreach (NoiseSpec z in model.Noise.Where(z => referenced.Contains(z.Name)))
-                w.Line($"var {locals.Variable(z.Name)} = {NoiseExpression(z, "m")};");
+            foreach (NoiseSpec z in noise)
+            {
+                if (z.Given == null)
+                {
+                    w.Line($"var {locals.Variable(z.Name)} = {NoiseExpression(z, "m")};");
+                    continue;
+                }
+                DataSpec label = model.Data.First(d => d.Name == z.Given);
+                string labelData = $"\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(label)}], batch[{Literal(label.Field)}]";
+                w.Line(z.Distribution == NoiseDistribution.GaussianMixture
+                    ? $"var {locals.Variable(z.Name)} = global::Gan.Runtime.Priors.GaussianMixture(global::Gan.Runtime.ModelChecks.ClassIndices({labelData}), _device);   // {z.Name} ~ p({z.Name} | {label.Name}): component k for class k"
+                    : $"var {locals.Variable(z.Name)} = global::Gan.Runtime.ModelChecks.OneHot({labelData});   // {z.Name} ~ p({z.Name} | {label.Name}): the label itself, one-hot");
+            }
 
             // Network applications, innermost first, each once. Networks this phase does not update run without gradients
             // where their inputs do not depend on a network it updates (in the maximizing phase: the generators).
@@ -486,17 +500,35 @@ namespace Gan.Dsl.Generator
                 }
             }
 
-            NoiseSpec? condition = ConditionOf(model, scope);
+            Condition? condition = ConditionOf(model, scope);
             if (condition == null) return;
             string c = Literal(condition.Name);
+            string chosen = string.Join(", ", condition.Noise.Select(z => Xml(z.Name)));
+            w.Line();
+            w.Line(condition.Label == null
+                ? $"/// <summary>Noise for one sample per class of {Xml(condition.Name)} in <paramref name=\"labels\"/> (class indices, int64): {Xml(condition.Name)} one-hot, the other noise fresh.</summary>"
+                : $"/// <summary>Noise for one sample per class of the label {Xml(condition.Name)} in <paramref name=\"labels\"/> (class indices, int64): {chosen} drawn given it, as in a training step, the other noise fresh.</summary>");
+            using (w.Block("public global::Gan.Runtime.Batch SampleNoise(Tensor labels)"))
+            {
+                w.Line("var classes = labels.to(_device);");
+                w.Line("return SampleNoise(labels.shape[0])");
+                for (int i = 0; i < condition.Noise.Length; i++)
+                {
+                    NoiseSpec z = condition.Noise[i];
+                    string check = $"\"{model.ClassName}\", {c}, {condition.Classes}, classes";
+                    string value = z.Distribution == NoiseDistribution.GaussianMixture
+                        ? $"global::Gan.Runtime.Priors.GaussianMixture(global::Gan.Runtime.ModelChecks.ClassIndices({check}), _device)"
+                        : $"global::Gan.Runtime.ModelChecks.OneHot({check})";
+                    w.Line($"    .With({Literal(z.Name)}, {value}){(i == condition.Noise.Length - 1 ? ";" : "")}");
+                }
+            }
             w.Line();
             w.Line($"/// <summary>One sample {what} per class of {Xml(condition.Name)} in <paramref name=\"labels\"/> (class indices, int64), the other noise fresh,");
             w.Line("/// in evaluation mode and without gradients.</summary>");
             using (w.Block("public Tensor Sample(Tensor labels)"))
             {
                 w.Line("using var scope = torch.NewDisposeScope();");
-                w.Line($"var code = global::Gan.Runtime.ModelChecks.OneHot(\"{model.ClassName}\", {c}, {condition.Size}, labels.to(_device));");
-                w.Line($"return Generate(SampleNoise(labels.shape[0]).With({c}, code)).MoveToOuterDisposeScope();");
+                w.Line("return Generate(SampleNoise(labels)).MoveToOuterDisposeScope();");
             }
             w.Line();
             w.Line($"/// <summary>n samples {what} of one class of {Xml(condition.Name)}.</summary>");
@@ -506,7 +538,7 @@ namespace Gan.Dsl.Generator
                 w.Line("return Sample(torch.full(new long[] { n }, label, dtype: torch.int64, device: _device)).MoveToOuterDisposeScope();");
             }
             w.Line();
-            w.Line($"int global::Gan.Runtime.IConditionalModel.Classes => {condition.Size};");
+            w.Line($"int global::Gan.Runtime.IConditionalModel.Classes => {condition.Classes};");
             w.Line($"string global::Gan.Runtime.IConditionalModel.Condition => {c};");
         }
 
@@ -533,14 +565,28 @@ namespace Gan.Dsl.Generator
             w.Line($"string global::Gan.Runtime.IEncoderModel.Encoder => {Literal(encoder.Callee)};");
         }
 
-        /// <summary>The categorical noise variable the sampler reads, when it reads exactly one: Sample(labels) chooses it.</summary>
-        private static NoiseSpec? ConditionOf(ModelSpec model, Scope scope)
+        /// <summary>What Sample(labels) chooses: a categorical noise variable the sampler reads (its classes), or a label
+        /// that noise the sampler reads is given (Given = "y": the noise drawn given the label's classes).</summary>
+        /// <param name="Label">The label, when the condition is one; null for a categorical noise variable.</param>
+        /// <param name="Noise">The noise variables Sample(labels) sets.</param>
+        private sealed record Condition(string Name, int Classes, DataSpec? Label, NoiseSpec[] Noise);
+
+        /// <summary>The condition of Sample(labels), when the sampler reads exactly one: one categorical noise variable not
+        /// given a label, or noise given one label.</summary>
+        private static Condition? ConditionOf(ModelSpec model, Scope scope)
         {
             CallExpr? sampler = Sampler(model, scope);
             if (sampler == null) return null;
-            NoiseSpec[] categorical = sampler.Args.Select(a => model.Noise.First(v => v.Name == ((NameExpr)a).Name))
-                .Where(z => z.Distribution == NoiseDistribution.Categorical).Distinct().ToArray();
-            return categorical.Length == 1 ? categorical[0] : null;
+            NoiseSpec[] read = sampler.Args.Select(a => model.Noise.First(v => v.Name == ((NameExpr)a).Name)).Distinct().ToArray();
+            var conditions = new List<Condition>();
+            foreach (NoiseSpec z in read.Where(z => z.Given == null && z.Distribution == NoiseDistribution.Categorical))
+                conditions.Add(new Condition(z.Name, z.Size, null, new[] { z }));
+            foreach (var given in read.Where(z => z.Given != null).GroupBy(z => z.Given!))
+            {
+                DataSpec label = model.Data.First(d => d.Name == given.Key);
+                conditions.Add(new Condition(label.Name, label.Classes, label, given.ToArray()));
+            }
+            return conditions.Count == 1 ? conditions[0] : null;
         }
 
         private static string Players(NetworkSpec[] players) => string.Join(", ", players.Select(p => p.Name));

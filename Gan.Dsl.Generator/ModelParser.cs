@@ -15,6 +15,8 @@ namespace Gan.Dsl.Generator
     internal static class ModelParser
     {
         public const string GanAttribute = "Gan.Dsl.GanAttribute";
+        /// <summary>Components of Distribution.GaussianMixture (Gan.Runtime.Priors.MixtureComponents; the generator does not reference the runtime).</summary>
+        internal const int MixtureComponents = 10;
         private const string DataAttribute = "Gan.Dsl.DataAttribute";
         private const string NoiseAttribute = "Gan.Dsl.NoiseAttribute";
         private const string LabelAttribute = "Gan.Dsl.LabelAttribute";
@@ -100,6 +102,7 @@ namespace Gan.Dsl.Generator
             var noise = new List<NoiseSpec>();
             AttributeData? minimax = null, sample = null;
             var minimizes = new List<AttributeData>();
+            var givens = new List<(int Noise, string Label, LocationInfo? Where)>();
             foreach (AttributeData attribute in symbol.GetAttributes())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -168,9 +171,12 @@ namespace Gan.Dsl.Generator
                         fatal = true;
                         continue;
                     }
+                    string? given = Named(attribute, "Given") is { IsNull: false } ? NamedString(attribute, "Given") ?? "" : null;
                     if (Declare(variable, "a noise variable", where))
                     {
-                        noise.Add(new NoiseSpec(variable, (NoiseDistribution)distribution, size));
+                        if (given != null)
+                            givens.Add((noise.Count, given, NamedArgumentLocation(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax, "Given") ?? where));
+                        noise.Add(new NoiseSpec(variable, (NoiseDistribution)distribution, size, given));
                         scope.Names[variable] = NameKind.Noise;
                         if (distribution == 2) scope.Categorical.Add(variable);
                     }
@@ -187,6 +193,40 @@ namespace Gan.Dsl.Generator
                 {
                     sample = attribute;
                 }
+            }
+
+            // Given = "y": the [Label] whose classes choose a prior's component (a mixture) or class (a categorical draw).
+            foreach (var (index, label, givenWhere) in givens)
+            {
+                NoiseSpec z = noise[index];
+                bool fine = true;
+                if (z.Distribution is not (NoiseDistribution.GaussianMixture or NoiseDistribution.Categorical))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenCannotCondition, givenWhere,
+                        $"Noise variable '{z.Name}' has Distribution.{z.Distribution}, which has no components or classes for a label to choose; " +
+                        "Given applies to Distribution.GaussianMixture (class k draws from component k) and Distribution.Categorical (the draw is the label)"));
+                    fine = false;
+                }
+                DataSpec? target = data.FirstOrDefault(d => d.Name == label && d.Classes > 0);
+                if (target == null)
+                {
+                    string[] labels = data.Where(d => d.Classes > 0).Select(d => d.Name).ToArray();
+                    string what = declaredAs.TryGetValue(label, out string? kind) ? $"'{label}' is {kind}" : $"'{label}' is not declared";
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenNotALabel, givenWhere,
+                        $"Given = \"{label}\" of noise variable '{z.Name}' must name a [Label], but {what}" +
+                        (labels.Length > 0 ? $" (labels: {string.Join(", ", labels)})" : "; declare one with [Label(\"y\", classes)]")));
+                    fine = false;
+                }
+                int components = z.Distribution == NoiseDistribution.GaussianMixture ? MixtureComponents : z.Size;
+                if (fine && target!.Classes != components)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenClassCount, givenWhere,
+                        z.Distribution == NoiseDistribution.GaussianMixture
+                            ? $"Label '{label}' has {target.Classes} classes, but the GaussianMixture prior of '{z.Name}' has {MixtureComponents} components: Given needs one component per class"
+                            : $"Label '{label}' has {target.Classes} classes, but the categorical noise variable '{z.Name}' has {z.Size}: Given needs as many classes in both"));
+                    fine = false;
+                }
+                fatal |= !fine;
             }
 
             // Networks: methods with a role attribute, in source order.

@@ -62,6 +62,13 @@ namespace Gan.Dsl
         public string Name { get; }
         public Distribution Distribution { get; }
         public int Size { get; }
+        /// <summary>A <c>[Label]</c> that chooses the draw's component or class: p(z | y). In a training step the batch's
+        /// labels choose it (<see cref="Distribution.GaussianMixture"/>: class k draws from component k, so the label needs
+        /// 10 classes; <see cref="Distribution.Categorical"/>: the draw is the label itself, one-hot, so the sizes agree);
+        /// outside a step (<c>SampleNoise(n)</c>) it is drawn uniformly, and <c>Sample(labels)</c> chooses it. The
+        /// adversarial autoencoder's label-conditioned mixture prior (Makhzani et al. 2015, §2.3, Fig. 4):
+        /// <c>[Noise("z", Distribution.GaussianMixture, 2, Given = "y")]</c>.</summary>
+        public string? Given { get; set; }
     }
 
     public enum Distribution

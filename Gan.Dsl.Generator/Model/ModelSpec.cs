@@ -21,7 +21,8 @@ namespace Gan.Dsl.Generator.Model
     /// <param name="Classes">A class label ([Label]): its number of classes, and the formula sees it one-hot; else 0.</param>
     internal sealed record DataSpec(string Name, string Field, EquatableArray<int> Shape, DataRangeKind Range, int Classes = 0);
 
-    internal sealed record NoiseSpec(string Name, NoiseDistribution Distribution, int Size);
+    /// <param name="Given">The [Label] whose classes choose the draw's component or class in a training step (Given = "y"); else null.</param>
+    internal sealed record NoiseSpec(string Name, NoiseDistribution Distribution, int Size, string? Given = null);
 
     /// <summary>A [Minimize] phase: its name (for the step method and loss), the formula, and the networks it updates.</summary>
     internal sealed record ObjectiveSpec(string Name, string Text, Expr Objective, EquatableArray<string> Updates);

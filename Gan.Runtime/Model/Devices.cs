@@ -64,7 +64,18 @@ public static class ModelChecks
     /// <summary>Class indices for a categorical variable (a label or a categorical noise code) as one-hot rows.</summary>
     public static Tensor OneHot(string model, string variable, int classes, Tensor labels) => OneHot(model, variable, classes, labels, "");
 
+    /// <summary>Called by generated steps for a prior given a <c>[Label]</c> (<c>[Noise(..., Given = "y")]</c>): the batch's
+    /// class indices, checked like <see cref="OneHot(string, DataVariable, Tensor)"/>, as int64 [m].</summary>
+    public static Tensor ClassIndices(string model, DataVariable variable, Tensor labels)
+        => ClassIndices(model, variable.Name, variable.Classes, labels, $" (batch field '{variable.Field}')");
+
+    /// <summary>Class indices for a label-conditioned prior (<c>Sample(labels)</c>), checked, as int64 [m].</summary>
+    public static Tensor ClassIndices(string model, string variable, int classes, Tensor labels) => ClassIndices(model, variable, classes, labels, "");
+
     private static Tensor OneHot(string model, string variable, int classes, Tensor labels, string where)
+        => nn.functional.one_hot(ClassIndices(model, variable, classes, labels, where), classes).to(ScalarType.Float32);
+
+    private static Tensor ClassIndices(string model, string variable, int classes, Tensor labels, string where)
     {
         bool integral = labels.dtype is ScalarType.Int64 or ScalarType.Int32 or ScalarType.Int16 or ScalarType.Int8 or ScalarType.Byte;
         if (!integral || labels.dim() != 1)
@@ -77,7 +88,7 @@ public static class ModelChecks
                 throw new InvalidOperationException(
                     $"{model}: '{variable}'{where} has {classes} classes (0 to {classes - 1}), but a batch holds class {(min < 0 ? min : max)}.");
         }
-        return nn.functional.one_hot(labels.to(ScalarType.Int64), classes).to(ScalarType.Float32);
+        return labels.to(ScalarType.Int64);
     }
 
     /// <summary>Called by generated steps before each update, so a NaN or infinite loss never reaches the weights.</summary>

@@ -42,13 +42,18 @@ public interface IAdversarialModel : IDisposable
 }
 
 /// <summary>A model whose generator reads one categorical noise variable (a label prior such as a conditional GAN's y′,
-/// or a categorical code): it samples for chosen classes too.</summary>
+/// or a categorical code), or noise given one label (<c>[Noise("z", Distribution.GaussianMixture, 2, Given = "y")]</c>):
+/// it samples for chosen classes too.</summary>
 public interface IConditionalModel : IAdversarialModel
 {
-    /// <summary>The categorical noise variable that <see cref="Sample(Tensor)"/> sets (e.g. <c>y′</c>).</summary>
+    /// <summary>What <see cref="Sample(Tensor)"/> chooses: the categorical noise variable it sets (e.g. <c>y′</c>), or the
+    /// <c>[Label]</c> that the sampler's noise is given (e.g. <c>y</c>; that noise is then drawn given the classes).</summary>
     string Condition { get; }
     /// <summary>Its number of classes.</summary>
     int Classes { get; }
+    /// <summary>Noise for one sample per entry of <paramref name="labels"/> (class indices, int64): what
+    /// <see cref="Sample(Tensor)"/> decodes.</summary>
+    Batch SampleNoise(Tensor labels);
     /// <summary>One sample per entry of <paramref name="labels"/> (class indices, int64), the other noise fresh.</summary>
     Tensor Sample(Tensor labels);
     /// <summary>n samples of one class.</summary>

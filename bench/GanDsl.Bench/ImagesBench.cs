@@ -35,6 +35,7 @@ public static class ImagesBench
             new Job("aae", "mnist", Steps(5000), Path.Combine(root, "aae-mnist"), "340 ± 2, full MNIST"),
             new Job("aae-2d", "mnist", Steps(3000), Path.Combine(root, "aae-2d-mnist")),
             new Job("aae-mixture", "mnist", Steps(3000), Path.Combine(root, "aae-mixture-mnist")),
+            new Job("aae-labelled-mixture", "mnist", Steps(3000), Path.Combine(root, "aae-labelled-mixture-mnist")),
             new Job("aae-swissroll", "mnist", Steps(3000), Path.Combine(root, "aae-swissroll-mnist")),
         };
         // --models a,b: run (and tabulate) only these catalog models

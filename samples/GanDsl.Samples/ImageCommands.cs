@@ -82,6 +82,7 @@ public static class ImageCommands
                 if (key is "parzen_log_likelihood" or "fid" && value is double number)
                     tensorBoard?.Scalar($"eval/{key}", (float)number, steps);
             }
+        foreach (var (key, value) in CodeComponentAccuracy(model, x, data, s.Seed, output)) metrics[key] = value;
         if (InfoCommands.Applies(model))
             foreach (var (key, value) in InfoCommands.Evaluate(model, x, data, s.Out, s.Seed, output)) metrics[key] = value;
         if (EditCommands.CanEdit(model))
@@ -152,8 +153,19 @@ public static class ImageCommands
     private static void WriteInterpolation(IAdversarialModel model, DataVariable x, int rows, int steps, InterpolationKind kind, string path)
     {
         using var scope = NewDisposeScope();
-        Batch from = model.SampleNoise(rows), to = model.SampleNoise(rows);
-        if (model is IConditionalModel conditional) to = to.With(conditional.Condition, from[conditional.Condition]);   // one class per row
+        Batch from, to;
+        if (model is IConditionalModel conditional)
+        {
+            // one class per row: both ends drawn for it
+            Tensor classes = randint(0, conditional.Classes, new long[] { rows }, dtype: ScalarType.Int64);
+            from = conditional.SampleNoise(classes);
+            to = conditional.SampleNoise(classes);
+        }
+        else
+        {
+            from = model.SampleNoise(rows);
+            to = model.SampleNoise(rows);
+        }
         Tensor images = DataRanges.ToUnit(model.Generate(Interpolation.Path(from, to, steps, kind)), x.Range);
         ImageGrid.Write(path, images, steps, scale: 2);
     }
@@ -197,6 +209,43 @@ public static class ImageCommands
         Tensor decoded = DataRanges.ToUnit(model.Generate(noise.With(noise.Fields.Single(), grid)), x.Range);
         ImageGrid.Write(Path.Combine(dir, "sweep.png"), decoded, side, padding: 0, scale: 1);
         output.WriteLine($"  wrote codes.png (the 2-D codes of {n:N0} test images by label) and sweep.png (decoded from a sweep of the code)");
+    }
+
+    /// <summary>A model with an encoder whose prior is given the data's label (<c>[Noise("z", ..., Given = "y")]</c>, e.g. the
+    /// label-conditioned mixture of Makhzani et al. 2015, §2.3): the fraction of test images whose code Enc(x) lies nearest
+    /// the mean of its own label's prior p(z | y) among the classes' means (each the mean of 10,000 draws). Nothing for
+    /// other models.</summary>
+    public static IReadOnlyList<(string Key, object? Value)> CodeComponentAccuracy(IAdversarialModel model, DataVariable x, ImageDataSet data, long seed,
+                                                                                  TextWriter output)
+    {
+        if (model is not (IEncoderModel encoder and IConditionalModel conditional)
+            || !model.Data.Any(d => d.Classes > 0 && d.Name == conditional.Condition)) return Array.Empty<(string, object?)>();
+        using var scope = NewDisposeScope();
+        Trainer.Seed(seed + 3);
+        const int draws = 10000;
+        var means = new List<Tensor>();
+        for (int k = 0; k < conditional.Classes; k++)
+        {
+            Batch noise = conditional.SampleNoise(full(new long[] { draws }, (long)k, dtype: ScalarType.Int64));
+            if (noise.Fields.Count() != 1) return Array.Empty<(string, object?)>();   // the code's prior is the one noise variable
+            means.Add(noise[noise.Fields.Single()].flatten(1).mean(new long[] { 0 }).cpu());
+        }
+        Tensor centres = stack(means, 0);   // [classes, d]
+        var (images, labels) = ImageTensors.FromIdx(data.Test.Images, data.Test.Labels);
+        var codes = new List<Tensor>();
+        for (long done = 0; done < images.shape[0]; done += 1000)
+            codes.Add(encoder.Encode(DataRanges.FromUnit(images.narrow(0, done, Math.Min(1000, images.shape[0] - done)), x.Range).to(model.Device)).flatten(1).cpu());
+        Tensor code = cat(codes, 0);
+        if (code.shape[1] != centres.shape[1]) return Array.Empty<(string, object?)>();
+        Tensor nearest = cdist(code, centres).argmin(1);
+        double accuracy = nearest.eq(labels.to(ScalarType.Int64)).to(ScalarType.Float64).mean().item<double>();
+        output.WriteLine($"  codes nearest their own label's prior mean: {accuracy:P1} of {code.shape[0]:N0} test images (chance {1.0 / conditional.Classes:P0})");
+        return new (string, object?)[]
+        {
+            ("code_component_accuracy", Math.Round(accuracy, 4)),
+            ("code_component_protocol", $"fraction of the {code.shape[0]:N0} test images whose code {encoder.Encoder}(x) lies nearest (Euclidean) the mean of " +
+                                        $"p(z | {conditional.Condition} = its label) among the {conditional.Classes} classes' means, each from {draws:N0} draws"),
+        };
     }
 
     /// <summary>The protocols of the images issue: Parzen-window log-likelihood (Goodfellow et al. 2014) and FID on the

@@ -64,3 +64,21 @@ public partial class AdversarialAutoencoderSwissRoll
     [Generator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> Dec() => Nets.MlpGenerator(2, new[] { 1000, 1000 }, new long[] { 1, 28, 28 }, Activation.Sigmoid);
     [Discriminator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 1000, 1000, 1);
 }
+
+/// <summary>The 2-D adversarial autoencoder whose mixture prior is conditioned on the label (Makhzani et al. 2015, §2.3, Fig. 4):
+/// the discriminator on the code also reads the label, one-hot; its positive samples come from the mixture component the
+/// label chooses (component k for digit k), its negative samples are the codes Enc(x) of labelled images with their own
+/// labels. Each digit's codes then land on its own component.</summary>
+[Gan]
+[Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
+[Label("y", 10)]
+[Noise("z", Distribution.GaussianMixture, 2, Given = "y")]
+[Minimize("E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]
+[Minimax("E[log D(z | y)] + E[log(1 - D(Enc(x) | y))]")]
+[Sample("Dec(z)")]
+public partial class AdversarialAutoencoderLabelledMixture
+{
+    [Generator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> Enc() => Nets.MlpEncoder(new long[] { 1, 28, 28 }, new[] { 1000, 1000 }, 2);
+    [Generator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> Dec() => Nets.MlpGenerator(2, new[] { 1000, 1000 }, new long[] { 1, 28, 28 }, Activation.Sigmoid);
+    [Discriminator(LearningRate = 2e-4)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(12, 1000, 1000, 1);
+}

@@ -275,4 +275,77 @@ public class DiagnosticTests
         run.GeneratedSource.ShouldContain("internal partial class GlobalGan");
         run.GeneratedSource.ShouldContain("var data_ = torch.rand("); // a variable named like a generated local is renamed
     }
+
+    /// <summary>The labelled adversarial autoencoder's declaration (Makhzani et al. 2015, §2.3) with the noise, label and
+    /// discriminator replaced.</summary>
+    private static string Given(string noise, string label = "[Label(\"y\", 10)]", int discriminatorInputs = 12) => GeneratorHarness.Declaration(
+        formula: "E[log D(z | y)] + E[log(1 - D(Enc(x) | y))]",
+        variables: $"[Data(\"x\", Shape = \"4\")]\n{label}\n{noise}\n[Data(\"w\", Shape = \"2\")]\n[Noise(\"u\", Distribution.Normal, 2)]\n[Sample(\"Dec(z)\")]\n" +
+                   "[Minimize(\"E[||x - Dec(Enc(x))||^2]\", Name = \"reconstruction\")]",
+        networks: $"""
+            [Generator] static nn.Module<Tensor, Tensor> Enc() => Nets.Mlp(4, 8, 2);
+                [Generator] static nn.Module<Tensor, Tensor> Dec() => Nets.Mlp(2, 8, 4);
+                [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp({discriminatorInputs}, 8, 1);
+            """);
+
+    [Fact]
+    public void A_mixture_given_a_label_with_ten_classes_is_accepted()
+    {
+        GeneratorHarness.Run run = GeneratorHarness.Generate(Given("[Noise(\"z\", Distribution.GaussianMixture, 2, Given = \"y\")]"));
+        run.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error || d.Id == "GAN005").ShouldBeEmpty();
+        run.OutputErrors.ShouldBeEmpty();
+        Gan.Runtime.Priors.MixtureComponents.ShouldBe(10);   // what GAN024 checks a mixture's label against
+    }
+
+    [Theory]
+    [InlineData("yy", "'yy' is not declared (labels: y)")]
+    [InlineData("w", "'w' is a data variable (labels: y)")]
+    [InlineData("u", "'u' is a noise variable (labels: y)")]
+    [InlineData("", "'' is not declared (labels: y)")]
+    public void Given_must_name_a_label(string given, string message)
+    {
+        string source = Given($"[Noise(\"z\", Distribution.GaussianMixture, 2, Given = \"{given}\")]");
+        Diagnostic d = Expect(source, "GAN022", $"Given = \"{given}\"");
+        d.GetMessage().ShouldBe($"Given = \"{given}\" of noise variable 'z' must name a [Label], but {message}");
+        d.Severity.ShouldBe(DiagnosticSeverity.Error);
+    }
+
+    [Fact]
+    public void Given_without_any_label_says_how_to_declare_one()
+    {
+        string source = Given("[Noise(\"z\", Distribution.GaussianMixture, 2, Given = \"y\")]", label: "");
+        Expect(source, "GAN022", "Given = \"y\"").GetMessage().ShouldEndWith("'y' is not declared; declare one with [Label(\"y\", classes)]");
+    }
+
+    [Theory]
+    [InlineData("Normal")]
+    [InlineData("Uniform")]
+    [InlineData("SwissRoll")]
+    public void A_distribution_without_components_cannot_be_given_a_label(string distribution)
+    {
+        string source = Given($"[Noise(\"z\", Distribution.{distribution}, 2, Given = \"y\")]");
+        Diagnostic d = Expect(source, "GAN023", "Given = \"y\"");
+        d.GetMessage().ShouldStartWith($"Noise variable 'z' has Distribution.{distribution}, which has no components or classes for a label to choose");
+        GeneratorHarness.Generate(source).Gan("GAN022").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_mixture_needs_a_label_with_one_class_per_component()
+    {
+        string source = Given("[Noise(\"z\", Distribution.GaussianMixture, 2, Given = \"y\")]", label: "[Label(\"y\", 3)]", discriminatorInputs: 5);
+        Diagnostic d = Expect(source, "GAN024", "Given = \"y\"");
+        d.GetMessage().ShouldBe("Label 'y' has 3 classes, but the GaussianMixture prior of 'z' has 10 components: Given needs one component per class");
+    }
+
+    [Fact]
+    public void A_categorical_code_needs_as_many_classes_as_its_label()
+    {
+        string source = GeneratorHarness.Declaration(
+            formula: "E[log D(x | y)] + E[log(1 - D(G(z | c) | c))]",
+            variables: "[Data(\"x\", Shape = \"2\")]\n[Label(\"y\", 3)]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Noise(\"c\", Distribution.Categorical, 4, Given = \"y\")]",
+            networks: "[Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(6, 8, 2);\n    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(5, 8, 1);");
+        Diagnostic d = Expect(source, "GAN024", "Given = \"y\"");
+        d.GetMessage().ShouldBe("Label 'y' has 3 classes, but the categorical noise variable 'c' has 4: Given needs as many classes in both");
+        GeneratorHarness.Generate(source.Replace("Categorical, 4", "Categorical, 3")).GeneratorDiagnostics.ShouldBeEmpty();
+    }
 }

@@ -38,4 +38,15 @@ public class SnapshotTests
             [Generator(Optimizer = Optimizer.Sgd, LearningRate = 0.1, Momentum = 0.5)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(100, 1200, 784);
                 [Discriminator(Optimizer = Optimizer.Sgd, LearningRate = 0.1, Momentum = 0.5)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(784, 240, 1);
             """), "K3Uniform");
+
+    /// <summary>A categorical code given the label (c = one-hot y in a step): the generator's phase reads the batch for
+    /// the labels although its terms do not name y; Sample(labels) chooses c.</summary>
+    [Fact]
+    public void Categorical_code_given_a_label() => Verify(GeneratorHarness.Declaration(
+        formula: "E[log D(x | y)] + E[log(1 - D(G(z | c) | c))]",
+        variables: "[Data(\"x\", Shape = \"2\")]\n[Label(\"y\", 3)]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Noise(\"c\", Distribution.Categorical, 3, Given = \"y\")]",
+        networks: """
+            [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(5, 16, 2);
+                [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(5, 16, 1);
+            """), "GivenCode");
 }

@@ -92,6 +92,30 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_the_labelled_mixture_autoencoder_writes_its_codes_and_the_code_component_accuracy()
+    {
+        string run = Path.Combine(_dir, "aae");
+        var log = new StringWriter();
+        var settings = new TrainSettings("aae-labelled-mixture", "mnist", Steps: 4, BatchSize: 20, Seed: 0, Device: "cpu", Out: run, EvalSamples: 20, LogEvery: 0,
+                                         DataOptions: new DataOptions { Folder = CraftedFolder() }, Evaluate: false, TensorBoard: "none");
+        TrainCommand.Run(settings, log).ShouldBe(0);
+        log.ToString().ShouldContain("codes nearest their own label's prior mean:");
+        foreach (string png in new[] { "samples.png", "interpolation-linear.png", "interpolation-spherical.png", "codes.png", "sweep.png" })
+            ShouldBePng(Path.Combine(run, png));
+        using (JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))))
+        {
+            JsonElement m = json.RootElement;
+            m.GetProperty("model").GetString().ShouldBe("aae-labelled-mixture");
+            m.GetProperty("code_component_accuracy").GetDouble().ShouldBeInRange(0.0, 1.0);
+            m.GetProperty("code_component_protocol").GetString()!.ShouldContain("of the 100 test images whose code Enc(x) lies nearest (Euclidean) the mean of p(z | y = its label)");
+        }
+        // The saved run interpolates within one label's component per row.
+        string strip = Path.Combine(_dir, "i.png");
+        ImageCommands.Interpolate(run, "cpu", 3, 4, Gan.Runtime.Imaging.InterpolationKind.Linear, 1, strip, TextWriter.Null).ShouldBe(0);
+        ShouldBePng(strip);
+    }
+
+    [Fact]
     public void Train_with_ema_samples_evaluates_and_saves_the_average_and_logs_to_tensorboard()
     {
         string run = Path.Combine(_dir, "ema");

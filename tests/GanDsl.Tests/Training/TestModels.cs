@@ -147,3 +147,50 @@ public partial class TinyInfoGan
     [Network(LearningRate = 5e-3, Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> Q() => Nets.Mlp(8, 4);
     [Network(LearningRate = 5e-3, Output = NetworkOutput.Gaussian)] static nn.Module<Tensor, Tensor> Qs() => Nets.Mlp(8, 2);
 }
+
+/// <summary>A discriminator that keeps a copy of every input it is applied to, then scores it with a linear layer: it shows
+/// what a generated step feeds the discriminator.</summary>
+public sealed class RecordingDiscriminator : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> score;
+    public RecordingDiscriminator(int inputs) : base(nameof(RecordingDiscriminator))
+    {
+        score = nn.Linear(inputs, 1);
+        RegisterComponents();
+    }
+    public System.Collections.Generic.List<Tensor> Inputs { get; } = new();
+    public override Tensor forward(Tensor input)
+    {
+        Inputs.Add(input.detach().clone().DetachFromDisposeScope());
+        return score.forward(input);
+    }
+}
+
+/// <summary>A small adversarial autoencoder with the label-conditioned mixture prior (Makhzani et al. 2015, §2.3): z given
+/// the label y, and the discriminator reads the label with the code.</summary>
+[Gan]
+[Data("x", Shape = "4")]
+[Label("y", 10)]
+[Noise("z", Distribution.GaussianMixture, 2, Given = "y")]
+[Minimize("E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]
+[Minimax("E[log D(z | y)] + E[log(1 - D(Enc(x) | y))]")]
+[Sample("Dec(z)")]
+public partial class TinyLabelledMixtureAae
+{
+    [Generator(LearningRate = 3e-3)] static nn.Module<Tensor, Tensor> Enc() => Nets.Mlp(4, 16, 2);
+    [Generator(LearningRate = 3e-3)] static nn.Module<Tensor, Tensor> Dec() => Nets.Mlp(2, 16, 4);
+    [Discriminator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> D() => new RecordingDiscriminator(12);
+}
+
+/// <summary>A categorical code given the label: c is the batch's label y, one-hot, in a training step.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Label("y", 3)]
+[Noise("z", Distribution.Normal, 2)]
+[Noise("c", Distribution.Categorical, 3, Given = "y")]
+[Minimax("E[log D(x | y)] + E[log(1 - D(G(z | c) | c))]")]
+public partial class TinyGivenCodeGan
+{
+    [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(5, 8, 2);
+    [Discriminator] static nn.Module<Tensor, Tensor> D() => new RecordingDiscriminator(5);
+}
