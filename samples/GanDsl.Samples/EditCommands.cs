@@ -6,7 +6,6 @@ using Gan.Runtime;
 using Gan.Runtime.Data;
 using Gan.Runtime.Imaging;
 using Gan.Runtime.Metrics;
-using Gan.Runtime.Metrics;
 using static TorchSharp.torch;
 
 namespace GanDsl.Samples;
