@@ -63,6 +63,14 @@ namespace Gan.Dsl.Generator
             "Distribution cannot be given a label", "{0}");
         public static readonly DiagnosticDescriptor GivenClassCount = Make("GAN024",
             "Label classes do not match the prior's components", "{0}");
+        public static readonly DiagnosticDescriptor BadEdit = Make("GAN025",
+            "Invalid edit expression", "{0}");
+        public static readonly DiagnosticDescriptor EditWithoutLabel = Make("GAN026",
+            "Edit expression has no categorical noise variable", "[Edit(\"{0}\")] reads no categorical noise variable, so there is no label to edit to; " +
+            "apply the generator to one declared with Distribution.Categorical, e.g. G(E_z(x) | y′){1}");
+        public static readonly DiagnosticDescriptor EditWithTwoLabels = Make("GAN027",
+            "Edit expression has more than one categorical noise variable", "[Edit(\"{0}\")] reads the categorical noise variables {1}: Edit(x, labels) sets one, " +
+            "so it cannot tell which the labels are; keep one in the expression");
         public static readonly DiagnosticDescriptor InternalError = Make("GAN999",
             "Internal generator error", "The GanDsl generator failed on '{0}': {1}. Please report this with the declaration.");
     }

@@ -138,7 +138,8 @@ namespace Gan.Dsl.Generator
             CallExpr? encoder = FindEncoderCall(model, scope);
             bool reverses = UsesReverse(model);
             string interfaces = "global::Gan.Runtime.IAdversarialModel" + (condition != null ? ", global::Gan.Runtime.IConditionalModel" : "")
-                                + (encoder != null ? ", global::Gan.Runtime.IEncoderModel" : "") + (reverses ? ", global::Gan.Runtime.IProgressAware" : "");
+                                + (encoder != null ? ", global::Gan.Runtime.IEncoderModel" : "") + (model.EditExpression != null ? ", global::Gan.Runtime.IEditableModel" : "")
+                                + (reverses ? ", global::Gan.Runtime.IProgressAware" : "");
             using (w.Block($"{model.Accessibility} partial class {model.ClassName} : global::TorchSharp.torch.nn.Module, {interfaces}"))
             {
                 w.Line(model.HasGame ? "/// <summary>The value function as declared.</summary>" : "/// <summary>The objectives as declared (the model has no game).</summary>");
@@ -183,6 +184,11 @@ namespace Gan.Dsl.Generator
                 if (encoder != null)
                 {
                     EmitEncode(w, model, encoder);
+                    w.Line();
+                }
+                if (model.EditExpression != null)
+                {
+                    EmitEdit(w, model, scope);
                     w.Line();
                 }
                 w.Line("/// <summary>Sets each player's learning rate to its declared value times <paramref name=\"factor\"/> (for schedules).</summary>");
@@ -565,6 +571,52 @@ namespace Gan.Dsl.Generator
             w.Line($"string global::Gan.Runtime.IEncoderModel.Encoder => {Literal(encoder.Callee)};");
         }
 
+        /// <summary>Edit(x, labels) from [Edit("G(E_z(x) | y′)")]: the data variable is x, the categorical noise variable the
+        /// labels one-hot, other noise drawn from its prior; the networks applied run in evaluation mode, without gradients.</summary>
+        private static void EmitEdit(IndentedWriter w, ModelSpec model, Scope scope)
+        {
+            Expr edit = model.EditExpression!;
+            var referenced = new HashSet<string>(StringComparer.Ordinal);
+            CollectNames(edit, referenced);
+            DataSpec image = model.Data.First(d => d.Classes == 0 && referenced.Contains(d.Name));
+            NoiseSpec label = model.Noise.First(z => z.Distribution == NoiseDistribution.Categorical && referenced.Contains(z.Name));
+            NoiseSpec[] drawn = model.Noise.Where(z => z != label && referenced.Contains(z.Name)).ToArray();
+            var locals = new Locals(scope, model, "x", "labels");
+            var calls = new List<CallExpr>();
+            CollectNetworkCalls(edit, scope, calls, locals);
+            NetworkSpec[] applied = model.Networks.Where(n => calls.Any(c => c.Callee == n.Name)).ToArray();
+            string name = Literal(model.ClassName);
+            w.Line($"/// <summary>{Xml(model.EditText!)} for a batch <paramref name=\"x\"/> of {Xml(image.Name)} (in its declared range) and <paramref name=\"labels\"/>,");
+            w.Line($"/// the classes of {Xml(label.Name)} (class indices, int64 [m], one per example){(drawn.Length > 0 ? $"; {string.Join(", ", drawn.Select(z => Xml(z.Name)))} drawn from the prior" : "")};");
+            w.Line("/// in evaluation mode and without gradients.</summary>");
+            using (w.Block("public Tensor Edit(Tensor x, Tensor labels)"))
+            {
+                w.Line("using var scope = torch.NewDisposeScope();");
+                w.Line("using var noGrad = torch.no_grad();");
+                if (image.Shape.Count > 0)
+                    w.Line($"global::Gan.Runtime.ModelChecks.RequireShape({name}, s_data[{model.Data.ToList().IndexOf(image)}], x);");
+                w.Line($"var {locals.Variable(label.Name)} = global::Gan.Runtime.ModelChecks.OneHot({name}, {Literal(label.Name)}, {label.Size}, labels.to(_device));   // class indices → one-hot");
+                w.Line($"global::Gan.Runtime.ModelChecks.RequireLabelCount({name}, {Literal(label.Name)}, labels, x.shape[0]);");
+                w.Line($"var {locals.Variable(image.Name)} = x.to(_device);");
+                foreach (NoiseSpec z in drawn)
+                    w.Line($"var {locals.Variable(z.Name)} = {NoiseExpression(z, "x.shape[0]")};   // {z.Name} ~ its prior");
+                foreach (NetworkSpec n in applied) w.Line($"bool wasTraining{n.Name} = _{n.Name}.training;");
+                foreach (NetworkSpec n in applied) w.Line($"_{n.Name}.eval();");
+                using (w.Block("try"))
+                {
+                    foreach (CallExpr c in calls) w.Line($"var {locals.Call(c)} = {NetworkApplication(c, locals)};");
+                    var (code, _, precedence) = Code(edit, locals);
+                    w.Line($"return {(precedence < 4 ? "(" + code + ")" : code)}.MoveToOuterDisposeScope();");
+                }
+                using (w.Block("finally"))
+                    foreach (NetworkSpec n in applied) w.Line($"_{n.Name}.train(wasTraining{n.Name});");
+            }
+            w.Line();
+            w.Line($"string global::Gan.Runtime.IEditableModel.EditFormula => {Literal(model.EditText!)};");
+            w.Line($"string global::Gan.Runtime.IEditableModel.EditLabel => {Literal(label.Name)};");
+            w.Line($"int global::Gan.Runtime.IEditableModel.EditClasses => {label.Size};");
+        }
+
         /// <summary>What Sample(labels) chooses: a categorical noise variable the sampler reads (its classes), or a label
         /// that noise the sampler reads is given (Given = "y": the noise drawn given the label's classes).</summary>
         /// <param name="Label">The label, when the condition is one; null for a categorical noise variable.</param>
@@ -803,14 +855,21 @@ namespace Gan.Dsl.Generator
         {
             private readonly Dictionary<string, string> _calls = new Dictionary<string, string>(StringComparer.Ordinal);
             private readonly HashSet<string> _taken = new HashSet<string>(StringComparer.Ordinal);
-            public Locals(Scope scope, ModelSpec? model = null) { Scope = scope; Model = model; }
+            private readonly HashSet<string> _reserved;
+            /// <param name="reserved">Names taken in the method besides <see cref="Reserved"/> (its parameters).</param>
+            public Locals(Scope scope, ModelSpec? model = null, params string[] reserved)
+            {
+                Scope = scope;
+                Model = model;
+                _reserved = new HashSet<string>(reserved, StringComparer.Ordinal);
+            }
             public Scope Scope { get; }
             public ModelSpec? Model { get; }
 
             public string Variable(string name)
             {
                 name = Identifier(name);
-                string local = Reserved.Contains(name) ? name + "_" : name;
+                string local = Reserved.Contains(name) || _reserved.Contains(name) ? name + "_" : name;
                 return SyntaxFacts.GetKeywordKind(local) != SyntaxKind.None ? "@" + local : local;
             }
 

@@ -23,6 +23,7 @@ namespace Gan.Dsl.Generator
         private const string MinimaxAttribute = "Gan.Dsl.MinimaxAttribute";
         private const string MinimizeAttribute = "Gan.Dsl.MinimizeAttribute";
         private const string SampleAttribute = "Gan.Dsl.SampleAttribute";
+        private const string EditAttribute = "Gan.Dsl.EditAttribute";
         private const string NetworkAttribute = "Gan.Dsl.NetworkAttribute";
         private const string GeneratorAttribute = "Gan.Dsl.GeneratorAttribute";
         private const string DiscriminatorAttribute = "Gan.Dsl.DiscriminatorAttribute";
@@ -100,7 +101,7 @@ namespace Gan.Dsl.Generator
             // Variables and the value function, in source order.
             var data = new List<DataSpec>();
             var noise = new List<NoiseSpec>();
-            AttributeData? minimax = null, sample = null;
+            AttributeData? minimax = null, sample = null, edit = null;
             var minimizes = new List<AttributeData>();
             var givens = new List<(int Noise, string Label, LocationInfo? Where)>();
             foreach (AttributeData attribute in symbol.GetAttributes())
@@ -192,6 +193,10 @@ namespace Gan.Dsl.Generator
                 else if (name == SampleAttribute)
                 {
                     sample = attribute;
+                }
+                else if (name == EditAttribute)
+                {
+                    edit = attribute;
                 }
             }
 
@@ -407,6 +412,23 @@ namespace Gan.Dsl.Generator
                 }
             }
 
+            // [Edit("G(E_z(x) | y′)")]: a network applied to one data variable, the one categorical noise variable (the
+            // requested label) and other noise (drawn from its prior). It trains nothing, so it does not count as a use.
+            Expr? editExpression = null;
+            string? editText = null;
+            if (edit != null)
+            {
+                var syntax = edit.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                LocationInfo? editLocation = LocationInfo.From(syntax) ?? classLocation;
+                editText = edit.ConstructorArguments.Length > 0 ? edit.ConstructorArguments[0].Value as string ?? "" : "";
+                SyntaxToken? editLiteral = FormulaLiteral(syntax);
+                string text = editText;
+                LocationInfo? EditLocation(int start, int length) => FormulaSpan(editLiteral, text, start, length) ?? editLocation;
+                LocationInfo? wholeEdit = editLiteral is SyntaxToken token ? LocationInfo.From(token) : editLocation;
+                editExpression = ParseEdit(editText, scope, data, noise, diagnostics, EditLocation, wholeEdit);
+                if (editExpression == null) fatal = true;
+            }
+
             foreach (NetworkSpec network in networks)
                 if (!used.Contains(network.Name))
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedNetwork, networkLocations[network.Name], network.Name));
@@ -441,8 +463,99 @@ namespace Gan.Dsl.Generator
             string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
             string accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
             var model = new ModelSpec(ns, symbol.Name, accessibility, data.ToEquatableArray(), noise.ToEquatableArray(), networks.ToEquatableArray(),
-                formula, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText, hasGame);
+                formula, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText, hasGame, editExpression, editText);
             return new ParseResult(model, diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>Checks an [Edit] expression: it parses (GAN001), its names are declared and applied rightly (GAN002, GAN003,
+        /// GAN015), it is a network that is not a discriminator applied to one data variable (not a label), noise variables and
+        /// network applications, with no expectation, density network or reverse(·) (GAN025), and it reads exactly one
+        /// categorical noise variable (GAN026, GAN027). Returns the expression, or null when it is refused.</summary>
+        private static Expr? ParseEdit(string text, Scope scope, List<DataSpec> data, List<NoiseSpec> noise, List<DiagnosticInfo> diagnostics,
+                                       Func<int, int, LocationInfo?> at, LocationInfo? whole)
+        {
+            Expr? parsed = FormulaParser.Parse(text, out FormulaError? error);
+            if (parsed == null)
+            {
+                FormulaError e = error ?? new FormulaError("unreadable formula", 0, text.Length);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FormulaSyntax, at(e.Start, Math.Max(1, e.Length)), (e.Start + 1).ToString(), e.Message));
+                return null;
+            }
+            bool refused = false;
+            foreach (FormulaProblem p in Semantics.Check(parsed, scope, out _))
+            {
+                if (p.Descriptor == DiagnosticDescriptors.NotInExpectation) continue;   // an edit is per example, not a number
+                diagnostics.Add(new DiagnosticInfo(p.Descriptor, at(p.Start, p.Length), new EquatableArray<string>(p.Arguments)));
+                if (p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) refused = true;
+            }
+            if (refused) return null;
+
+            void Refuse(LocationInfo? where, string message)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadEdit, where, message));
+                refused = true;
+            }
+            if (!(parsed is CallExpr root && scope.Networks.TryGetValue(root.Callee, out NetworkSpec? editor) && editor.Role != PlayerRole.Discriminator && !scope.IsDensity(root.Callee)))
+            {
+                Refuse(whole, $"[Edit(\"{text}\")] must apply a network that is not a discriminator, e.g. G(E_z(x) | y′): its output is the edited example");
+                return null;
+            }
+
+            // Each part of the expression, in reading order.
+            var names = new List<NameExpr>();
+            void Walk(Expr e)
+            {
+                switch (e)
+                {
+                    case NameExpr v: names.Add(v); break;
+                    case ExpectationExpr x:
+                        Refuse(at(x.Start, x.End - x.Start), $"[Edit(\"{text}\")] edits each example on its own: an expectation E[...] has no place in it");
+                        break;
+                    case CallExpr c when c.Callee == "reverse":
+                        Refuse(at(c.Start, c.CalleeEnd - c.Start), $"[Edit(\"{text}\")]: reverse(·) only changes gradients, and an edit computes none");
+                        break;
+                    case CallExpr c when scope.IsDensity(c.Callee):
+                        Refuse(at(c.Start, c.CalleeEnd - c.Start), $"[Edit(\"{text}\")]: '{c.Callee}' returns a distribution (it is applied as {c.Callee}(v | input)), not an input to edit with");
+                        break;
+                    case CallExpr c: foreach (Expr a in c.Args) Walk(a); break;
+                    case UnaryExpr u: Walk(u.Operand); break;
+                    case BinaryExpr b: Walk(b.Left); Walk(b.Right); break;
+                    case NormExpr n: Walk(n.Inner); break;
+                }
+            }
+            Walk(parsed);
+
+            string? image = null;
+            foreach (NameExpr v in names)
+            {
+                DataSpec? d = data.FirstOrDefault(x => x.Name == v.Name);
+                if (d == null) continue;
+                if (d.Classes > 0)
+                    Refuse(at(v.Start, v.End - v.Start), $"[Edit(\"{text}\")] reads the label '{v.Name}', which an edit is not given; the requested label is a categorical noise variable, e.g. y′");
+                else if (image == null) image = v.Name;
+                else if (v.Name != image)
+                    Refuse(at(v.Start, v.End - v.Start), $"[Edit(\"{text}\")] reads the data variables '{image}' and '{v.Name}', but Edit(x, labels) is given one");
+            }
+            if (!refused && image == null)
+                Refuse(whole, $"[Edit(\"{text}\")] reads no data variable, so there is nothing to edit; apply it to the data, e.g. G(E_z(x) | y′)");
+
+            var categorical = names.Where(v => noise.Any(z => z.Name == v.Name && z.Distribution == NoiseDistribution.Categorical)).ToList();
+            string[] distinct = categorical.Select(v => v.Name).Distinct().ToArray();
+            if (distinct.Length == 0)
+            {
+                string[] declared = noise.Where(z => z.Distribution == NoiseDistribution.Categorical).Select(z => z.Name).ToArray();
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EditWithoutLabel, whole, text,
+                    declared.Length > 0 ? $" (declared: {string.Join(", ", declared)})" : "; declare one with [Noise(\"y′\", Distribution.Categorical, classes)]"));
+                refused = true;
+            }
+            else if (distinct.Length > 1)
+            {
+                NameExpr second = categorical.First(v => v.Name == distinct[1]);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EditWithTwoLabels, at(second.Start, second.End - second.Start), text,
+                    string.Join(" and ", distinct.Select(n => $"'{n}'"))));
+                refused = true;
+            }
+            return refused ? null : parsed;
         }
 
         /// <summary>Sample(n) needs a generator applied to noise variables only.</summary>

@@ -127,6 +127,19 @@ namespace Gan.Dsl
         public string Expression { get; }
     }
 
+    /// <summary>How an image is edited: <c>[Edit("G(E_z(x) | y′)")]</c> (an invertible conditional GAN, Perarnau et al. 2016).
+    /// One expression in the formula language: a network (not a discriminator) applied to one data variable (the image to
+    /// edit), noise variables and network applications. The one categorical noise variable in it is the requested label
+    /// (class indices, one-hot); any other noise variable is drawn from its prior. The generator emits
+    /// <c>Edit(x, labels)</c> and implements <c>Gan.Runtime.IEditableModel</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class EditAttribute : Attribute
+    {
+        public EditAttribute(string expression) { Expression = expression; }
+        public string Expression { get; }
+    }
+
     public enum GeneratorLoss
     {
         /// <summary>The value function as written: the generator descends E[log(1 - D(G(z)))] (saturates early in training).</summary>

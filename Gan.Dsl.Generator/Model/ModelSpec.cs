@@ -41,5 +41,7 @@ namespace Gan.Dsl.Generator.Model
         EquatableArray<ObjectiveSpec> Objectives,
         Expr? SampleExpression,
         string? SampleText,
-        bool HasGame);
+        bool HasGame,
+        Expr? EditExpression = null,
+        string? EditText = null);
 }

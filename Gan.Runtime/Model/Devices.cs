@@ -91,6 +91,14 @@ public static class ModelChecks
         return labels.to(ScalarType.Int64);
     }
 
+    /// <summary>Called by generated <c>Edit(x, labels)</c>: one label per example.</summary>
+    public static void RequireLabelCount(string model, string variable, Tensor labels, long examples)
+    {
+        if (labels.dim() == 1 && labels.shape[0] != examples)
+            throw new InvalidOperationException(
+                $"{model}: Edit takes one class index of '{variable}' per example, but got {labels.shape[0]} labels for {examples} examples.");
+    }
+
     /// <summary>Called by generated steps before each update, so a NaN or infinite loss never reaches the weights.</summary>
     public static void RequireFinite(float loss, string lossName)
     {

@@ -88,6 +88,20 @@ public interface IEncoderModel : IAdversarialModel
     Tensor Encode(Tensor x);
 }
 
+/// <summary>A model declared with <c>[Edit("G(E_z(x) | y′)")]</c>: it edits data to requested classes.</summary>
+public interface IEditableModel : IAdversarialModel
+{
+    /// <summary>The edit as declared, e.g. <c>G(E_z(x) | y′)</c>.</summary>
+    string EditFormula { get; }
+    /// <summary>The categorical noise variable the requested labels set (y′).</summary>
+    string EditLabel { get; }
+    /// <summary>Its number of classes.</summary>
+    int EditClasses { get; }
+    /// <summary>The edit of a batch of data <paramref name="x"/> (in its declared range) to <paramref name="labels"/> (class
+    /// indices, int64 [m], one per example), in evaluation mode and without gradients.</summary>
+    Tensor Edit(Tensor x, Tensor labels);
+}
+
 /// <summary>A declared data variable: <c>[Data("x", Shape = "1x28x28", Range = DataRange.MinusOneToOne)]</c>.</summary>
 /// <param name="Classes">A <c>[Label]</c>: its number of classes (the batch holds class indices, the formula sees one-hot rows); else 0.</param>
 public sealed record DataVariable(string Name, string Field, long[] Shape, Gan.Dsl.DataRange Range, int Classes = 0)

@@ -348,4 +348,68 @@ public class DiagnosticTests
         d.GetMessage().ShouldBe("Label 'y' has 3 classes, but the categorical noise variable 'c' has 4: Given needs as many classes in both");
         GeneratorHarness.Generate(source.Replace("Categorical, 4", "Categorical, 3")).GeneratorDiagnostics.ShouldBeEmpty();
     }
+
+    /// <summary>An invertible conditional GAN with the edit <paramref name="edit"/>, and a second categorical code c.</summary>
+    private static string Editing(string edit) => GeneratorHarness.Declaration(
+        formula: "E[log D(x | y)] + E[log(1 - D(G(z | y′) | y′))]",
+        variables: "[Data(\"x\", Shape = \"2\")]\n[Label(\"y\", 3)]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Noise(\"y′\", Distribution.Categorical, 3)]\n" +
+                   "[Noise(\"c\", Distribution.Categorical, 3)]\n[Minimize(\"E[||E_z(G(z | y′)) - z||^2]\", Updates = \"E_z\", Name = \"encoder_z\")]\n" +
+                   "[Minimize(\"-E[log E_y(y | x)]\", Updates = \"E_y\", Name = \"encoder_y\")]\n" + $"[Edit(\"{edit}\")]",
+        networks: """
+            [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(5, 16, 2);
+                [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(5, 16, 1);
+                [Network] static nn.Module<Tensor, Tensor> E_z() => Nets.Mlp(2, 16, 2);
+                [Network(Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> E_y() => Nets.Mlp(2, 16, 3);
+            """);
+
+    [Fact]
+    public void An_edit_of_the_data_to_one_categorical_code_is_accepted()
+    {
+        GeneratorHarness.Run run = GeneratorHarness.Generate(Editing("G(E_z(x) | y′)"));
+        run.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ShouldBeEmpty();
+        run.OutputErrors.ShouldBeEmpty();
+        run.GeneratedSource.ShouldContain("public Tensor Edit(Tensor x, Tensor labels)");
+        run.GeneratedSource.ShouldContain("global::Gan.Runtime.IEditableModel");
+    }
+
+    [Fact]
+    public void Edit_syntax_error_is_GAN001_at_the_character_in_the_edit()
+    {
+        string source = Editing("G(E_z(x) || y′)");
+        Diagnostic d = Expect(source, "GAN001", "||", after: "Edit(\"G(E_z(x) ");
+        d.GetMessage().ShouldContain("column 10");
+        d.GetMessage().ShouldContain("found '||'");
+    }
+
+    [Fact]
+    public void Edit_unknown_name_is_GAN002_at_the_name() =>
+        Expect(Editing("G(Ez(x) | y′)"), "GAN002", "Ez", after: "[Edit(").GetMessage().ShouldContain("did you mean 'E_z'?");
+
+    [Fact]
+    public void Edit_applying_a_discriminator_is_GAN025_at_the_string() =>
+        Expect(Editing("D(x | y′)"), "GAN025", "\"D(x | y′)\"").GetMessage().ShouldContain("not a discriminator");
+
+    [Fact]
+    public void Edit_reading_the_label_is_GAN025_at_the_label() =>
+        Expect(Editing("G(E_z(x) | y)"), "GAN025", "y", after: "[Edit(\"G(E_z(x) | ").GetMessage().ShouldContain("reads the label 'y'");
+
+    [Fact]
+    public void Edit_with_an_expectation_is_GAN025_at_the_expectation() =>
+        Expect(Editing("G(E[E_z(x)] | y′)"), "GAN025", "E[E_z(x)]").GetMessage().ShouldContain("expectation");
+
+    [Fact]
+    public void Edit_of_no_data_is_GAN025_at_the_string() =>
+        Expect(Editing("G(z | y′)"), "GAN025", "\"G(z | y′)\"").GetMessage().ShouldContain("reads no data variable");
+
+    [Fact]
+    public void Edit_without_a_categorical_code_is_GAN026_at_the_string()
+    {
+        Diagnostic d = Expect(Editing("G(E_z(x) | z)"), "GAN026", "\"G(E_z(x) | z)\"");
+        d.GetMessage().ShouldContain("declared: y′, c");
+        d.Severity.ShouldBe(DiagnosticSeverity.Error);
+    }
+
+    [Fact]
+    public void Edit_with_two_categorical_codes_is_GAN027_at_the_second() =>
+        Expect(Editing("G(E_z(x) | y′ | c)"), "GAN027", "c", after: "[Edit(\"G(E_z(x) | y′ | ").GetMessage().ShouldContain("'y′' and 'c'");
 }

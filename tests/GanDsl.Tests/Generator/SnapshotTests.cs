@@ -49,4 +49,17 @@ public class SnapshotTests
             [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(5, 16, 2);
                 [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(5, 16, 1);
             """), "GivenCode");
+
+    /// <summary>[Edit]: x encoded by E_z, the categorical code c set to the requested classes, the uniform code s drawn from
+    /// its prior; G and E_z in evaluation mode, their training flags restored.</summary>
+    [Fact]
+    public void Edit_declaration() => Verify(GeneratorHarness.Declaration(
+        formula: "E[log D(x)] + E[log(1 - D(G(z | c | s)))]",
+        variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Noise(\"c\", Distribution.Categorical, 3)]\n[Noise(\"s\", Distribution.Uniform, 1)]\n" +
+                   "[Minimize(\"E[||E_z(G(z | c | s)) - z||^2]\", Updates = \"E_z\", Name = \"encoder\")]\n[Edit(\"G(E_z(x) | c | s)\")]",
+        networks: """
+            [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(6, 16, 2);
+                [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+                [Network] static nn.Module<Tensor, Tensor> E_z() => Nets.Mlp(2, 16, 2);
+            """), "Edit");
 }

@@ -69,8 +69,10 @@ public class InvertibleConditionalTests
     {
         torch.manual_seed(1);
         using var model = new TinyIcgan(CPU);
+        model.train();
         Tensor x = randn(4, 8), labels = tensor(new long[] { 0, 2, 1, 2 });
-        Tensor edited = EditCommands.Edit(model, x, labels);
+        IEditableModel editable = model;
+        Tensor edited = editable.Edit(x, labels);
         Tensor expected;
         using (no_grad())
         {
@@ -78,8 +80,39 @@ public class InvertibleConditionalTests
             Tensor z = ((nn.Module<Tensor, Tensor>)m.Network("E_z")).forward(x);
             expected = ((nn.Module<Tensor, Tensor>)m.Network("G")).forward(cat(new[] { z, nn.functional.one_hot(labels, 3).to(ScalarType.Float32) }, 1));
         }
+        edited.shape.ShouldBe(new long[] { 4, 8 });
+        edited.requires_grad.ShouldBeFalse();
         (edited - expected).abs().max().item<float>().ShouldBeLessThan(1e-6f);
+        foreach (string player in new[] { "G", "E_z" })
+            ((IAdversarialModel)model).Network(player).training.ShouldBeTrue($"{player}'s training flag is restored after Edit");
+        editable.EditFormula.ShouldBe("G(E_z(x) | y′)");
+        editable.EditLabel.ShouldBe("y′");
+        editable.EditClasses.ShouldBe(3);
+        (EditCommands.Edit(model, x, labels) - expected).abs().max().item<float>().ShouldBeLessThan(1e-6f);
         EditCommands.CanEdit(model).ShouldBeTrue();
         EditCommands.CanEdit(new TinyConditionalGan(CPU)).ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("float", "takes class indices, an integer tensor of shape [m], but got Float32 of shape [4]")]
+    [InlineData("two-d", "takes class indices, an integer tensor of shape [m], but got Int64 of shape [4, 1]")]
+    [InlineData("range", "has 3 classes (0 to 2), but a batch holds class 3")]
+    [InlineData("count", "Edit takes one class index of 'y′' per example, but got 3 labels for 4 examples")]
+    public void Edit_refuses_bad_labels_with_a_clear_message(string kind, string message)
+    {
+        using var model = new TinyIcgan(CPU);
+        Tensor x = randn(4, 8);
+        Tensor labels = kind switch
+        {
+            "float" => tensor(new float[] { 0, 1, 2, 0 }),
+            "two-d" => tensor(new long[] { 0, 1, 2, 0 }).unsqueeze(1),
+            "range" => tensor(new long[] { 0, 1, 3, 0 }),
+            _ => tensor(new long[] { 0, 1, 2 }),
+        };
+        var e = Should.Throw<System.InvalidOperationException>(() => model.Edit(x, labels));
+        e.Message.ShouldStartWith("TinyIcgan: ");
+        e.Message.ShouldContain(message);
+        Should.Throw<System.InvalidOperationException>(() => model.Edit(randn(4, 7), tensor(new long[] { 0, 1, 2, 0 })))
+            .Message.ShouldContain("Shape = \"8\"");
     }
 }

@@ -123,6 +123,7 @@ public partial class TinyDann
 [Minimize("E[||E_z(G(z | y′)) - z||^2]", Updates = "E_z", Name = "encoder_z")]
 [Minimize("-E[log E_y(y | x)]", Updates = "E_y", Name = "encoder_y")]
 [Minimax("E[log D(x | y)] + E[log(1 - D(G(z | y′) | y′))]")]
+[Edit("G(E_z(x) | y′)")]
 public partial class TinyIcgan
 {
     [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(8, 16, 8);
