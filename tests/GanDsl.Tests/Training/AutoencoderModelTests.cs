@@ -42,19 +42,11 @@ public class AutoencoderModelTests
         torch.manual_seed(1);
         using var model = new TinyAae(CPU);
         var data = new PlaneSource(32);
-        var phases = new (string Name, Func<float> Step, string[] Changes)[]
-        {
+        ((IAdversarialModel)model).Players.ShouldBe(new[] { "Enc", "Dec", "D" });
+        EachPhaseChangesOnly(model,
             ("reconstruction", () => model.StepReconstruction(data), new[] { "Enc", "Dec" }),
             ("D", () => model.StepDiscriminators(data), new[] { "D" }),
-            ("Enc", () => model.StepGenerators(data), new[] { "Enc" }),
-        };
-        foreach (var phase in phases)
-        {
-            var before = new[] { "Enc", "Dec", "D" }.ToDictionary(p => p, p => Snap(model, p));
-            phase.Step();
-            foreach (string player in before.Keys)
-                Same(before[player], model, player).ShouldBe(!phase.Changes.Contains(player), $"{player} in the {phase.Name} phase");
-        }
+            ("Enc", () => model.StepGenerators(data), new[] { "Enc" }));
         ((IAdversarialModel)model).LossNames.ShouldBe(new[] { "loss_reconstruction", "loss_D", "loss_Enc" });
     }
 

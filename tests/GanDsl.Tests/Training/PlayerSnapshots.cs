@@ -1,6 +1,8 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Gan.Runtime;
+using Shouldly;
 using static TorchSharp.torch;
 
 namespace GanDsl.Tests.Training;
@@ -13,4 +15,16 @@ internal static class PlayerSnapshots
     /// <summary>Whether the player's parameters are exactly those of the snapshot.</summary>
     public static bool Same(List<Tensor> before, IAdversarialModel model, string player)
         => before.Zip(model.PlayerParameters(player)).All(t => (t.First - t.Second.detach()).abs().max().item<float>() == 0f);
+
+    /// <summary>Runs each phase in turn and checks that it changed exactly the players it names, among all the model's players.</summary>
+    public static void EachPhaseChangesOnly(IAdversarialModel model, params (string Name, Func<float> Step, string[] Changes)[] phases)
+    {
+        foreach (var phase in phases)
+        {
+            var before = model.Players.ToDictionary(p => p, p => Snap(model, p));
+            phase.Step();
+            foreach (string player in before.Keys)
+                Same(before[player], model, player).ShouldBe(!phase.Changes.Contains(player), $"{player} in the {phase.Name} phase");
+        }
+    }
 }
