@@ -331,6 +331,7 @@ public sealed class FeatureClassifier : Module<Tensor, Tensor>
             throw new ArgumentException($"trainLabels: labels must be in [0, {net.Architecture.Classes}), found [{minLabel}, {maxLabel}].", nameof(trainLabels));
 
         Device device = net.ModuleDevice;
+        if (device.type == DeviceType.CPU && CpuConvolutions.Check(new[] { net }) is string kernels) log?.WriteLine(kernels);
         torch.manual_seed(options.Seed); // dropout masks
         using var generator = new Generator((ulong)options.Seed); // shuffling and augmentation, on the CPU
         Tensor yTrain = trainLabels.to(int64);

@@ -79,6 +79,8 @@ public static class Trainer
             if (info.CudaSeed is null && cuda.is_available() && model.Device.type == DeviceType.CUDA)
                 log.WriteLine("  note: this checkpoint was written without CUDA, so it holds no CUDA generator seed: the resumed run's CUDA random numbers differ from an unbroken run's.");
         }
+        if (model.Device.type == DeviceType.CPU && CpuConvolutions.Check(model.Players.Select(model.Network)) is string kernels)
+            log.WriteLine(kernels);
         // A new event file per invocation; the START marker makes TensorBoard drop what a killed run logged after its checkpoint.
         tensorBoard?.SessionStart(start + 1);
         var clock = Stopwatch.StartNew();

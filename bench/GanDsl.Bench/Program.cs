@@ -7,6 +7,7 @@ using GanDsl.Bench;
 //   flops      FLOPs of one DCGAN step against TorchSharp's own matmul rate on this machine
 //   generator  the source generator over 200 declarations, cold and incremental
 //   images     the image results (trains with `gan train`; see docs/results-images.md)
+//   cpuconv    libtorch's own CPU convolutions against oneDNN's: gradient errors and DCGAN step speed
 
 string mode = args.Length > 0 ? args[0] : "overhead";
 _ = BenchKit.StartLoad;   // read before any work
@@ -17,11 +18,13 @@ switch (mode)
     case "flops": return FlopsBench.Run(args);
     case "generator": return GeneratorBench.Run(args);
     case "images": return ImagesBench.Run(args);
+    case "cpuconv": return CpuConvBench.Run(args);
     default:
         Console.Error.WriteLine("usage: GanDsl.Bench overhead [--model ring|mnist|dcgan] [--rounds N] [--steps N] [--batch N] [--threads N] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench memory [--model ring|dcgan] [--steps N] [--every N] [--warmup N] [--batch N] [--threads N] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench flops [--batch N] [--steps N] [--reps N] [--threads N] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench generator [--models N] [--runs N] [--out FILE]");
+        Console.Error.WriteLine("       GanDsl.Bench cpuconv [--rounds N] [--steps N] [--batch N] [--repeats N] [--threads N] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench images [--runs DIR] [--scale F] [--device D] [--reuse] [--out FILE]");
         return 2;
 }

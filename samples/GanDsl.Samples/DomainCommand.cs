@@ -66,6 +66,7 @@ public static class DomainCommand
             ["seconds"] = Math.Round(result.Seconds, 3),
             ["steps_per_second"] = Math.Round(result.StepsPerSecond, 1),
             ["device"] = device.ToString(),
+            ["cpu_convolutions"] = CpuConvolutions.Status,
             ["seed"] = s.Seed,
             ["final_losses"] = result.LossNames.Zip(result.LastLosses).ToDictionary(p => p.First, p => (object?)p.Second),
         };
@@ -125,6 +126,7 @@ public static class DomainCommand
             ["seconds"] = Math.Round(result.Seconds, 3),
             ["steps_per_second"] = Math.Round(result.StepsPerSecond, 2),
             ["device"] = device.ToString(),
+            ["cpu_convolutions"] = CpuConvolutions.Status,
             ["seed"] = s.Seed,
             ["final_losses"] = result.LossNames.Zip(result.LastLosses).ToDictionary(p => p.First, p => (object?)p.Second),
         };

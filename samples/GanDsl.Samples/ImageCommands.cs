@@ -70,6 +70,7 @@ public static class ImageCommands
             ["sampled_with"] = TrainCommand.SampledWith(ema),
             ["tensorboard"] = tensorBoard?.Directory,
             ["device"] = device.ToString(),
+            ["cpu_convolutions"] = CpuConvolutions.Status,
             ["seed"] = s.Seed,
             ["lr_schedule"] = s.LearningRateSchedule,
             ["weights_sha256"] = info.WeightsSha256,

@@ -144,6 +144,7 @@ public static class TrainCommand
             w.WriteString("sampled_with", SampledWith(ema));
             if (tensorBoard is null) w.WriteNull("tensorboard"); else w.WriteString("tensorboard", tensorBoard.Directory);
             w.WriteString("device", device.ToString());
+            w.WriteString("cpu_convolutions", CpuConvolutions.Status);
             w.WriteNumber("batch_size", s.BatchSize ?? entry.BatchSize);
             w.WriteString("lr_schedule", s.LearningRateSchedule);
             w.WriteNumber("seed", s.Seed);

@@ -1,0 +1,159 @@
+using System;
+using System.IO;
+using System.Linq;
+using Gan.Runtime.Metrics;
+using Gan.Runtime;
+using Shouldly;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace GanDsl.Tests.Runtime;
+
+/// <summary>
+/// Float32 convolutions on the CPU, forward and both gradients, against a plain loop in float64: the layers our
+/// networks have (one-channel outputs, a few channels, 3×3 same-padding, strided 4×4, transposed), on one and two
+/// threads; and the check that turns oneDNN off where it gets them wrong (see <see cref="CpuConvolutions"/>).
+/// </summary>
+[Collection(TorchGlobalRngCollection.Name)]
+public sealed class ConvolutionGradientTests
+{
+    [Fact]
+    public void After_the_check_every_convolution_of_the_checked_networks_matches_float64()
+    {
+        torch.manual_seed(3);
+        using var net = new FeatureClassifier(new ClassifierArchitecture(4, 8, 8, 16)); // 1→4, 4→8, 8→8: oneDNN fails 8→8 here
+
+        string? line = CpuConvolutions.Check(new[] { net });
+
+        var layers = net.modules().OfType<TorchSharp.Modules.Convolution>().Select(c => ConvolutionLayer.Of(c)!.Value).ToList();
+        layers.Count.ShouldBe(3);
+        foreach (var layer in layers)
+            layer.WorstError().ShouldBeLessThanOrEqualTo(CpuConvolutions.Tolerance, layer.ToString());
+        if (line is not null)
+        {
+            // oneDNN was wrong on this machine: the line names the layer, and oneDNN is now off.
+            line.ShouldContain("classifier.conv");
+            line.ShouldContain("using libtorch's own kernels");
+            CpuConvolutions.OneDnnEnabled.ShouldBe(false);
+            CpuConvolutions.Status.ShouldStartWith("native (oneDNN failed the check on ");
+        }
+    }
+
+    [Fact]
+    public void A_layers_configuration_is_read_from_the_module()
+    {
+        using var conv = Conv2d(3, 8, 5, stride: 2, padding: 1, dilation: 2, groups: 1);
+        using var transposed = ConvTranspose2d(64, 1, 4, stride: 2, padding: 1);
+
+        var layer = ConvolutionLayer.Of(conv)!.Value;
+        var t = ConvolutionLayer.Of(transposed)!.Value;
+
+        layer.ToString().ShouldBe("3→8, 5×5, stride 2×2, padding 1×1, dilation 2×2");
+        t.ToString().ShouldBe("transposed 64→1, 4×4, stride 2×2, padding 1×1");
+        layer.WorstError().ShouldBeLessThan(1.0); // runs: shapes and strides are consistent
+        t.WorstError().ShouldBeLessThan(1.0);
+    }
+
+    [Theory]
+    [InlineData(1, 1, 3, 1, 1, 1)]   // a one-channel 3×3 layer
+    [InlineData(16, 4, 3, 1, 1, 1)]  // fewer output channels than a vector holds
+    [InlineData(3, 8, 3, 1, 1, 2)]
+    [InlineData(4, 8, 3, 1, 1, 2)]   // the feature classifier's second layer
+    [InlineData(64, 64, 3, 1, 1, 2)]
+    [InlineData(1, 64, 4, 2, 1, 2)]  // a DCGAN discriminator's first layer
+    [InlineData(128, 1, 7, 1, 0, 1)] // a DCGAN discriminator's last layer: the generator's gradient goes through it
+    [InlineData(128, 1, 7, 1, 0, 2)]
+    public void With_libtorchs_own_kernels_float32_convolution_and_its_gradients_match_a_float64_loop(int inChannels, int outChannels, int kernel, int stride, int padding, int threads)
+    {
+        CpuConvolutions.SetOneDnn(false); // never turned back on: other tests may run at the same time
+        int previous = torch.get_num_threads();
+        torch.set_num_threads(threads);
+        try
+        {
+            int size = kernel == 7 ? 7 : 14;
+            torch.manual_seed(inChannels * 100 + outChannels);
+            using var scope = NewDisposeScope();
+            Tensor x = torch.randn(8, inChannels, size, size).requires_grad_(true);
+            Tensor w = (torch.randn(outChannels, inChannels, kernel, kernel) * 0.1).requires_grad_(true);
+            Tensor y = functional.conv2d(x, w, strides: new long[] { stride, stride }, padding: new long[] { padding, padding });
+            Tensor g = torch.randn_like(y);
+            var grads = torch.autograd.grad(new[] { y }, new[] { x, w }, new[] { g });
+
+            var (yRef, dxRef, dwRef) = LoopConvolution(x, w, g, stride, padding);
+            RelativeError(y, yRef).ShouldBeLessThan(1e-5, "forward");
+            RelativeError(grads[0], dxRef).ShouldBeLessThan(1e-5, "input gradient");
+            RelativeError(grads[1], dwRef).ShouldBeLessThan(1e-5, "weight gradient");
+        }
+        finally
+        {
+            torch.set_num_threads(previous);
+        }
+    }
+
+    [Theory]
+    [InlineData(64, 1, 1)] // a DCGAN generator's last layer
+    [InlineData(4, 16, 2)]
+    public void With_libtorchs_own_kernels_a_float32_transposed_convolution_is_the_input_gradient_of_a_float64_loop(int inChannels, int outChannels, int threads)
+    {
+        CpuConvolutions.SetOneDnn(false);
+        int previous = torch.get_num_threads();
+        torch.set_num_threads(threads);
+        try
+        {
+            torch.manual_seed(inChannels + outChannels);
+            using var scope = NewDisposeScope();
+            // conv_transpose2d(g, w) with w [in, out, 4, 4] is the input gradient of conv2d(·, w) with w as [out→in].
+            Tensor g = torch.randn(8, inChannels, 7, 7);
+            Tensor w = torch.randn(inChannels, outChannels, 4, 4) * 0.1;
+            Tensor y = functional.conv_transpose2d(g, w, strides: new long[] { 2, 2 }, padding: new long[] { 1, 1 });
+            Tensor x = torch.zeros(8, outChannels, 14, 14);
+            var (_, dxRef, _) = LoopConvolution(x, w, g, stride: 2, padding: 1);
+            RelativeError(y, dxRef).ShouldBeLessThan(1e-5);
+        }
+        finally
+        {
+            torch.set_num_threads(previous);
+        }
+    }
+
+    private static double RelativeError(Tensor actual, Tensor expected)
+    {
+        double scale = expected.abs().max().item<double>();
+        double error = (actual.detach().to(float64) - expected).abs().max().item<double>() / scale;
+        return double.IsNaN(error) ? double.PositiveInfinity : error;
+    }
+
+    /// <summary>y = x ⋆ w, dL/dx and dL/dw for dL/dy = g, by loops in float64 (no libtorch kernel involved).</summary>
+    private static (Tensor Y, Tensor Dx, Tensor Dw) LoopConvolution(Tensor x, Tensor w, Tensor g, int stride, int padding)
+    {
+        int n = (int)x.shape[0], ic = (int)x.shape[1], h = (int)x.shape[2], oc = (int)w.shape[0], k = (int)w.shape[2];
+        int oh = (int)g.shape[2];
+        double[] xs = x.detach().to(float64).contiguous().data<double>().ToArray();
+        double[] ws = w.detach().to(float64).contiguous().data<double>().ToArray();
+        double[] gs = g.detach().to(float64).contiguous().data<double>().ToArray();
+        var y = new double[n * oc * oh * oh];
+        var dx = new double[xs.Length];
+        var dw = new double[ws.Length];
+        for (int b = 0; b < n; b++)
+        for (int o = 0; o < oc; o++)
+        for (int i = 0; i < oh; i++)
+        for (int j = 0; j < oh; j++)
+        {
+            int yi = ((b * oc + o) * oh + i) * oh + j;
+            for (int c = 0; c < ic; c++)
+            for (int ki = 0; ki < k; ki++)
+            for (int kj = 0; kj < k; kj++)
+            {
+                int p = i * stride + ki - padding, q = j * stride + kj - padding;
+                if (p < 0 || q < 0 || p >= h || q >= h) continue;
+                int xi = ((b * ic + c) * h + p) * h + q, wi = ((o * ic + c) * k + ki) * k + kj;
+                y[yi] += xs[xi] * ws[wi];
+                dx[xi] += gs[yi] * ws[wi];
+                dw[wi] += gs[yi] * xs[xi];
+            }
+        }
+        return (torch.tensor(y, float64).reshape(n, oc, oh, oh), torch.tensor(dx, float64).reshape(x.shape), torch.tensor(dw, float64).reshape(w.shape));
+    }
+}
