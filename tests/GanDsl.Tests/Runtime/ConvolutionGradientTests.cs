@@ -1,8 +1,8 @@
 using System;
-using System.IO;
 using System.Linq;
-using Gan.Runtime.Metrics;
 using Gan.Runtime;
+using Gan.Runtime.Metrics;
+using GanDsl.Samples.Catalog;
 using Shouldly;
 using TorchSharp;
 using Xunit;
@@ -39,6 +39,26 @@ public sealed class ConvolutionGradientTests
             CpuConvolutions.OneDnnEnabled.ShouldBe(false);
             CpuConvolutions.Status.ShouldStartWith("native (oneDNN failed the check on ");
         }
+    }
+
+    [Fact]
+    public void After_the_check_every_convolution_of_every_catalog_model_matches_float64()
+    {
+        int layers = 0;
+        foreach (var entry in ModelCatalog.Entries)
+        {
+            torch.manual_seed(1);
+            using var model = entry.Create(CPU);
+            var networks = model.Players.Select(model.Network).ToList();
+            CpuConvolutions.Check(networks);
+            foreach (var conv in networks.SelectMany(n => n.modules().OfType<TorchSharp.Modules.Convolution>()))
+            {
+                var layer = ConvolutionLayer.Of(conv)!.Value;
+                layer.WorstError().ShouldBeLessThanOrEqualTo(CpuConvolutions.Tolerance, $"{entry.Name}: {layer}");
+                layers++;
+            }
+        }
+        layers.ShouldBeGreaterThan(20); // the image models' convolutions were all visited
     }
 
     [Fact]
