@@ -29,7 +29,8 @@ namespace Gan.Runtime;
 /// oneDNN) and, when any differs, turns oneDNN off for the process (libtorch's
 /// <c>at::Context::setUserEnabledMkldnn(false)</c>, what <c>torch.backends.mkldnn.enabled = False</c> sets in
 /// PyTorch; TorchSharp 0.107 does not expose it, so it is called by its exported name). Matrix products (MKL) and
-/// CUDA (cuDNN) are not affected. <c>GANDSL_CPU_CONV</c> = <c>auto</c> (the default), <c>native</c> (never oneDNN)
+/// CUDA (cuDNN) are not affected. NNPACK, libtorch's next choice, is turned off with it (see <c>Resolve</c>).
+/// <c>GANDSL_CPU_CONV</c> = <c>auto</c> (the default), <c>native</c> (never oneDNN)
 /// or <c>onednn</c> (no check) overrides it.
 /// </para>
 /// </remarks>
@@ -153,7 +154,13 @@ public static class CpuConvolutions
             return false;
         }
         s_context = Marshal.GetDelegateForFunctionPointer<GlobalContextFn>(global)();
-        return s_context != IntPtr.Zero;
+        if (s_context == IntPtr.Zero) return false;
+        // NNPACK is the next path libtorch asks about for a float32 convolution without oneDNN (and for any float64
+        // one). Where its hardware check fails ("Unsupported hardware", as here) each such convolution prints that
+        // warning, a dozen lines per training step; where it passes it is a path no test of ours covers. Off.
+        if (NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledNNPACKEb", out IntPtr setNnpack))
+            Marshal.GetDelegateForFunctionPointer<SetFn>(setNnpack)(s_context, 0);
+        return true;
     }
 
     private static void Set(IntPtr context, bool enabled) =>
