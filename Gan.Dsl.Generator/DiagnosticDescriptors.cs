@@ -12,15 +12,15 @@ namespace Gan.Dsl.Generator
             => new DiagnosticDescriptor(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 
         public static readonly DiagnosticDescriptor FormulaSyntax = Make("GAN001",
-            "Syntax error in the value function", "Syntax error in the value function at column {0}: {1}");
+            "Syntax error in a formula", "Syntax error at column {0} of the formula: {1}");
         public static readonly DiagnosticDescriptor UnknownName = Make("GAN002",
-            "Unknown name in the value function", "'{0}' is not a declared network, data or noise variable, nor a known function{1}");
+            "Unknown name in a formula", "'{0}' is not a declared network, data or noise variable, nor a known function{1}");
         public static readonly DiagnosticDescriptor WrongArity = Make("GAN003",
             "Wrong number of arguments", "{0}");
         public static readonly DiagnosticDescriptor NoMaximizingPlayer = Make("GAN004",
             "No maximizing player", "The value function uses no [Discriminator]: nobody maximizes it, so there is no game");
         public static readonly DiagnosticDescriptor UnusedNetwork = Make("GAN005",
-            "Network not used by the value function", "Network '{0}' is declared but no formula ([Minimax], [Minimize] or [Sample]) applies it; it would never be trained",
+            "Network not used by any formula", "Network '{0}' is declared but no formula ([Minimax], [Minimize] or [Sample]) applies it; it would never be trained",
             DiagnosticSeverity.Warning);
         public static readonly DiagnosticDescriptor NotPartial = Make("GAN006",
             "Model class must be partial", "Class '{0}' has [Gan] but is not partial: the generator cannot add its training code");
@@ -29,7 +29,7 @@ namespace Gan.Dsl.Generator
         public static readonly DiagnosticDescriptor DuplicateName = Make("GAN008",
             "Name declared twice", "'{0}' is declared more than once (as {1} and as {2}); names in the value function must be unique");
         public static readonly DiagnosticDescriptor MeaninglessOption = Make("GAN009",
-            "Option has no effect", "{0}");
+            "Option has no effect", "GeneratorLoss = NonSaturating rewrites the logs a generator descends, log(1 - D(u)) and log D(u) where u depends on a generator, and {0} has none; remove the option");
         public static readonly DiagnosticDescriptor InvalidSteps = Make("GAN010",
             "Invalid number of discriminator steps", "DiscriminatorSteps must be at least 1 (got {0})");
         public static readonly DiagnosticDescriptor BadFactory = Make("GAN011",
@@ -43,7 +43,7 @@ namespace Gan.Dsl.Generator
         public static readonly DiagnosticDescriptor NotCallable = Make("GAN015",
             "Not a function or network", "'{0}' is a {1}, not a network or function: it cannot be applied to arguments");
         public static readonly DiagnosticDescriptor NotInExpectation = Make("GAN016",
-            "Term outside an expectation", "'{0}' depends on the samples but is not inside an expectation E[...]; the value function must be a number");
+            "Term outside an expectation", "'{0}' depends on the samples but is not inside an expectation E[...]; a formula's value must be a number");
         public static readonly DiagnosticDescriptor NoMinimizingPlayer = Make("GAN017",
             "No minimizing player", "The value function uses no [Generator]: nobody minimizes it, so there is no game");
         public static readonly DiagnosticDescriptor NoSampler = Make("GAN018",
@@ -58,11 +58,12 @@ namespace Gan.Dsl.Generator
         public static readonly DiagnosticDescriptor BadSample = Make("GAN021",
             "Invalid sample expression", "{0}");
         public static readonly DiagnosticDescriptor GivenNotALabel = Make("GAN022",
-            "Noise given something that is not a label", "{0}");
+            "Noise given something that is not a label", "Given = \"{0}\" of noise variable '{1}' must name a [Label], but {2}");
         public static readonly DiagnosticDescriptor GivenCannotCondition = Make("GAN023",
-            "Distribution cannot be given a label", "{0}");
+            "Distribution cannot be given a label", "Noise variable '{0}' has Distribution.{1}, which has no components or classes for a label to choose; " +
+            "Given applies to Distribution.GaussianMixture (class k draws from component k) and Distribution.Categorical (the draw is the label)");
         public static readonly DiagnosticDescriptor GivenClassCount = Make("GAN024",
-            "Label classes do not match the prior's components", "{0}");
+            "Label classes do not match the prior's components", "Label '{0}' has {1} classes, but {2}: Given needs one component or class per class of the label");
         public static readonly DiagnosticDescriptor BadEdit = Make("GAN025",
             "Invalid edit expression", "{0}");
         public static readonly DiagnosticDescriptor EditWithoutLabel = Make("GAN026",

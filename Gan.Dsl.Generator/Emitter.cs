@@ -29,7 +29,7 @@ namespace Gan.Dsl.Generator
             foreach (NoiseSpec z in model.Noise)
             {
                 scope.Names[z.Name] = NameKind.Noise;
-                if (z.Distribution == NoiseDistribution.Categorical) scope.Categorical.Add(z.Name);
+                if (z.Distribution == Distribution.Categorical) scope.Categorical.Add(z.Name);
             }
             foreach (NetworkSpec n in model.Networks)
             {
@@ -39,62 +39,15 @@ namespace Gan.Dsl.Generator
             return scope;
         }
 
-        /// <summary>The first generator applied to noise variables alone: what Sample(n) runs.</summary>
-        public static CallExpr? FindSamplerCall(Expr e, Scope scope)
-        {
-            switch (e)
-            {
-                case CallExpr c when scope.Networks.ContainsKey(c.Callee) && !scope.IsMaximizer(c.Callee) && c.Args.Count > 0
-                                     && c.Args.All(a => a is NameExpr v && scope.Names.TryGetValue(v.Name, out NameKind k) && k == NameKind.Noise):
-                    return c;
-                case CallExpr c: return c.Args.Select(a => FindSamplerCall(a, scope)).FirstOrDefault(x => x != null);
-                case ExpectationExpr x: return FindSamplerCall(x.Body, scope);
-                case UnaryExpr u: return FindSamplerCall(u.Operand, scope);
-                case BinaryExpr b: return FindSamplerCall(b.Left, scope) ?? FindSamplerCall(b.Right, scope);
-                case NormExpr n: return FindSamplerCall(n.Inner, scope);
-                default: return null;
-            }
-        }
-
         /// <summary>What Sample(n) runs: the [Sample] expression, else the first generator applied to noise alone in V.</summary>
         public static CallExpr? Sampler(ModelSpec model, Scope scope)
-            => model.SampleExpression as CallExpr ?? FindSamplerCall(model.ValueFunction, scope);
-
-        /// <summary>The first network (not a discriminator) applied to one data variable alone, in V or a [Minimize] phase:
-        /// what Encode(x) runs (an adversarial autoencoder's Enc(x), an encoder E_z(x)).</summary>
-        public static CallExpr? FindEncoderCall(ModelSpec model, Scope scope)
-        {
-            CallExpr? Find(Expr e) => e switch
-            {
-                CallExpr c when scope.Networks.ContainsKey(c.Callee) && !scope.IsMaximizer(c.Callee) && c.Args.Count == 1
-                                && c.Args[0] is NameExpr v && model.Data.Any(d => d.Name == v.Name && d.Classes == 0) => c,
-                CallExpr c => c.Args.Select(Find).FirstOrDefault(x => x != null),
-                ExpectationExpr x => Find(x.Body),
-                UnaryExpr u => Find(u.Operand),
-                BinaryExpr b => Find(b.Left) ?? Find(b.Right),
-                NormExpr n => Find(n.Inner),
-                _ => null,
-            };
-            return Find(model.ValueFunction) ?? model.Objectives.Select(o => Find(o.Objective)).FirstOrDefault(x => x != null);
-        }
+            => model.SampleExpression as CallExpr ?? Queries.FindSamplerCall(model.ValueFunction, scope);
 
         /// <summary>The players the game's two phases update: the discriminators applied in V, and the generators applied
         /// in V's terms that depend on a generator.</summary>
         private static (NetworkSpec[] Maximizers, NetworkSpec[] Minimizers) GamePlayers(ModelSpec model, Scope scope)
         {
-            var applied = new HashSet<string>(StringComparer.Ordinal);
-            void Walk(Expr e)
-            {
-                switch (e)
-                {
-                    case CallExpr c: if (scope.Networks.ContainsKey(c.Callee)) applied.Add(c.Callee); foreach (Expr a in c.Args) Walk(a); break;
-                    case ExpectationExpr x: Walk(x.Body); break;
-                    case UnaryExpr u: Walk(u.Operand); break;
-                    case BinaryExpr b: Walk(b.Left); Walk(b.Right); break;
-                    case NormExpr n: Walk(n.Inner); break;
-                }
-            }
-            Walk(model.ValueFunction);
+            var applied = new HashSet<string>(Tree.Descendants(model.ValueFunction).OfType<CallExpr>().Select(c => c.Callee), StringComparer.Ordinal);
             return (model.Networks.Where(n => n.Role == PlayerRole.Discriminator && applied.Contains(n.Name)).ToArray(),
                     model.Networks.Where(n => n.Role == PlayerRole.Generator && applied.Contains(n.Name)).ToArray());
         }
@@ -117,14 +70,14 @@ namespace Gan.Dsl.Generator
             IDisposable? namespaceBlock = model.Namespace != null ? w.Block("namespace " + model.Namespace) : null;
             w.Line("using Tensor = global::TorchSharp.torch.Tensor;");
             w.Line("using torch = global::TorchSharp.torch;");
-            w.Line("using F = global::TorchSharp.torch.nn.functional;");
+            w.Line($"using {FunctionalAlias(model)} = global::TorchSharp.torch.nn.functional;");
             w.Line();
             w.Line("/// <summary>");
             if (model.HasGame)
             {
                 w.Line($"/// {Xml(model.ClassName)}: V({string.Join(", ", model.Networks.Select(n => n.Name))}) = {Xml(model.ValueFunctionText)}");
                 w.Line($"/// <para>Maximized by {maxSide}, minimized by {minSide}; {model.DiscriminatorSteps} update(s) of {maxSide} per update of {minSide}.");
-                w.Line($"/// Generator loss: {(model.GeneratorLoss == GeneratorLossKind.NonSaturating ? "non-saturating (log(1 - D(·)) terms become -log D(·))" : "minimax, as written")}.</para>");
+                w.Line($"/// Generator loss: {(model.GeneratorLoss == GeneratorLoss.NonSaturating ? $"non-saturating (where {minSide} {(minimizers.Length == 1 ? "acts" : "act")} through u, log(1 - D(u)) becomes -log D(u) and log D(u) becomes -log(1 - D(u)))" : "minimax, as written")}.</para>");
             }
             else
             {
@@ -135,7 +88,7 @@ namespace Gan.Dsl.Generator
             w.Line("/// </summary>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Gan.Dsl.Generator\", \"{generatorVersion}\")]");
             Condition? condition = ConditionOf(model, scope);
-            CallExpr? encoder = FindEncoderCall(model, scope);
+            CallExpr? encoder = Queries.FindEncoderCall(model, scope);
             bool reverses = UsesReverse(model);
             string interfaces = "global::Gan.Runtime.IAdversarialModel" + (condition != null ? ", global::Gan.Runtime.IConditionalModel" : "")
                                 + (encoder != null ? ", global::Gan.Runtime.IEncoderModel" : "") + (model.EditExpression != null ? ", global::Gan.Runtime.IEditableModel" : "")
@@ -146,6 +99,7 @@ namespace Gan.Dsl.Generator
                 w.Line($"public const string ValueFunctionText = {Literal(model.HasGame ? model.ValueFunctionText : string.Join("; ", model.Objectives.Select(o => $"minimize {o.Text}")))};");
                 w.Line();
                 w.Line($"private static readonly string[] s_lossNames = {{ {string.Join(", ", model.Objectives.Select(o => Literal("loss_" + o.Name)).Concat(model.HasGame ? new[] { Literal(maxLoss), Literal(minLoss) } : new string[0]))} }};");
+                w.Line($"private static readonly string[] s_players = {{ {string.Join(", ", model.Networks.Select(n => Literal(n.Name)))} }};");
                 w.Line($"private static readonly string[] s_dataFields = {{ {string.Join(", ", model.Data.Select(d => Literal(d.Field)))} }};");
                 w.Line("private static readonly global::Gan.Runtime.DataVariable[] s_data =");
                 w.Line("{");
@@ -156,6 +110,7 @@ namespace Gan.Dsl.Generator
                 w.Line("private readonly global::TorchSharp.torch.Device _device;");
                 foreach (NetworkSpec n in model.Networks) w.Line($"private readonly {ModuleType} _{n.Name};");
                 foreach (NetworkSpec n in model.Networks) w.Line($"private readonly global::TorchSharp.torch.optim.Optimizer _optimizer{n.Name};");
+                w.Line("private readonly global::TorchSharp.torch.optim.Optimizer[] _optimizers;");
                 w.Line();
                 if (model.HasGame)
                 {
@@ -217,13 +172,7 @@ namespace Gan.Dsl.Generator
                 }
             }
             namespaceBlock?.Dispose();
-            string code = w.ToString();
-            // A network named F (a feature extractor, F(x)) would hide the usual alias F for torch.nn.functional inside the
-            // class: such a model gets the alias "functional" instead.
-            if (model.Networks.Any(n => n.Name == "F"))
-                code = code.Replace("using F = global::TorchSharp.torch.nn.functional;", "using functional = global::TorchSharp.torch.nn.functional;")
-                           .Replace("F.logsigmoid(", "functional.logsigmoid(").Replace("F.one_hot(", "functional.one_hot(").Replace("F.softplus(", "functional.softplus(");
-            return code;
+            return w.ToString();
         }
 
         private static void EmitConstructor(IndentedWriter w, ModelSpec model)
@@ -241,11 +190,12 @@ namespace Gan.Dsl.Generator
                 foreach (NetworkSpec n in model.Networks)
                 {
                     OptimizerSpec o = n.Optimizer;
-                    if (o.Kind == OptimizerKind.Adam)
+                    if (o.Kind == Optimizer.Adam)
                         w.Line($"_optimizer{n.Name} = torch.optim.Adam(_{n.Name}.parameters(), lr: {Num(o.LearningRate)}, beta1: {Num(o.Beta1)}, beta2: {Num(o.Beta2)}, weight_decay: {Num(o.WeightDecay)});");
                     else
                         w.Line($"_optimizer{n.Name} = torch.optim.SGD(_{n.Name}.parameters(), {Num(o.LearningRate)}, momentum: {Num(o.Momentum)}, weight_decay: {Num(o.WeightDecay)});");
                 }
+                w.Line($"_optimizers = new[] {{ {string.Join(", ", model.Networks.Select(n => "_optimizer" + n.Name))} }};");
             }
         }
 
@@ -257,8 +207,8 @@ namespace Gan.Dsl.Generator
             w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.LossNames => s_lossNames;");
             w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.DataFields => s_dataFields;");
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::Gan.Runtime.DataVariable> global::Gan.Runtime.IAdversarialModel.Data => s_data;");
-            w.Line($"global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.Players => new[] {{ {string.Join(", ", model.Networks.Select(n => Literal(n.Name)))} }};");
-            w.Line($"global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.optim.Optimizer> global::Gan.Runtime.IAdversarialModel.Optimizers => new[] {{ {string.Join(", ", model.Networks.Select(n => "_optimizer" + n.Name))} }};");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.Players => s_players;");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.optim.Optimizer> global::Gan.Runtime.IAdversarialModel.Optimizers => _optimizers;");
             CallExpr? sampler = Sampler(model, scope);
             w.Line($"string? global::Gan.Runtime.IAdversarialModel.Sampler => {(sampler != null ? Literal(sampler.Callee) : "null")};");
             w.Line("global::TorchSharp.torch.nn.Module global::Gan.Runtime.IAdversarialModel.Network(string player) => player switch");
@@ -272,14 +222,11 @@ namespace Gan.Dsl.Generator
         private static void EmitTrainStep(IndentedWriter w, ModelSpec model, Scope scope, NetworkSpec[] maximizers, NetworkSpec[] minimizers)
         {
             var terms = Semantics.Terms(model.ValueFunction);
-            var maxTerms = terms.Where(t => Semantics.Applies(t.Term, scope.IsMaximizer)).ToList();
-            var minTerms = terms.Where(t => Semantics.Applies(t.Term, scope.IsMinimizer)).ToList();
-            bool nonSaturating = model.GeneratorLoss == GeneratorLossKind.NonSaturating;
+            var maxTerms = terms.Where(t => Tree.Applies(t.Term, scope.IsMaximizer)).ToList();
+            var minTerms = terms.Where(t => Tree.Applies(t.Term, scope.IsMinimizer)).ToList();
+            bool nonSaturating = model.GeneratorLoss == GeneratorLoss.NonSaturating;
             if (nonSaturating)
-            {
-                int count = 0;
-                minTerms = minTerms.Select(t => (t.Sign, Semantics.RewriteNonSaturating(t.Term, scope, ref count))).ToList();
-            }
+                minTerms = minTerms.SelectMany(t => Semantics.Terms(Rewrites.NonSaturating(t.Term, scope, out _, t.Sign)).Select(r => (t.Sign * r.Sign, r.Term))).ToList();
             string maxSide = string.Join(", ", maximizers.Select(n => n.Name));
             string minSide = string.Join(", ", minimizers.Select(n => n.Name));
 
@@ -320,7 +267,7 @@ namespace Gan.Dsl.Generator
             foreach (ObjectiveSpec objective in model.Objectives)
             {
                 NetworkSpec[] players = objective.Updates.Select(u => scope.Networks[u]).ToArray();
-                var fixedNames = model.Networks.Where(n => !objective.Updates.Contains(n.Name) && Semantics.Applies(objective.Objective, c => c == n.Name)).Select(n => n.Name).ToList();
+                var fixedNames = model.Networks.Where(n => !objective.Updates.Contains(n.Name) && Tree.Applies(objective.Objective, c => c == n.Name)).Select(n => n.Name).ToList();
                 w.Line();
                 w.Line($"/// <summary>The {Xml(objective.Name)} phase: one update of {Players(players)} descending {Xml(objective.Text)} on a fresh minibatch" +
                        (fixedNames.Count > 0 ? $", {string.Join(", ", fixedNames)} held fixed" : "") + ". Returns the loss.</summary>");
@@ -351,7 +298,7 @@ namespace Gan.Dsl.Generator
 
         /// <summary>Whether any formula applies reverse(·): the model then tracks its training progress for λ_p.</summary>
         private static bool UsesReverse(ModelSpec model)
-            => Semantics.Applies(model.ValueFunction, n => n == "reverse") || model.Objectives.Any(o => Semantics.Applies(o.Objective, n => n == "reverse"));
+            => Tree.Applies(model.ValueFunction, n => n == "reverse") || model.Objectives.Any(o => Tree.Applies(o.Objective, n => n == "reverse"));
 
         /// <summary>"reconstruction" → "Reconstruction", "E_z" → "E_z".</summary>
         private static string Pascal(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
@@ -362,8 +309,7 @@ namespace Gan.Dsl.Generator
             bool maximizing = kind == PhaseKind.Maximize;
             w.Line("using var scope = torch.NewDisposeScope();");
             var locals = new Locals(scope, model);
-            var referenced = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var t in terms) CollectNames(t.Term, referenced);
+            var referenced = new HashSet<string>(terms.SelectMany(t => Tree.Names(t.Term)), StringComparer.Ordinal);
 
             // Data and noise. A noise variable given a label (p(z | y)) draws with the batch's labels, so the batch is read
             // for them even when the phase's terms do not name the label.
@@ -394,12 +340,12 @@ namespace Gan.Dsl.Generator
             {
                 if (z.Given == null)
                 {
-                    w.Line($"var {locals.Variable(z.Name)} = {NoiseExpression(z, "m")};");
+                    w.Line($"var {locals.Variable(z.Name)} = {NoiseExpression(z, "m", model)};");
                     continue;
                 }
                 DataSpec label = model.Data.First(d => d.Name == z.Given);
                 string labelData = $"\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(label)}], batch[{Literal(label.Field)}]";
-                w.Line(z.Distribution == NoiseDistribution.GaussianMixture
+                w.Line(z.Distribution == Distribution.GaussianMixture
                     ? $"var {locals.Variable(z.Name)} = global::Gan.Runtime.Priors.GaussianMixture(global::Gan.Runtime.ModelChecks.ClassIndices({labelData}), _device);   // {z.Name} ~ p({z.Name} | {label.Name}): component k for class k"
                     : $"var {locals.Variable(z.Name)} = global::Gan.Runtime.ModelChecks.OneHot({labelData});   // {z.Name} ~ p({z.Name} | {label.Name}): the label itself, one-hot");
             }
@@ -409,7 +355,7 @@ namespace Gan.Dsl.Generator
             var calls = new List<CallExpr>();
             foreach (var t in terms) CollectNetworkCalls(t.Term, scope, calls, locals);
             var updated = new HashSet<string>(players.Select(p => p.Name), StringComparer.Ordinal);
-            List<CallExpr> fixedCalls = calls.Where(c => !updated.Contains(c.Callee) && !c.Args.Any(a => Semantics.Applies(a, updated.Contains))).ToList();
+            List<CallExpr> fixedCalls = calls.Where(c => !updated.Contains(c.Callee) && !c.Args.Any(a => Tree.Applies(a, updated.Contains))).ToList();
             if (fixedCalls.Count > 0)
             {
                 foreach (CallExpr c in fixedCalls) w.Line($"Tensor {locals.Call(c)};");
@@ -424,24 +370,24 @@ namespace Gan.Dsl.Generator
 
             string sum = Sum(terms, locals);
             string printed = PrintSum(terms);
-            bool rewritesLogs = terms.Any(t => ContainsStableLog(t.Term, scope));
+            string? stableComment = StableLogComment(Rewrites.StableLogs(terms.Select(t => t.Term), scope));
             if (kind == PhaseKind.Objective)
             {
                 w.Line($"// minimize {objectiveText}");
-                if (rewritesLogs) w.Line("// log D(·) is computed as logsigmoid(logits) and log(1 - D(·)) as logsigmoid(-logits): the same values, without overflow.");
+                if (stableComment != null) w.Lines(stableComment);
                 w.Line($"var loss = {sum};");
             }
             else if (maximizing)
             {
                 w.Line($"// V{(terms.Count < Semantics.Terms(model.ValueFunction).Count ? $" (its terms that depend on {Players(players)})" : "")} = {printed}");
-                if (rewritesLogs) w.Line("// log D(·) is computed as logsigmoid(logits) and log(1 - D(·)) as logsigmoid(-logits): the same values, without overflow.");
+                if (stableComment != null) w.Lines(stableComment);
                 w.Line($"var value = {sum};");
                 w.Line("var loss = -value;");
             }
             else
             {
-                w.Line($"// {(model.GeneratorLoss == GeneratorLossKind.NonSaturating ? "Non-saturating loss (Goodfellow et al. 2014, §3): log(1 - D(G(·))) is replaced by -log D(G(·)) → " : "Minimax loss, as written: ")}{printed}");
-                if (rewritesLogs) w.Line("// log D(·) is computed as logsigmoid(logits) and log(1 - D(·)) as logsigmoid(-logits): the same values, without overflow.");
+                w.Line($"// {(model.GeneratorLoss == GeneratorLoss.NonSaturating ? $"Non-saturating loss (Goodfellow et al. 2014, §3): log(1 - D(u)) becomes -log D(u) and log D(u) becomes -log(1 - D(u)) where {Players(players)} {(players.Length == 1 ? "acts" : "act")} through u → " : "Minimax loss, as written: ")}{printed}");
+                if (stableComment != null) w.Lines(stableComment);
                 w.Line($"var loss = {sum};");
             }
             w.Line("float lossValue = loss.item<float>();");
@@ -478,7 +424,7 @@ namespace Gan.Dsl.Generator
                 {
                 w.Line("var noise = new global::System.Collections.Generic.Dictionary<string, Tensor>();");
                 foreach (NoiseSpec z in inputs.Distinct())
-                    w.Line($"noise[{Literal(z.Name)}] = {NoiseExpression(z, "n")};");
+                    w.Line($"noise[{Literal(z.Name)}] = {NoiseExpression(z, "n", model)};");
                 w.Line("return new global::Gan.Runtime.Batch(noise);");
                 }
             }
@@ -522,7 +468,7 @@ namespace Gan.Dsl.Generator
                 {
                     NoiseSpec z = condition.Noise[i];
                     string check = $"\"{model.ClassName}\", {c}, {condition.Classes}, classes";
-                    string value = z.Distribution == NoiseDistribution.GaussianMixture
+                    string value = z.Distribution == Distribution.GaussianMixture
                         ? $"global::Gan.Runtime.Priors.GaussianMixture(global::Gan.Runtime.ModelChecks.ClassIndices({check}), _device)"
                         : $"global::Gan.Runtime.ModelChecks.OneHot({check})";
                     w.Line($"    .With({Literal(z.Name)}, {value}){(i == condition.Noise.Length - 1 ? ";" : "")}");
@@ -576,10 +522,9 @@ namespace Gan.Dsl.Generator
         private static void EmitEdit(IndentedWriter w, ModelSpec model, Scope scope)
         {
             Expr edit = model.EditExpression!;
-            var referenced = new HashSet<string>(StringComparer.Ordinal);
-            CollectNames(edit, referenced);
+            var referenced = new HashSet<string>(Tree.Names(edit), StringComparer.Ordinal);
             DataSpec image = model.Data.First(d => d.Classes == 0 && referenced.Contains(d.Name));
-            NoiseSpec label = model.Noise.First(z => z.Distribution == NoiseDistribution.Categorical && referenced.Contains(z.Name));
+            NoiseSpec label = model.Noise.First(z => z.Distribution == Distribution.Categorical && referenced.Contains(z.Name));
             NoiseSpec[] drawn = model.Noise.Where(z => z != label && referenced.Contains(z.Name)).ToArray();
             var locals = new Locals(scope, model, "x", "labels");
             var calls = new List<CallExpr>();
@@ -599,7 +544,7 @@ namespace Gan.Dsl.Generator
                 w.Line($"global::Gan.Runtime.ModelChecks.RequireLabelCount({name}, {Literal(label.Name)}, labels, x.shape[0]);");
                 w.Line($"var {locals.Variable(image.Name)} = x.to(_device);");
                 foreach (NoiseSpec z in drawn)
-                    w.Line($"var {locals.Variable(z.Name)} = {NoiseExpression(z, "x.shape[0]")};   // {z.Name} ~ its prior");
+                    w.Line($"var {locals.Variable(z.Name)} = {NoiseExpression(z, "x.shape[0]", model)};   // {z.Name} ~ its prior");
                 foreach (NetworkSpec n in applied) w.Line($"bool wasTraining{n.Name} = _{n.Name}.training;");
                 foreach (NetworkSpec n in applied) w.Line($"_{n.Name}.eval();");
                 using (w.Block("try"))
@@ -631,7 +576,7 @@ namespace Gan.Dsl.Generator
             if (sampler == null) return null;
             NoiseSpec[] read = sampler.Args.Select(a => model.Noise.First(v => v.Name == ((NameExpr)a).Name)).Distinct().ToArray();
             var conditions = new List<Condition>();
-            foreach (NoiseSpec z in read.Where(z => z.Given == null && z.Distribution == NoiseDistribution.Categorical))
+            foreach (NoiseSpec z in read.Where(z => z.Given == null && z.Distribution == Distribution.Categorical))
                 conditions.Add(new Condition(z.Name, z.Size, null, new[] { z }));
             foreach (var given in read.Where(z => z.Given != null).GroupBy(z => z.Given!))
             {
@@ -643,12 +588,16 @@ namespace Gan.Dsl.Generator
 
         private static string Players(NetworkSpec[] players) => string.Join(", ", players.Select(p => p.Name));
 
-        private static string NoiseExpression(NoiseSpec z, string count) => z.Distribution switch
+        /// <summary>The alias of torch.nn.functional in the emitted file: F, or "functional" when a network is named F (a feature
+        /// extractor F(x)), whose field and factory would hide the alias inside the class.</summary>
+        private static string FunctionalAlias(ModelSpec model) => model.Networks.Any(n => n.Name == "F") ? "functional" : "F";
+
+        private static string NoiseExpression(NoiseSpec z, string count, ModelSpec model) => z.Distribution switch
         {
-            NoiseDistribution.Normal => $"torch.randn(new long[] {{ {count}, {z.Size} }}, device: _device)",
-            NoiseDistribution.Uniform => $"torch.rand(new long[] {{ {count}, {z.Size} }}, device: _device).mul_(2).sub_(1)",
-            NoiseDistribution.Categorical => $"F.one_hot(torch.randint(0, {z.Size}, new long[] {{ {count} }}, device: _device), {z.Size}).to(torch.float32)",
-            NoiseDistribution.GaussianMixture => $"global::Gan.Runtime.Priors.GaussianMixture({count}, _device)",
+            Distribution.Normal => $"torch.randn(new long[] {{ {count}, {z.Size} }}, device: _device)",
+            Distribution.Uniform => $"torch.rand(new long[] {{ {count}, {z.Size} }}, device: _device).mul_(2).sub_(1)",
+            Distribution.Categorical => $"{FunctionalAlias(model)}.one_hot(torch.randint(0, {z.Size}, new long[] {{ {count} }}, device: _device), {z.Size}).to(torch.float32)",
+            Distribution.GaussianMixture => $"global::Gan.Runtime.Priors.GaussianMixture({count}, _device)",
             _ => $"global::Gan.Runtime.Priors.SwissRoll({count}, _device)",
         };
 
@@ -676,49 +625,25 @@ namespace Gan.Dsl.Generator
             return kind == Kind.Tensor ? code : $"torch.tensor({code})";
         }
 
-        private static void CollectNames(Expr e, HashSet<string> names)
-        {
-            switch (e)
-            {
-                case NameExpr n: names.Add(n.Name); break;
-                case CallExpr c: foreach (Expr a in c.Args) CollectNames(a, names); break;
-                case ExpectationExpr x: CollectNames(x.Body, names); break;
-                case UnaryExpr u: CollectNames(u.Operand, names); break;
-                case BinaryExpr b: CollectNames(b.Left, names); CollectNames(b.Right, names); break;
-                case NormExpr n: CollectNames(n.Inner, names); break;
-            }
-        }
-
         /// <summary>Network applications in post-order (arguments first), each distinct application once.</summary>
         private static void CollectNetworkCalls(Expr e, Scope scope, List<CallExpr> calls, Locals locals)
         {
-            switch (e)
-            {
-                case CallExpr c:
-                    foreach (Expr a in c.Args) CollectNetworkCalls(a, scope, calls, locals);
-                    if (scope.Networks.ContainsKey(c.Callee) && !locals.HasCall(c))
-                    {
-                        locals.Call(c);
-                        calls.Add(c);
-                    }
-                    break;
-                case ExpectationExpr x: CollectNetworkCalls(x.Body, scope, calls, locals); break;
-                case UnaryExpr u: CollectNetworkCalls(u.Operand, scope, calls, locals); break;
-                case BinaryExpr b: CollectNetworkCalls(b.Left, scope, calls, locals); CollectNetworkCalls(b.Right, scope, calls, locals); break;
-                case NormExpr n: CollectNetworkCalls(n.Inner, scope, calls, locals); break;
-            }
+            foreach (CallExpr c in Tree.PostOrder(e).OfType<CallExpr>())
+                if (scope.Networks.ContainsKey(c.Callee) && !locals.HasCall(c))
+                {
+                    locals.Call(c);
+                    calls.Add(c);
+                }
         }
 
-        private static bool ContainsStableLog(Expr e, Scope scope) => e switch
+        /// <summary>The comment that says which logs are computed stably, or null when none is.</summary>
+        private static string? StableLogComment((bool OfNetwork, bool OfSigmoid) stable) => stable switch
         {
-            CallExpr c when c.Callee == "log" && c.Args.Count == 1 && (c.Args[0] is CallExpr d && scope.IsLogitsDiscriminator(d.Callee)
-                || (c.Args[0] is BinaryExpr b && b.Op == '-' && b.Left is NumberExpr one && one.Value == 1.0 && b.Right is CallExpr d2 && scope.IsLogitsDiscriminator(d2.Callee))) => true,
-            CallExpr c => c.Args.Any(a => ContainsStableLog(a, scope)),
-            ExpectationExpr x => ContainsStableLog(x.Body, scope),
-            UnaryExpr u => ContainsStableLog(u.Operand, scope),
-            BinaryExpr b => ContainsStableLog(b.Left, scope) || ContainsStableLog(b.Right, scope),
-            NormExpr n => ContainsStableLog(n.Inner, scope),
-            _ => false,
+            (true, true) => "// log D(·) of a network returning logits is computed as logsigmoid(logits), log(1 - D(·)) as logsigmoid(-logits), log sigmoid(u) as logsigmoid(u)\n" +
+                            "// and log(1 - sigmoid(u)) as logsigmoid(-u): the same values, without overflow.",
+            (true, false) => "// log D(·) is computed as logsigmoid(logits) and log(1 - D(·)) as logsigmoid(-logits): the same values, without overflow.",
+            (false, true) => "// log sigmoid(u) is computed as logsigmoid(u) and log(1 - sigmoid(u)) as logsigmoid(-u): the same values, without overflow.",
+            _ => null,
         };
 
         private static string PrintSum(List<(int Sign, Expr Term)> terms)
@@ -781,30 +706,16 @@ namespace Gan.Dsl.Generator
                     return scope.IsLogitsDiscriminator(c.Callee)
                         ? ($"torch.sigmoid({locals.Call(c)})", Kind.Tensor, 4)
                         : (locals.Call(c), Kind.Tensor, 4);
-                case CallExpr c when c.Callee == "log" && c.Args.Count == 1 && c.Args[0] is CallExpr d && scope.IsLogitsDiscriminator(d.Callee):
-                    return ($"F.logsigmoid({locals.Call(d)})", Kind.Tensor, 4);
-                case CallExpr c when c.Callee == "log" && c.Args.Count == 1 && c.Args[0] is BinaryExpr b && b.Op == '-'
-                                     && b.Left is NumberExpr one && one.Value == 1.0 && b.Right is CallExpr d && scope.IsLogitsDiscriminator(d.Callee):
-                    return ($"F.logsigmoid(-{locals.Call(d)})", Kind.Tensor, 4);
-                case CallExpr c:
+                case CallExpr c when Rewrites.StableLog(c, scope) is { } stable:
                 {
-                    var (arg, kind, _) = Code(c.Args[0], locals);
-                    string tensorFunction = c.Callee switch
-                    {
-                        "log" => "torch.log", "exp" => "torch.exp", "sigmoid" => "torch.sigmoid", "softplus" => "F.softplus",
-                        "sqrt" => "torch.sqrt", "abs" => "torch.abs", _ => throw new InvalidOperationException("unknown function " + c.Callee),
-                    };
-                    string doubleFunction = c.Callee switch
-                    {
-                        "log" => "global::System.Math.Log", "exp" => "global::System.Math.Exp", "sqrt" => "global::System.Math.Sqrt",
-                        "abs" => "global::System.Math.Abs", "sigmoid" => "1.0 / (1.0 + global::System.Math.Exp(-", "softplus" => "global::System.Math.Log(1.0 + global::System.Math.Exp(",
-                        _ => "",
-                    };
-                    if (kind == Kind.Tensor) return ($"{tensorFunction}({arg})", Kind.Tensor, 4);
-                    return c.Callee == "sigmoid" || c.Callee == "softplus"
-                        ? ($"({doubleFunction}{arg}))", Kind.Double, 4)
-                        : ($"{doubleFunction}({arg})", Kind.Double, 4);
+                    // log sigmoid(u) = logsigmoid(u), log(1 - sigmoid(u)) = logsigmoid(-u): finite for any u in float32.
+                    var (logits, kind, precedence) = stable.OfNetwork ? (locals.Call((CallExpr)stable.Logits), Kind.Tensor, 4) : Code(stable.Logits, locals);
+                    if (kind == Kind.Tensor)
+                        return ($"{locals.Functional}.logsigmoid({(stable.Negated ? "-" + (precedence < 3 || logits.StartsWith("-", StringComparison.Ordinal) ? "(" + logits + ")" : logits) : logits)})", Kind.Tensor, 4);
+                    return Function(c, locals);
                 }
+                case CallExpr c:
+                    return Function(c, locals);
                 case ExpectationExpr x:
                 {
                     var (body, kind, precedence) = Code(x.Body, locals);
@@ -849,6 +760,27 @@ namespace Gan.Dsl.Generator
             }
         }
 
+        /// <summary>One of the formula's functions applied to a tensor or a number, computed as written.</summary>
+        private static (string Code, Kind Kind, int Precedence) Function(CallExpr c, Locals locals)
+        {
+                var (arg, kind, _) = Code(c.Args[0], locals);
+                string tensorFunction = c.Callee switch
+                {
+                    "log" => "torch.log", "exp" => "torch.exp", "sigmoid" => "torch.sigmoid", "softplus" => locals.Functional + ".softplus",
+                    "sqrt" => "torch.sqrt", "abs" => "torch.abs", _ => throw new InvalidOperationException("unknown function " + c.Callee),
+                };
+                string doubleFunction = c.Callee switch
+                {
+                    "log" => "global::System.Math.Log", "exp" => "global::System.Math.Exp", "sqrt" => "global::System.Math.Sqrt",
+                    "abs" => "global::System.Math.Abs", "sigmoid" => "1.0 / (1.0 + global::System.Math.Exp(-", "softplus" => "global::System.Math.Log(1.0 + global::System.Math.Exp(",
+                    _ => "",
+                };
+                if (kind == Kind.Tensor) return ($"{tensorFunction}({arg})", Kind.Tensor, 4);
+                return c.Callee == "sigmoid" || c.Callee == "softplus"
+                    ? ($"({doubleFunction}{arg}))", Kind.Double, 4)
+                    : ($"{doubleFunction}({arg})", Kind.Double, 4);
+        }
+
         /// <summary>Names of the locals of one phase: variables by their formula names, network applications by their
         /// text (D(G(z)) → D_G_z), each distinct application once.</summary>
         private sealed class Locals
@@ -864,6 +796,8 @@ namespace Gan.Dsl.Generator
                 _reserved = new HashSet<string>(reserved, StringComparer.Ordinal);
             }
             public Scope Scope { get; }
+            /// <summary>The alias of torch.nn.functional in this file.</summary>
+            public string Functional => Model != null ? FunctionalAlias(Model) : "F";
             public ModelSpec? Model { get; }
 
             public string Variable(string name)

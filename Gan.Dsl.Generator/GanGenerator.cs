@@ -24,8 +24,8 @@ namespace Gan.Dsl.Generator
                     transform: static (ctx, ct) => ModelParser.Parse(ctx, ct))
                 .WithTrackingName(TrackingNames.ParseModel);
 
-            IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
-                .Select(static (result, _) => result.Diagnostics)
+            IncrementalValuesProvider<TreeDiagnostics> diagnostics = parsed
+                .Select(static (result, _) => new TreeDiagnostics(result.Diagnostics, result.Tree))
                 .WithTrackingName(TrackingNames.Diagnostics);
 
             IncrementalValuesProvider<ModelSpec> models = parsed
@@ -33,9 +33,9 @@ namespace Gan.Dsl.Generator
                 .Select(static (result, _) => result.Model!)
                 .WithTrackingName(TrackingNames.Model);
 
-            context.RegisterSourceOutput(diagnostics, static (spc, items) =>
+            context.RegisterSourceOutput(diagnostics, static (spc, found) =>
             {
-                foreach (DiagnosticInfo info in items) spc.ReportDiagnostic(info.ToDiagnostic());
+                foreach (DiagnosticInfo info in found.Items) spc.ReportDiagnostic(info.ToDiagnostic(found.Tree));
             });
 
             context.RegisterSourceOutput(models, static (spc, model) =>

@@ -15,8 +15,6 @@ namespace Gan.Dsl.Generator
     internal static class ModelParser
     {
         public const string GanAttribute = "Gan.Dsl.GanAttribute";
-        /// <summary>Components of Distribution.GaussianMixture (Gan.Runtime.Priors.MixtureComponents; the generator does not reference the runtime).</summary>
-        internal const int MixtureComponents = 10;
         private const string DataAttribute = "Gan.Dsl.DataAttribute";
         private const string NoiseAttribute = "Gan.Dsl.NoiseAttribute";
         private const string LabelAttribute = "Gan.Dsl.LabelAttribute";
@@ -35,7 +33,7 @@ namespace Gan.Dsl.Generator
             var symbol = (INamedTypeSymbol)context.TargetSymbol;
             try
             {
-                return ParseCore(classSyntax, symbol, cancellationToken);
+                return ParseCore(classSyntax, symbol, cancellationToken) with { Tree = classSyntax.SyntaxTree };
             }
             catch (OperationCanceledException)
             {
@@ -47,7 +45,7 @@ namespace Gan.Dsl.Generator
                 return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[]
                 {
                     DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(classSyntax.Identifier), symbol.Name, e.GetType().Name + ": " + e.Message),
-                }));
+                }), classSyntax.SyntaxTree);
             }
         }
 
@@ -130,10 +128,10 @@ namespace Gan.Dsl.Generator
                     }
                     if (Declare(variable, "a data variable", where))
                     {
-                        int range = NamedInt(attribute, "Range") ?? 0;
-                        if (shape.Length == 3 && range == 0)
+                        var range = NamedEnum(attribute, "Range", DataRange.Unspecified);
+                        if (shape.Length == 3 && range == DataRange.Unspecified)
                             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageWithoutRange, where, variable, shapeText));
-                        data.Add(new DataSpec(variable, field, new EquatableArray<int>(shape), range is >= 0 and <= 2 ? (DataRangeKind)range : DataRangeKind.Unspecified));
+                        data.Add(new DataSpec(variable, field, new EquatableArray<int>(shape), range));
                         scope.Names[variable] = NameKind.Data;
                     }
                 }
@@ -151,7 +149,7 @@ namespace Gan.Dsl.Generator
                     }
                     if (Declare(variable, "a label", where))
                     {
-                        data.Add(new DataSpec(variable, NamedString(attribute, "Field") ?? variable, new EquatableArray<int>(new[] { classes }), DataRangeKind.Unspecified, classes));
+                        data.Add(new DataSpec(variable, NamedString(attribute, "Field") ?? variable, new EquatableArray<int>(new[] { classes }), DataRange.Unspecified, classes));
                         scope.Names[variable] = NameKind.Data;
                         scope.Categorical.Add(variable);
                     }
@@ -159,16 +157,19 @@ namespace Gan.Dsl.Generator
                 else if (name == NoiseAttribute)
                 {
                     string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
-                    int distribution = attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int d ? d : 0;
+                    int distributionValue = attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int d ? d : -1;
+                    var distribution = (Distribution)distributionValue;
                     int size = attribute.ConstructorArguments.Length > 2 && attribute.ConstructorArguments[2].Value is int s ? s : 0;
-                    if (!IsValidName(variable) || size <= 0 || distribution < 0 || distribution > 4 || (distribution == 2 && size < 2) || (distribution >= 3 && size != 2))
+                    bool known = Enum.IsDefined(typeof(Distribution), distribution);
+                    bool plane = distribution is Distribution.GaussianMixture or Distribution.SwissRoll;
+                    if (!IsValidName(variable) || size <= 0 || !known || (distribution == Distribution.Categorical && size < 2) || (plane && size != Distributions.PlaneDimensions))
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
                             !IsValidName(variable) ? $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"
                             : size <= 0 ? $"Noise variable '{variable}' must have a positive size (got {size})"
-                            : distribution == 2 && size < 2 ? $"Categorical noise variable '{variable}' must have at least 2 classes (got {size})"
-                            : distribution >= 3 && distribution <= 4 ? $"Noise variable '{variable}': the {(distribution == 3 ? "GaussianMixture" : "SwissRoll")} prior is 2-D, so its size must be 2 (got {size})"
-                            : $"Noise variable '{variable}' has an unknown distribution"));
+                            : !known ? $"Noise variable '{variable}' has an unknown distribution"
+                            : distribution == Distribution.Categorical ? $"Categorical noise variable '{variable}' must have at least 2 classes (got {size})"
+                            : $"Noise variable '{variable}': the {distribution} prior is 2-D, so its size must be {Distributions.PlaneDimensions} (got {size})"));
                         fatal = true;
                         continue;
                     }
@@ -177,9 +178,9 @@ namespace Gan.Dsl.Generator
                     {
                         if (given != null)
                             givens.Add((noise.Count, given, NamedArgumentLocation(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax, "Given") ?? where));
-                        noise.Add(new NoiseSpec(variable, (NoiseDistribution)distribution, size, given));
+                        noise.Add(new NoiseSpec(variable, distribution, size, given));
                         scope.Names[variable] = NameKind.Noise;
-                        if (distribution == 2) scope.Categorical.Add(variable);
+                        if (distribution == Distribution.Categorical) scope.Categorical.Add(variable);
                     }
                 }
                 else if (name == MinimaxAttribute)
@@ -205,11 +206,9 @@ namespace Gan.Dsl.Generator
             {
                 NoiseSpec z = noise[index];
                 bool fine = true;
-                if (z.Distribution is not (NoiseDistribution.GaussianMixture or NoiseDistribution.Categorical))
+                if (z.Distribution is not (Distribution.GaussianMixture or Distribution.Categorical))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenCannotCondition, givenWhere,
-                        $"Noise variable '{z.Name}' has Distribution.{z.Distribution}, which has no components or classes for a label to choose; " +
-                        "Given applies to Distribution.GaussianMixture (class k draws from component k) and Distribution.Categorical (the draw is the label)"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenCannotCondition, givenWhere, z.Name, z.Distribution.ToString()));
                     fine = false;
                 }
                 DataSpec? target = data.FirstOrDefault(d => d.Name == label && d.Classes > 0);
@@ -217,18 +216,17 @@ namespace Gan.Dsl.Generator
                 {
                     string[] labels = data.Where(d => d.Classes > 0).Select(d => d.Name).ToArray();
                     string what = declaredAs.TryGetValue(label, out string? kind) ? $"'{label}' is {kind}" : $"'{label}' is not declared";
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenNotALabel, givenWhere,
-                        $"Given = \"{label}\" of noise variable '{z.Name}' must name a [Label], but {what}" +
-                        (labels.Length > 0 ? $" (labels: {string.Join(", ", labels)})" : "; declare one with [Label(\"y\", classes)]")));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenNotALabel, givenWhere, label, z.Name,
+                        what + (labels.Length > 0 ? $" (labels: {string.Join(", ", labels)})" : "; declare one with [Label(\"y\", classes)]")));
                     fine = false;
                 }
-                int components = z.Distribution == NoiseDistribution.GaussianMixture ? MixtureComponents : z.Size;
+                int components = z.Distribution == Distribution.GaussianMixture ? Distributions.MixtureComponents : z.Size;
                 if (fine && target!.Classes != components)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenClassCount, givenWhere,
-                        z.Distribution == NoiseDistribution.GaussianMixture
-                            ? $"Label '{label}' has {target.Classes} classes, but the GaussianMixture prior of '{z.Name}' has {MixtureComponents} components: Given needs one component per class"
-                            : $"Label '{label}' has {target.Classes} classes, but the categorical noise variable '{z.Name}' has {z.Size}: Given needs as many classes in both"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenClassCount, givenWhere, label, target.Classes.ToString(),
+                        z.Distribution == Distribution.GaussianMixture
+                            ? $"the GaussianMixture prior of '{z.Name}' has {Distributions.MixtureComponents} components"
+                            : $"the categorical noise variable '{z.Name}' has {z.Size} classes"));
                     fine = false;
                 }
                 fatal |= !fine;
@@ -270,17 +268,27 @@ namespace Gan.Dsl.Generator
                 }
                 AttributeData role = generator ?? discriminator ?? plain!;
                 var optimizer = new OptimizerSpec(
-                    (OptimizerKind)(NamedInt(role, "Optimizer") ?? 0),
+                    NamedEnum(role, "Optimizer", Optimizer.Adam),
                     NamedDouble(role, "LearningRate") ?? 2e-4,
                     NamedDouble(role, "Beta1") ?? 0.5,
                     NamedDouble(role, "Beta2") ?? 0.999,
                     NamedDouble(role, "Momentum") ?? 0.0,
                     NamedDouble(role, "WeightDecay") ?? 0.0);
-                int output = NamedInt(role, "Output") ?? 0;
                 var spec = new NetworkSpec(method.Name, generator != null ? PlayerRole.Generator : discriminator != null ? PlayerRole.Discriminator : PlayerRole.Network, optimizer,
                     generator != null ? NetworkOutputKind.Values
-                    : discriminator != null ? (output == 1 ? NetworkOutputKind.Probability : output == 2 ? NetworkOutputKind.Values : NetworkOutputKind.Logits)
-                    : output switch { 1 => NetworkOutputKind.Logits, 2 => NetworkOutputKind.Categorical, 3 => NetworkOutputKind.Gaussian, _ => NetworkOutputKind.Values });
+                    : discriminator != null ? NamedEnum(role, "Output", DiscriminatorOutput.Logits) switch
+                    {
+                        DiscriminatorOutput.Probability => NetworkOutputKind.Probability,
+                        DiscriminatorOutput.Values => NetworkOutputKind.Values,
+                        _ => NetworkOutputKind.Logits,
+                    }
+                    : NamedEnum(role, "Output", NetworkOutput.Values) switch
+                    {
+                        NetworkOutput.Logits => NetworkOutputKind.Logits,
+                        NetworkOutput.Categorical => NetworkOutputKind.Categorical,
+                        NetworkOutput.Gaussian => NetworkOutputKind.Gaussian,
+                        _ => NetworkOutputKind.Values,
+                    });
                 if (Declare(method.Name, generator != null ? "a generator" : discriminator != null ? "a discriminator" : "a network", where))
                 {
                     networks.Add(spec);
@@ -303,8 +311,8 @@ namespace Gan.Dsl.Generator
             LocationInfo? minimaxLocation = LocationInfo.From(minimaxSyntax) ?? classLocation;
             string formula = minimax != null && minimax.ConstructorArguments.Length > 0 ? minimax.ConstructorArguments[0].Value as string ?? "" : "";
             int steps = minimax != null ? NamedInt(minimax, "DiscriminatorSteps") ?? 1 : 1;
-            int? lossOption = minimax != null ? NamedInt(minimax, "GeneratorLoss") : null;
-            var generatorLoss = (GeneratorLossKind)(lossOption ?? (int)GeneratorLossKind.NonSaturating);
+            bool lossDeclared = minimax != null && Named(minimax, "GeneratorLoss") != null;
+            var generatorLoss = minimax != null ? NamedEnum(minimax, "GeneratorLoss", GeneratorLoss.NonSaturating) : GeneratorLoss.NonSaturating;
             if (steps < 1)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSteps, NamedArgumentLocation(minimaxSyntax, "DiscriminatorSteps") ?? minimaxLocation, steps.ToString()));
@@ -446,12 +454,11 @@ namespace Gan.Dsl.Generator
 
             if (!fatal && hasGame)
             {
-                int rewrites = 0;
-                Semantics.RewriteNonSaturating(valueFunction, scope, ref rewrites);
-                if (lossOption == (int)GeneratorLossKind.NonSaturating && rewrites == 0)
+                Rewrites.NonSaturating(valueFunction, scope, out int rewrites);
+                if (lossDeclared && generatorLoss == GeneratorLoss.NonSaturating && rewrites == 0)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MeaninglessOption, NamedArgumentLocation(minimaxSyntax, "GeneratorLoss") ?? minimaxLocation,
-                        "GeneratorLoss = NonSaturating changes terms of the form log(1 - D(G(...))), and this value function has none; remove the option"));
+                        $"the value function \"{formula}\""));
                     fatal = true;
                 }
                 if (sampleExpression == null && !HasSampler(valueFunction, scope))
@@ -507,21 +514,18 @@ namespace Gan.Dsl.Generator
             {
                 switch (e)
                 {
-                    case NameExpr v: names.Add(v); break;
+                    case NameExpr v: names.Add(v); return;
                     case ExpectationExpr x:
                         Refuse(at(x.Start, x.End - x.Start), $"[Edit(\"{text}\")] edits each example on its own: an expectation E[...] has no place in it");
-                        break;
+                        return;
                     case CallExpr c when c.Callee == "reverse":
                         Refuse(at(c.Start, c.CalleeEnd - c.Start), $"[Edit(\"{text}\")]: reverse(·) only changes gradients, and an edit computes none");
-                        break;
+                        return;
                     case CallExpr c when scope.IsDensity(c.Callee):
                         Refuse(at(c.Start, c.CalleeEnd - c.Start), $"[Edit(\"{text}\")]: '{c.Callee}' returns a distribution (it is applied as {c.Callee}(v | input)), not an input to edit with");
-                        break;
-                    case CallExpr c: foreach (Expr a in c.Args) Walk(a); break;
-                    case UnaryExpr u: Walk(u.Operand); break;
-                    case BinaryExpr b: Walk(b.Left); Walk(b.Right); break;
-                    case NormExpr n: Walk(n.Inner); break;
+                        return;
                 }
+                foreach (Expr child in Tree.Children(e)) Walk(child);
             }
             Walk(parsed);
 
@@ -539,11 +543,11 @@ namespace Gan.Dsl.Generator
             if (!refused && image == null)
                 Refuse(whole, $"[Edit(\"{text}\")] reads no data variable, so there is nothing to edit; apply it to the data, e.g. G(E_z(x) | y′)");
 
-            var categorical = names.Where(v => noise.Any(z => z.Name == v.Name && z.Distribution == NoiseDistribution.Categorical)).ToList();
+            var categorical = names.Where(v => noise.Any(z => z.Name == v.Name && z.Distribution == Distribution.Categorical)).ToList();
             string[] distinct = categorical.Select(v => v.Name).Distinct().ToArray();
             if (distinct.Length == 0)
             {
-                string[] declared = noise.Where(z => z.Distribution == NoiseDistribution.Categorical).Select(z => z.Name).ToArray();
+                string[] declared = noise.Where(z => z.Distribution == Distribution.Categorical).Select(z => z.Name).ToArray();
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EditWithoutLabel, whole, text,
                     declared.Length > 0 ? $" (declared: {string.Join(", ", declared)})" : "; declare one with [Noise(\"y′\", Distribution.Categorical, classes)]"));
                 refused = true;
@@ -559,7 +563,7 @@ namespace Gan.Dsl.Generator
         }
 
         /// <summary>Sample(n) needs a generator applied to noise variables only.</summary>
-        internal static bool HasSampler(Expr e, Scope scope) => Emitter.FindSamplerCall(e, scope) != null;
+        internal static bool HasSampler(Expr e, Scope scope) => Queries.FindSamplerCall(e, scope) != null;
 
         private static bool ReturnsModuleOfTensor(ITypeSymbol type)
         {
@@ -595,6 +599,9 @@ namespace Gan.Dsl.Generator
         }
         private static string? NamedString(AttributeData a, string name) => Named(a, name)?.Value as string;
         private static int? NamedInt(AttributeData a, string name) => Named(a, name)?.Value is int i ? i : null;
+        /// <summary>An enum argument read as Gan.Dsl's own enum type (an undefined value falls back to the default).</summary>
+        private static T NamedEnum<T>(AttributeData a, string name, T fallback) where T : struct, Enum
+            => Named(a, name)?.Value is int i && Enum.IsDefined(typeof(T), i) ? (T)(object)i : fallback;
         private static double? NamedDouble(AttributeData a, string name) => Named(a, name)?.Value switch
         {
             double d => d,

@@ -42,17 +42,6 @@ namespace Gan.Dsl
         public string? Field { get; set; }
     }
 
-    /// <summary>The range of a data variable's values, declared so that data and generator agree.</summary>
-    public enum DataRange
-    {
-        /// <summary>Not declared: the data are used as the source provides them (e.g. 2-D points).</summary>
-        Unspecified,
-        /// <summary>[0, 1], the range of a sigmoid output.</summary>
-        ZeroToOne,
-        /// <summary>[-1, 1], the range of a tanh output.</summary>
-        MinusOneToOne,
-    }
-
     /// <summary>A noise (prior) variable: <c>[Noise("z", Distribution.Normal, 100)]</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
@@ -69,22 +58,6 @@ namespace Gan.Dsl
         /// adversarial autoencoder's label-conditioned mixture prior (Makhzani et al. 2015, §2.3, Fig. 4):
         /// <c>[Noise("z", Distribution.GaussianMixture, 2, Given = "y")]</c>.</summary>
         public string? Given { get; set; }
-    }
-
-    public enum Distribution
-    {
-        /// <summary>Standard normal N(0, I).</summary>
-        Normal,
-        /// <summary>Uniform on [-1, 1] in every coordinate.</summary>
-        Uniform,
-        /// <summary>A class drawn uniformly from <c>size</c> classes, as a one-hot vector: a label prior (the y′ of a
-        /// conditional GAN) or a categorical code (InfoGAN). The generated model then samples for chosen classes too.</summary>
-        Categorical,
-        /// <summary>A mixture of 10 Gaussians in 2-D, equally weighted, means on a circle of radius 4, each stretched along its radius
-        /// (std 1 along it, 0.25 across): the adversarial autoencoder's mixture prior (Makhzani et al. 2015, Fig. 4). Size 2.</summary>
-        GaussianMixture,
-        /// <summary>A swiss roll in 2-D: radius and angle grow with √u for u uniform on [0, 1] (Makhzani et al. 2015, Fig. 4). Size 2.</summary>
-        SwissRoll,
     }
 
     /// <summary>The value function V(D, G) of the game, written as the paper writes it, e.g.
@@ -140,14 +113,6 @@ namespace Gan.Dsl
         public string Expression { get; }
     }
 
-    public enum GeneratorLoss
-    {
-        /// <summary>The value function as written: the generator descends E[log(1 - D(G(z)))] (saturates early in training).</summary>
-        Minimax,
-        /// <summary>Goodfellow et al. 2014, §3: the generator ascends E[log D(G(z))] instead, same fixed point, stronger gradients.</summary>
-        NonSaturating,
-    }
-
     /// <summary>Settings shared by every player (network) attribute: its optimizer.</summary>
     public abstract class PlayerAttribute : Attribute
     {
@@ -176,15 +141,6 @@ namespace Gan.Dsl
         public DiscriminatorOutput Output { get; set; } = DiscriminatorOutput.Logits;
     }
 
-    public enum DiscriminatorOutput
-    {
-        Logits,
-        Probability,
-        /// <summary>Values used as they are: a maximizing network that is not the final judge, such as a trunk shared by
-        /// heads (InfoGAN's D(T(x)) and Q(c | T(x))).</summary>
-        Values,
-    }
-
     /// <summary>A network on neither side of the game (an encoder, a classifier): only the <c>[Minimize]</c> phases that
     /// apply it train it.</summary>
     [AttributeUsage(AttributeTargets.Method, Inherited = false)]
@@ -197,16 +153,4 @@ namespace Gan.Dsl
         /// class y, a label or categorical noise variable, and <c>log C(y | h)</c> is computed as a log-softmax).</summary>
         public NetworkOutput Output { get; set; } = NetworkOutput.Values;
     }
-
-    public enum NetworkOutput
-    {
-        Values,
-        Logits,
-        Categorical,
-        /// <summary>The mean of a unit-variance Gaussian: <c>Q(s | h)</c> is the density of the continuous variable s under
-        /// N(Q(h), I), and <c>log Q(s | h)</c> = −½‖s − Q(h)‖² − (d/2) log 2π (InfoGAN's continuous codes).</summary>
-        Gaussian,
-    }
-
-    public enum Optimizer { Adam, Sgd }
 }

@@ -20,6 +20,8 @@ namespace Gan.Dsl.Generator.Formula
         public bool IsMinimizer(string name) => Networks.TryGetValue(name, out var n) && n.Role == PlayerRole.Generator;
         /// <summary>A network returning logits (a discriminator by default): N(·) in the formula is sigmoid of its output.</summary>
         public bool IsLogitsDiscriminator(string name) => Networks.TryGetValue(name, out var n) && n.Output == NetworkOutputKind.Logits;
+        /// <summary>A network whose N(·) in the formula is a probability: it returns logits or a probability.</summary>
+        public bool IsProbability(string name) => Networks.TryGetValue(name, out var n) && n.Output is NetworkOutputKind.Logits or NetworkOutputKind.Probability;
         /// <summary>A network returning class scores: C(y | h) is the probability of class y, softmax(C(h))[y].</summary>
         public bool IsCategorical(string name) => Networks.TryGetValue(name, out var n) && n.Output == NetworkOutputKind.Categorical;
         /// <summary>A network returning a Gaussian mean: Q(s | h) is the density of s under N(Q(h), I).</summary>
@@ -182,68 +184,6 @@ namespace Gan.Dsl.Generator.Formula
             }
             Walk(e, 1);
             return terms;
-        }
-
-        /// <summary>Whether any network satisfying <paramref name="predicate"/> is applied inside <paramref name="e"/>.</summary>
-        public static bool Applies(Expr e, Func<string, bool> predicate)
-        {
-            switch (e)
-            {
-                case CallExpr c: return predicate(c.Callee) || c.Args.Any(a => Applies(a, predicate));
-                case ExpectationExpr ex: return Applies(ex.Body, predicate);
-                case UnaryExpr u: return Applies(u.Operand, predicate);
-                case BinaryExpr b: return Applies(b.Left, predicate) || Applies(b.Right, predicate);
-                case NormExpr n: return Applies(n.Inner, predicate);
-                default: return false;
-            }
-        }
-
-        /// <summary>The non-saturating generator loss (Goodfellow et al. 2014, §3): every log(1 − D(e)) where e depends on a
-        /// minimizing player becomes −log D(e). Returns the rewritten expression and how many rewrites were made.</summary>
-        public static Expr RewriteNonSaturating(Expr e, Scope scope, ref int count)
-        {
-            switch (e)
-            {
-                case CallExpr c when c.Callee == "log" && c.Args.Count == 1 && IsOneMinusDiscriminator(c.Args[0], scope, out CallExpr? d):
-                    count++;
-                    return new UnaryExpr('-', new CallExpr("log", c.CalleeEnd, new EquatableArray<Expr>(new Expr[] { d! }), false, c.Start, c.End), c.Start, c.End);
-                case CallExpr c:
-                {
-                    var args = new Expr[c.Args.Count];
-                    for (int i = 0; i < args.Length; i++) args[i] = RewriteNonSaturating(c.Args[i], scope, ref count);
-                    return c with { Args = new EquatableArray<Expr>(args) };
-                }
-                case ExpectationExpr ex:
-                {
-                    // E[-log D(e)] reads (and is computed) as -E[log D(e)].
-                    Expr body = RewriteNonSaturating(ex.Body, scope, ref count);
-                    return body is UnaryExpr negated && negated.Op == '-'
-                        ? new UnaryExpr('-', ex with { Body = negated.Operand }, ex.Start, ex.End)
-                        : ex with { Body = body };
-                }
-                case UnaryExpr u: return u with { Operand = RewriteNonSaturating(u.Operand, scope, ref count) };
-                case BinaryExpr b:
-                {
-                    Expr l = RewriteNonSaturating(b.Left, scope, ref count);
-                    Expr r = RewriteNonSaturating(b.Right, scope, ref count);
-                    return b with { Left = l, Right = r };
-                }
-                case NormExpr n: return n with { Inner = RewriteNonSaturating(n.Inner, scope, ref count) };
-                default: return e;
-            }
-        }
-
-        /// <summary>1 − D(e) with D a discriminator and e depending on a minimizing player.</summary>
-        public static bool IsOneMinusDiscriminator(Expr e, Scope scope, out CallExpr? discriminatorCall)
-        {
-            discriminatorCall = null;
-            if (e is BinaryExpr b && b.Op == '-' && b.Left is NumberExpr one && one.Value == 1.0
-                && b.Right is CallExpr d && scope.IsMaximizer(d.Callee) && d.Args.Any(a => Applies(a, scope.IsMinimizer)))
-            {
-                discriminatorCall = d;
-                return true;
-            }
-            return false;
         }
     }
 }

@@ -6,7 +6,12 @@ namespace Gan.Dsl.Generator.Model
     /// <summary>Where a diagnostic points, as a value (a <see cref="Location"/> would pin the compilation).</summary>
     internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
     {
-        public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+        /// <summary>A location in <paramref name="tree"/> when it is this file: a source location, which <c>#pragma warning
+        /// disable</c>, <c>[SuppressMessage]</c> and .editorconfig severities apply to. <c>Location.Create(path, span, lines)</c>
+        /// would make an external-file location, which the compiler never checks against the file's pragmas
+        /// (dotnet/roslyn#68291). Elsewhere (a part of a partial class in another file), the external location.</summary>
+        public Location ToLocation(SyntaxTree? tree)
+            => tree != null && tree.FilePath == FilePath && Span.End <= tree.Length ? Location.Create(tree, Span) : Location.Create(FilePath, Span, LineSpan);
 
         public static LocationInfo? From(SyntaxNode? node) => node is null ? null : From(node.GetLocation());
         public static LocationInfo? From(SyntaxToken token) => From(token.GetLocation());
@@ -32,7 +37,7 @@ namespace Gan.Dsl.Generator.Model
         public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments)
             => new DiagnosticInfo(descriptor, location, new EquatableArray<string>(arguments));
 
-        public Diagnostic ToDiagnostic() => Diagnostic.Create(Descriptor, Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None, Arguments.ToArray<object>());
+        public Diagnostic ToDiagnostic(SyntaxTree? tree) => Diagnostic.Create(Descriptor, Location?.ToLocation(tree) ?? Microsoft.CodeAnalysis.Location.None, Arguments.ToArray<object>());
     }
 
     internal static class DiagnosticInfoExtensions
@@ -45,6 +50,12 @@ namespace Gan.Dsl.Generator.Model
         }
     }
 
-    /// <summary>The result of parsing one declaration: a model (when it is good enough to emit) and diagnostics.</summary>
-    internal sealed record ParseResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <summary>The result of parsing one declaration: a model (when it is good enough to emit) and diagnostics.
+    /// <para><see cref="Tree"/> is the declaration's syntax tree, kept only so that diagnostics are reported at source
+    /// locations (see <see cref="LocationInfo.ToLocation"/>); it compares by reference, so an edit elsewhere (which keeps
+    /// this file's tree) leaves the result equal and its steps cached. The model never holds it.</para></summary>
+    internal sealed record ParseResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics, SyntaxTree? Tree = null);
+
+    /// <summary>A declaration's diagnostics with the tree they are reported in.</summary>
+    internal sealed record TreeDiagnostics(EquatableArray<DiagnosticInfo> Items, SyntaxTree? Tree);
 }

@@ -5,24 +5,20 @@ namespace Gan.Dsl.Generator.Model
     // Everything the emitter needs, as equatable values: no symbols, syntax nodes, locations or compilations.
 
     internal enum PlayerRole { Generator, Discriminator, Network }
-    internal enum OptimizerKind { Adam, Sgd }
-    internal enum NoiseDistribution { Normal, Uniform, Categorical, GaussianMixture, SwissRoll }
-    internal enum GeneratorLossKind { Minimax, NonSaturating }
+    // Optimizer, Distribution, GeneratorLoss and DataRange are Gan.Dsl's own enums (Enums.cs, linked into this assembly).
     /// <summary>What a network's output means in the formula: logits of a probability (D(·) = sigmoid), a probability,
     /// plain values, or class scores (C(y | h) = softmax(C(h))[y]).</summary>
     internal enum NetworkOutputKind { Logits, Probability, Values, Categorical, Gaussian }
 
-    internal sealed record OptimizerSpec(OptimizerKind Kind, double LearningRate, double Beta1, double Beta2, double Momentum, double WeightDecay);
+    internal sealed record OptimizerSpec(Optimizer Kind, double LearningRate, double Beta1, double Beta2, double Momentum, double WeightDecay);
 
     internal sealed record NetworkSpec(string Name, PlayerRole Role, OptimizerSpec Optimizer, NetworkOutputKind Output);
 
-    internal enum DataRangeKind { Unspecified, ZeroToOne, MinusOneToOne }
-
     /// <param name="Classes">A class label ([Label]): its number of classes, and the formula sees it one-hot; else 0.</param>
-    internal sealed record DataSpec(string Name, string Field, EquatableArray<int> Shape, DataRangeKind Range, int Classes = 0);
+    internal sealed record DataSpec(string Name, string Field, EquatableArray<int> Shape, DataRange Range, int Classes = 0);
 
     /// <param name="Given">The [Label] whose classes choose the draw's component or class in a training step (Given = "y"); else null.</param>
-    internal sealed record NoiseSpec(string Name, NoiseDistribution Distribution, int Size, string? Given = null);
+    internal sealed record NoiseSpec(string Name, Distribution Distribution, int Size, string? Given = null);
 
     /// <summary>A [Minimize] phase: its name (for the step method and loss), the formula, and the networks it updates.</summary>
     internal sealed record ObjectiveSpec(string Name, string Text, Expr Objective, EquatableArray<string> Updates);
@@ -37,7 +33,7 @@ namespace Gan.Dsl.Generator.Model
         string ValueFunctionText,
         Expr ValueFunction,
         int DiscriminatorSteps,
-        GeneratorLossKind GeneratorLoss,
+        GeneratorLoss GeneratorLoss,
         EquatableArray<ObjectiveSpec> Objectives,
         Expr? SampleExpression,
         string? SampleText,

@@ -9,7 +9,7 @@ namespace Gan.Runtime;
 public static class Priors
 {
     /// <summary>Components of <see cref="GaussianMixture"/>.</summary>
-    public const int MixtureComponents = 10;
+    public const int MixtureComponents = global::Gan.Dsl.Distributions.MixtureComponents;
     /// <summary>Distance of each component's mean from the origin.</summary>
     public const double MixtureRadius = 4.0;
     /// <summary>Standard deviations along and across each component's radius.</summary>

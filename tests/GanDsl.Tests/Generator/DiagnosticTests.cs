@@ -334,7 +334,7 @@ public class DiagnosticTests
     {
         string source = Given("[Noise(\"z\", Distribution.GaussianMixture, 2, Given = \"y\")]", label: "[Label(\"y\", 3)]", discriminatorInputs: 5);
         Diagnostic d = Expect(source, "GAN024", "Given = \"y\"");
-        d.GetMessage().ShouldBe("Label 'y' has 3 classes, but the GaussianMixture prior of 'z' has 10 components: Given needs one component per class");
+        d.GetMessage().ShouldBe("Label 'y' has 3 classes, but the GaussianMixture prior of 'z' has 10 components: Given needs one component or class per class of the label");
     }
 
     [Fact]
@@ -345,7 +345,7 @@ public class DiagnosticTests
             variables: "[Data(\"x\", Shape = \"2\")]\n[Label(\"y\", 3)]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Noise(\"c\", Distribution.Categorical, 4, Given = \"y\")]",
             networks: "[Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(6, 8, 2);\n    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(5, 8, 1);");
         Diagnostic d = Expect(source, "GAN024", "Given = \"y\"");
-        d.GetMessage().ShouldBe("Label 'y' has 3 classes, but the categorical noise variable 'c' has 4: Given needs as many classes in both");
+        d.GetMessage().ShouldBe("Label 'y' has 3 classes, but the categorical noise variable 'c' has 4 classes: Given needs one component or class per class of the label");
         GeneratorHarness.Generate(source.Replace("Categorical, 4", "Categorical, 3")).GeneratorDiagnostics.ShouldBeEmpty();
     }
 

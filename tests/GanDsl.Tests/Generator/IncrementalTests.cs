@@ -55,10 +55,25 @@ public class IncrementalTests
     [Fact]
     public void The_model_holds_no_symbols_syntax_locations_or_compilations()
     {
-        GeneratorHarness.Run run = GeneratorHarness.Generate(GeneratorHarness.Declaration(formula: "E[log D(x)] + E[log(1 - D(G(zz)))]"));
-        var outputs = run.Result.TrackedSteps[TrackingNames.ParseModel].SelectMany(s => s.Outputs).Select(o => o.Value).ToList();
-        outputs.ShouldNotBeEmpty();
-        foreach (object value in outputs) Walk(value, new HashSet<object>(ReferenceEqualityComparer.Instance), "ParseResult");
+        // A good declaration (a model) and a bad one (diagnostics only).
+        foreach (string formula in new[] { "E[log D(x)] + E[log(1 - D(G(z)))]", "E[log D(x)] + E[log(1 - D(G(zz)))]" })
+        {
+            GeneratorHarness.Run run = GeneratorHarness.Generate(GeneratorHarness.Declaration(formula: formula));
+            var parsed = run.Result.TrackedSteps[TrackingNames.ParseModel].SelectMany(s => s.Outputs).Select(o => o.Value).ToList();
+            parsed.ShouldNotBeEmpty();
+            // The parse result carries the declaration's syntax tree, and only there (to report diagnostics at source
+            // locations, where #pragma applies); everything else in it is plain data.
+            foreach (object value in parsed)
+            {
+                value.GetType().GetProperty("Tree")!.GetValue(value).ShouldBeAssignableTo<SyntaxTree>();
+                foreach (PropertyInfo property in value.GetType().GetProperties().Where(p => p.Name != "Tree" && p.GetIndexParameters().Length == 0))
+                    Walk(property.GetValue(value), new HashSet<object>(ReferenceEqualityComparer.Instance), "ParseResult." + property.Name);
+            }
+        }
+        GeneratorHarness.Run good = GeneratorHarness.Generate(GeneratorHarness.Declaration());
+        var models = good.Result.TrackedSteps[TrackingNames.Model].SelectMany(s => s.Outputs).Select(o => o.Value).ToList();
+        models.Count.ShouldBe(1);
+        foreach (object value in models) Walk(value, new HashSet<object>(ReferenceEqualityComparer.Instance), "ModelSpec");
     }
 
     private static readonly Type[] Forbidden = { typeof(ISymbol), typeof(SyntaxNode), typeof(Location), typeof(Compilation), typeof(SemanticModel), typeof(SyntaxTree) };

@@ -62,4 +62,29 @@ public class SnapshotTests
                 [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
                 [Network] static nn.Module<Tensor, Tensor> E_z() => Nets.Mlp(2, 16, 2);
             """), "Edit");
+
+    /// <summary>BiGAN/ALI: G and E both minimize V, and the non-saturating rule treats them alike: E's log D(x, E(x)) becomes
+    /// -log(1 - D(x, E(x))) (logsigmoid(-logits)) as G's log(1 - D(G(z), z)) becomes -log D(G(z), z).</summary>
+    [Fact]
+    public void BiGan_non_saturating_for_every_minimizing_player() => Verify(GeneratorHarness.Declaration(
+        formula: "E[log D(x, E(x))] + E[log(1 - D(G(z), z))]",
+        minimaxOptions: "GeneratorLoss = GeneratorLoss.NonSaturating",
+        networks: """
+            [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);
+                [Generator] static nn.Module<Tensor, Tensor> E() => Nets.Mlp(2, 16, 2);
+                [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(4, 16, 1);
+            """), "BiGan");
+
+    /// <summary>A relativistic critic written with sigmoid: log sigmoid(u) is emitted as logsigmoid(u) and
+    /// log(1 - sigmoid(u)) as logsigmoid(-u) for any u, here a difference of two critic outputs.</summary>
+    [Fact]
+    public void Relativistic_log_sigmoid_of_a_difference() => Verify(GeneratorHarness.Declaration(
+        withMinimax: false,
+        variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n" +
+                   "[Minimize(\"-E[log sigmoid(C(x) - C(G(z)))]\", Updates = \"C\", Name = \"critic\")]\n" +
+                   "[Minimize(\"-E[log(1 - sigmoid(C(x) - C(G(z))))]\", Updates = \"G\", Name = \"generator\")]\n[Sample(\"G(z)\")]",
+        networks: """
+            [Network] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);
+                [Network] static nn.Module<Tensor, Tensor> C() => Nets.Mlp(2, 16, 1);
+            """), "Relativistic");
 }
