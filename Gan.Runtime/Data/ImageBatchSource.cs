@@ -103,14 +103,14 @@ public sealed class ImageBatchSource : IBatchSource, ICheckpointableSource, IDis
         _order = null;
         if (reader.ReadBoolean())
         {
-            Tensor order = torch.zeros(Count, dtype: int64);
+            Tensor? order = torch.zeros(Count, dtype: int64);
             TensorExtensionMethods.Load(ref order, reader);
-            _order = order.to(Device).DetachFromDisposeScope();
+            _order = order!.to(Device).DetachFromDisposeScope();
         }
-        Tensor state = _generator.get_state();
+        Tensor? state = _generator.get_state();
         TensorExtensionMethods.Load(ref state, reader);
-        _generator.set_state(state);
-        state.Dispose();
+        _generator.set_state(state!);
+        state!.Dispose();
     }
 
     public void Dispose()

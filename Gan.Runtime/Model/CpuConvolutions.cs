@@ -51,8 +51,10 @@ public static class CpuConvolutions
     /// <summary>What the runtime did, in words (for logs and <c>metrics.json</c>).</summary>
     public static string Status { get; private set; } = "oneDNN (libtorch's default)";
 
+#pragma warning disable CA2255 // a library's initializer on purpose: GANDSL_CPU_CONV must take effect before any user code runs a convolution
     [ModuleInitializer]
     internal static void OnLoad() => Apply();
+#pragma warning restore CA2255
 
     /// <summary>Reads <see cref="EnvironmentVariable"/> once (later calls do nothing); <c>native</c> turns oneDNN off now. Never throws.</summary>
     public static void Apply()

@@ -103,6 +103,10 @@ public interface IEditableModel : IAdversarialModel
 }
 
 /// <summary>A declared data variable: <c>[Data("x", Shape = "1x28x28", Range = DataRange.MinusOneToOne)]</c>.</summary>
+/// <param name="Name">The variable's name in the formulas.</param>
+/// <param name="Field">The batch field it reads.</param>
+/// <param name="Shape">The shape of one example (a label: its class count).</param>
+/// <param name="Range">The declared range of its values.</param>
 /// <param name="Classes">A <c>[Label]</c>: its number of classes (the batch holds class indices, the formula sees one-hot rows); else 0.</param>
 public sealed record DataVariable(string Name, string Field, long[] Shape, Gan.Dsl.DataRange Range, int Classes = 0)
 {

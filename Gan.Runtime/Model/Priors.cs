@@ -8,7 +8,7 @@ namespace Gan.Runtime;
 /// <c>Distribution.SwissRoll</c>.</summary>
 public static class Priors
 {
-    /// <summary>Components of <see cref="GaussianMixture"/>.</summary>
+    /// <summary>Components of <see cref="GaussianMixture(long, Device)"/>.</summary>
     public const int MixtureComponents = global::Gan.Dsl.Distributions.MixtureComponents;
     /// <summary>Distance of each component's mean from the origin.</summary>
     public const double MixtureRadius = 4.0;
@@ -19,7 +19,7 @@ public static class Priors
     /// each stretched along its radius (std 1 along it, 0.25 across).</summary>
     public static Tensor GaussianMixture(long n, Device device) => GaussianMixture(randint(0, MixtureComponents, new long[] { n }, device: device), device);
 
-    /// <summary>Points of <see cref="GaussianMixture"/> from the given components (class indices [n]): the label-conditioned
+    /// <summary>Points of <see cref="GaussianMixture(long, Device)"/> from the given components (class indices [n]): the label-conditioned
     /// mixture, where class k draws from component k.</summary>
     public static Tensor GaussianMixture(Tensor components, Device device)
     {

@@ -124,10 +124,10 @@ public static class Checkpoint
             using var reader = new BinaryReader(new MemoryStream(payload));
             ((nn.Module)model).load(reader, strict: true);
             foreach (var optimizer in model.Optimizers) ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader);
-            Tensor rng = torch.get_rng_state();
+            Tensor? rng = torch.get_rng_state();
             TensorExtensionMethods.Load(ref rng, reader);
-            torch.set_rng_state(rng);
-            rng.Dispose();
+            torch.set_rng_state(rng!);
+            rng!.Dispose();
             if (data is ICheckpointableSource source) source.LoadState(reader);
             ema?.Load(reader);
             if (reader.BaseStream.Position != reader.BaseStream.Length)

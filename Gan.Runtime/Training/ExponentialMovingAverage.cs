@@ -23,6 +23,7 @@ public sealed class ExponentialMovingAverage : IDisposable
 
     /// <param name="model">The model; its <see cref="IAdversarialModel.Sampler"/> is averaged unless <paramref name="player"/> says otherwise.</param>
     /// <param name="decay">In (0, 1), e.g. 0.999.</param>
+    /// <param name="player">The network to average, by its name in the formulas; default: the sampler.</param>
     public ExponentialMovingAverage(IAdversarialModel model, double decay, string? player = null)
     {
         if (!(decay > 0 && decay < 1))

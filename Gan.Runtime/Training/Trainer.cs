@@ -40,6 +40,8 @@ public sealed record TrainOptions
 
 /// <param name="Steps">The run's length in generator steps.</param>
 /// <param name="Seconds">Wall time of this invocation.</param>
+/// <param name="LastLosses">Each loss of the last step, in the order of <paramref name="LossNames"/>.</param>
+/// <param name="LossNames">The model's loss names.</param>
 /// <param name="StartStep">Steps already done when this invocation started (a resumed run), else 0.</param>
 public sealed record TrainResult(int Steps, double Seconds, float[] LastLosses, string[] LossNames, int StartStep = 0)
 {
