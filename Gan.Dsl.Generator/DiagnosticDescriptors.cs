@@ -54,9 +54,9 @@ namespace Gan.Dsl.Generator
             "so declare Range = DataRange.ZeroToOne (sigmoid output) or Range = DataRange.MinusOneToOne (tanh output) to match the generator",
             DiagnosticSeverity.Warning);
         public static readonly DiagnosticDescriptor BadUpdates = Make("GAN020",
-            "Objective updates a network it does not apply", "{0}");
+            "Invalid Updates of a [Minimize] phase", "[Minimize(\"{0}\")]: {1}");
         public static readonly DiagnosticDescriptor BadSample = Make("GAN021",
-            "Invalid sample expression", "{0}");
+            "Invalid sample expression", "[Sample(\"{0}\")] {1}");
         public static readonly DiagnosticDescriptor GivenNotALabel = Make("GAN022",
             "Noise given something that is not a label", "Given = \"{0}\" of noise variable '{1}' must name a [Label], but {2}");
         public static readonly DiagnosticDescriptor GivenCannotCondition = Make("GAN023",
@@ -65,7 +65,7 @@ namespace Gan.Dsl.Generator
         public static readonly DiagnosticDescriptor GivenClassCount = Make("GAN024",
             "Label classes do not match the prior's components", "Label '{0}' has {1} classes, but {2}: Given needs one component or class per class of the label");
         public static readonly DiagnosticDescriptor BadEdit = Make("GAN025",
-            "Invalid edit expression", "{0}");
+            "Invalid edit expression", "[Edit(\"{0}\")] {1}");
         public static readonly DiagnosticDescriptor EditWithoutLabel = Make("GAN026",
             "Edit expression has no categorical noise variable", "[Edit(\"{0}\")] reads no categorical noise variable, so there is no label to edit to; " +
             "apply the generator to one declared with Distribution.Categorical, e.g. G(E_z(x) | y′){1}");

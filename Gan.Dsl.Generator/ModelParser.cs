@@ -372,15 +372,15 @@ namespace Gan.Dsl.Generator
                     : networks.Where(n => applied.Contains(n.Name) && n.Role != PlayerRole.Discriminator).Select(n => n.Name).ToArray();
                 foreach (string u in updates.Where(u => !applied.Contains(u)))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadUpdates, updatesLocation,
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadUpdates, updatesLocation, text,
                         scope.Networks.ContainsKey(u) ? $"Updates names '{u}', but this objective never applies it, so its gradient would be zero"
                                                       : $"Updates names '{u}', which is not a declared network"));
                     objectiveFatal = true;
                 }
                 if (!objectiveFatal && updates.Length == 0)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadUpdates, updatesLocation,
-                        "This objective updates no network: it applies only discriminators; name the networks it trains with Updates = \"...\""));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadUpdates, updatesLocation, text,
+                        "this objective updates no network: it applies only discriminators; name the networks it trains with Updates = \"...\""));
                     objectiveFatal = true;
                 }
                 string phase = NamedString(attribute, "Name") ?? string.Join("_", updates);
@@ -408,9 +408,9 @@ namespace Gan.Dsl.Generator
                                  && call.Args.Count > 0 && call.Args.All(a => a is NameExpr v && scope.Names.TryGetValue(v.Name, out NameKind k) && k == NameKind.Noise);
                 if (!noiseOnly)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadSample, sampleLocation,
-                        parsed == null ? $"Syntax error in the sample expression: {sampleError?.Message}"
-                                       : $"[Sample(\"{sampleText}\")] must apply one network that is not a discriminator to noise variables alone, e.g. Dec(z)"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadSample, sampleLocation, sampleText,
+                        parsed == null ? $"has a syntax error: {sampleError?.Message}"
+                                       : "must apply one network that is not a discriminator to noise variables alone, e.g. Dec(z)"));
                     fatal = true;
                 }
                 else
@@ -499,12 +499,12 @@ namespace Gan.Dsl.Generator
 
             void Refuse(LocationInfo? where, string message)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadEdit, where, message));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadEdit, where, text, message));
                 refused = true;
             }
             if (!(parsed is CallExpr root && scope.Networks.TryGetValue(root.Callee, out NetworkSpec? editor) && editor.Role != PlayerRole.Discriminator && !scope.IsDensity(root.Callee)))
             {
-                Refuse(whole, $"[Edit(\"{text}\")] must apply a network that is not a discriminator, e.g. G(E_z(x) | y′): its output is the edited example");
+                Refuse(whole, "must apply a network that is not a discriminator, e.g. G(E_z(x) | y′): its output is the edited example");
                 return null;
             }
 
@@ -516,13 +516,13 @@ namespace Gan.Dsl.Generator
                 {
                     case NameExpr v: names.Add(v); return;
                     case ExpectationExpr x:
-                        Refuse(at(x.Start, x.End - x.Start), $"[Edit(\"{text}\")] edits each example on its own: an expectation E[...] has no place in it");
+                        Refuse(at(x.Start, x.End - x.Start), "edits each example on its own: an expectation E[...] has no place in it");
                         return;
                     case CallExpr c when c.Callee == "reverse":
-                        Refuse(at(c.Start, c.CalleeEnd - c.Start), $"[Edit(\"{text}\")]: reverse(·) only changes gradients, and an edit computes none");
+                        Refuse(at(c.Start, c.CalleeEnd - c.Start), "applies reverse(·), which only changes gradients, and an edit computes none");
                         return;
                     case CallExpr c when scope.IsDensity(c.Callee):
-                        Refuse(at(c.Start, c.CalleeEnd - c.Start), $"[Edit(\"{text}\")]: '{c.Callee}' returns a distribution (it is applied as {c.Callee}(v | input)), not an input to edit with");
+                        Refuse(at(c.Start, c.CalleeEnd - c.Start), $"applies '{c.Callee}', which returns a distribution (it is applied as {c.Callee}(v | input)), not an input to edit with");
                         return;
                 }
                 foreach (Expr child in Tree.Children(e)) Walk(child);
@@ -535,13 +535,13 @@ namespace Gan.Dsl.Generator
                 DataSpec? d = data.FirstOrDefault(x => x.Name == v.Name);
                 if (d == null) continue;
                 if (d.Classes > 0)
-                    Refuse(at(v.Start, v.End - v.Start), $"[Edit(\"{text}\")] reads the label '{v.Name}', which an edit is not given; the requested label is a categorical noise variable, e.g. y′");
+                    Refuse(at(v.Start, v.End - v.Start), $"reads the label '{v.Name}', which an edit is not given; the requested label is a categorical noise variable, e.g. y′");
                 else if (image == null) image = v.Name;
                 else if (v.Name != image)
-                    Refuse(at(v.Start, v.End - v.Start), $"[Edit(\"{text}\")] reads the data variables '{image}' and '{v.Name}', but Edit(x, labels) is given one");
+                    Refuse(at(v.Start, v.End - v.Start), $"reads the data variables '{image}' and '{v.Name}', but Edit(x, labels) is given one");
             }
             if (!refused && image == null)
-                Refuse(whole, $"[Edit(\"{text}\")] reads no data variable, so there is nothing to edit; apply it to the data, e.g. G(E_z(x) | y′)");
+                Refuse(whole, "reads no data variable, so there is nothing to edit; apply it to the data, e.g. G(E_z(x) | y′)");
 
             var categorical = names.Where(v => noise.Any(z => z.Name == v.Name && z.Distribution == Distribution.Categorical)).ToList();
             string[] distinct = categorical.Select(v => v.Name).Distinct().ToArray();
