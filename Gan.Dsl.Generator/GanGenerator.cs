@@ -1,5 +1,6 @@
 using System;
 using System.Reflection;
+using Gan.Dsl.Generator.Analysis;
 using Gan.Dsl.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -33,17 +34,23 @@ namespace Gan.Dsl.Generator
                 .Select(static (result, _) => result.Model!)
                 .WithTrackingName(TrackingNames.Model);
 
+            // The analysis stage: every decision about the model, made once, as an equatable plan.
+            IncrementalValuesProvider<ModelPlan> plans = models
+                .Select(static (model, _) => ModelAnalyzer.Analyze(model))
+                .WithTrackingName(TrackingNames.Plan);
+
             context.RegisterSourceOutput(diagnostics, static (spc, found) =>
             {
                 foreach (DiagnosticInfo info in found.Items) spc.ReportDiagnostic(info.ToDiagnostic(found.Tree));
             });
 
-            context.RegisterSourceOutput(models, static (spc, model) =>
+            context.RegisterSourceOutput(plans, static (spc, plan) =>
             {
+                ModelSpec model = plan.Spec;
                 string source;
                 try
                 {
-                    source = Emitter.Emit(model, Version);
+                    source = Emitter.Emit(plan, Version);
                 }
                 catch (Exception e)
                 {
@@ -63,5 +70,6 @@ namespace Gan.Dsl.Generator
         public const string ParseModel = nameof(ParseModel);
         public const string Diagnostics = nameof(Diagnostics);
         public const string Model = nameof(Model);
+        public const string Plan = nameof(Plan);
     }
 }

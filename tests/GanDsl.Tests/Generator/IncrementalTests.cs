@@ -13,7 +13,7 @@ namespace GanDsl.Tests.Generator;
 
 public class IncrementalTests
 {
-    private static readonly string[] TrackedSteps = { TrackingNames.ParseModel, TrackingNames.Diagnostics, TrackingNames.Model };
+    private static readonly string[] TrackedSteps = { TrackingNames.ParseModel, TrackingNames.Diagnostics, TrackingNames.Model, TrackingNames.Plan };
 
     [Fact]
     public void An_unrelated_edit_leaves_every_tracked_step_cached()
@@ -74,6 +74,8 @@ public class IncrementalTests
         var models = good.Result.TrackedSteps[TrackingNames.Model].SelectMany(s => s.Outputs).Select(o => o.Value).ToList();
         models.Count.ShouldBe(1);
         foreach (object value in models) Walk(value, new HashSet<object>(ReferenceEqualityComparer.Instance), "ModelSpec");
+        foreach (object value in good.Result.TrackedSteps[TrackingNames.Plan].SelectMany(s => s.Outputs).Select(o => o.Value))
+            Walk(value, new HashSet<object>(ReferenceEqualityComparer.Instance), "ModelPlan");
     }
 
     private static readonly Type[] Forbidden = { typeof(ISymbol), typeof(SyntaxNode), typeof(Location), typeof(Compilation), typeof(SemanticModel), typeof(SyntaxTree) };

@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Gan.Dsl.Generator.Formula;
+using Gan.Dsl.Generator.Model;
+
+namespace Gan.Dsl.Generator.Analysis
+{
+    /// <summary>The analysis stage: turns a parsed declaration (<see cref="ModelSpec"/>) into the <see cref="ModelPlan"/>
+    /// the emitter lays out. Every decision is made here, once: the players of the game and their sides, each phase's
+    /// reads, draws, network applications (and which run under no_grad) and loss after the rewrites, the sampler, the
+    /// encoder and the condition.</summary>
+    internal static class ModelAnalyzer
+    {
+        public const string MaximizeMethod = "StepDiscriminators", MinimizeMethod = "StepGenerators";
+
+        public static ModelPlan Analyze(ModelSpec model)
+        {
+            Scope scope = ScopeOf(model);
+            var applied = new HashSet<string>(Tree.Descendants(model.ValueFunction).OfType<CallExpr>().Select(c => c.Callee), StringComparer.Ordinal);
+            string[] maximizers = model.HasGame ? model.Networks.Where(n => n.Role == PlayerRole.Discriminator && applied.Contains(n.Name)).Select(n => n.Name).ToArray() : new string[0];
+            string[] minimizers = model.HasGame ? model.Networks.Where(n => n.Role == PlayerRole.Generator && applied.Contains(n.Name)).Select(n => n.Name).ToArray() : new string[0];
+
+            var phases = new List<PhasePlan>();
+            foreach (ObjectiveSpec o in model.Objectives)
+                phases.Add(Phase(model, scope, "Step" + Pascal(o.Name), PhaseKind.Objective, "loss_" + o.Name, o.Text, o.Updates.ToArray(),
+                    Semantics.Terms(o.Objective), partial: false));
+            if (model.HasGame)
+            {
+                var terms = Semantics.Terms(model.ValueFunction);
+                var maxTerms = terms.Where(t => Tree.Applies(t.Term, scope.IsMaximizer)).ToList();
+                var minTerms = terms.Where(t => Tree.Applies(t.Term, scope.IsMinimizer)).ToList();
+                if (model.GeneratorLoss == GeneratorLoss.NonSaturating)
+                    minTerms = minTerms.SelectMany(t => Semantics.Terms(Rewrites.NonSaturating(t.Term, scope, out _, t.Sign)).Select(r => (t.Sign * r.Sign, r.Term))).ToList();
+                phases.Add(Phase(model, scope, MaximizeMethod, PhaseKind.Maximize, "loss_" + string.Join("_", maximizers), null, maximizers, maxTerms,
+                    partial: maxTerms.Count < terms.Count));
+                phases.Add(Phase(model, scope, MinimizeMethod, PhaseKind.Minimize, "loss_" + string.Join("_", minimizers), null, minimizers, minTerms, partial: false));
+            }
+
+            CallExpr? sampler = model.SampleExpression as CallExpr ?? Queries.FindSamplerCall(model.ValueFunction, scope);
+            return new ModelPlan(model, maximizers.ToEquatableArray(), minimizers.ToEquatableArray(), phases.ToEquatableArray(), sampler,
+                Queries.FindEncoderCall(model, scope), ConditionOf(model, sampler),
+                Tree.Applies(model.ValueFunction, n => n == "reverse") || model.Objectives.Any(o => Tree.Applies(o.Objective, n => n == "reverse")),
+                FunctionalAlias(model));
+        }
+
+        private static PhasePlan Phase(ModelSpec model, Scope scope, string method, PhaseKind kind, string lossName, string? text, string[] updates,
+                                       List<(int Sign, Expr Term)> terms, bool partial)
+        {
+            var referenced = new HashSet<string>(terms.SelectMany(t => Tree.Names(t.Term)), StringComparer.Ordinal);
+            // A noise variable given a label (p(z | y)) draws with the batch's labels, so the batch is read for them even
+            // when the phase's terms do not name the label.
+            NoiseSpec[] noise = model.Noise.Where(z => referenced.Contains(z.Name)).ToArray();
+            string[] data = model.Data.Where(d => referenced.Contains(d.Name)).Select(d => d.Name).ToArray();
+            string[] givenOnly = model.Data.Where(d => !referenced.Contains(d.Name) && noise.Any(z => z.Given == d.Name)).Select(d => d.Name).ToArray();
+
+            // Network applications, innermost first, each once. Networks the phase does not update run without gradients
+            // where their inputs do not depend on a network it updates (in the maximizing phase: the generators).
+            var updated = new HashSet<string>(updates, StringComparer.Ordinal);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var calls = new List<CallPlan>();
+            foreach (var t in terms)
+                foreach (CallExpr c in Tree.PostOrder(t.Term).OfType<CallExpr>())
+                    if (scope.Networks.ContainsKey(c.Callee) && seen.Add(Printer.Print(c)))
+                        calls.Add(new CallPlan(c, !updated.Contains(c.Callee) && !c.Args.Any(a => Tree.Applies(a, updated.Contains))));
+            string[] fixedNetworks = model.Networks.Where(n => !updated.Contains(n.Name) && calls.Any(c => c.Call.Callee == n.Name)).Select(n => n.Name).ToArray();
+
+            var (network, sigmoid) = Rewrites.StableLogs(terms.Select(t => t.Term), scope);
+            return new PhasePlan(method, kind, lossName, text, updates.ToEquatableArray(), fixedNetworks.ToEquatableArray(), data.ToEquatableArray(),
+                givenOnly.ToEquatableArray(), noise.Select(z => z.Name).ToEquatableArray(), calls.ToEquatableArray(),
+                terms.Select(t => new TermPlan(t.Sign, t.Term)).ToEquatableArray(), network, sigmoid, partial);
+        }
+
+        /// <summary>The condition of Sample(labels), when the sampler reads exactly one: one categorical noise variable not
+        /// given a label, or noise given one label.</summary>
+        private static ConditionPlan? ConditionOf(ModelSpec model, CallExpr? sampler)
+        {
+            if (sampler == null) return null;
+            NoiseSpec[] read = sampler.Args.Select(a => model.Noise.First(v => v.Name == ((NameExpr)a).Name)).Distinct().ToArray();
+            var conditions = new List<ConditionPlan>();
+            foreach (NoiseSpec z in read.Where(z => z.Given == null && z.Distribution == Distribution.Categorical))
+                conditions.Add(new ConditionPlan(z.Name, z.Size, null, new[] { z.Name }.ToEquatableArray()));
+            foreach (var given in read.Where(z => z.Given != null).GroupBy(z => z.Given!))
+            {
+                DataSpec label = model.Data.First(d => d.Name == given.Key);
+                conditions.Add(new ConditionPlan(label.Name, label.Classes, label.Name, given.Select(z => z.Name).ToEquatableArray()));
+            }
+            return conditions.Count == 1 ? conditions[0] : null;
+        }
+
+        /// <summary>What the formulas may refer to.</summary>
+        public static Scope ScopeOf(ModelSpec model)
+        {
+            var scope = new Scope();
+            foreach (DataSpec d in model.Data)
+            {
+                scope.Names[d.Name] = NameKind.Data;
+                if (d.Classes > 0) scope.Categorical.Add(d.Name);
+            }
+            foreach (NoiseSpec z in model.Noise)
+            {
+                scope.Names[z.Name] = NameKind.Noise;
+                if (z.Distribution == Distribution.Categorical) scope.Categorical.Add(z.Name);
+            }
+            foreach (NetworkSpec n in model.Networks)
+            {
+                scope.Names[n.Name] = NameKind.Network;
+                scope.Networks[n.Name] = n;
+            }
+            return scope;
+        }
+
+        /// <summary>The alias of torch.nn.functional: F, or "functional" when a network is named F (a feature extractor F(x)),
+        /// whose field and factory would hide the alias inside the class.</summary>
+        public static string FunctionalAlias(ModelSpec model) => model.Networks.Any(n => n.Name == "F") ? "functional" : "F";
+
+        /// <summary>"reconstruction" → "Reconstruction", "E_z" → "E_z".</summary>
+        public static string Pascal(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
+    }
+}

@@ -1,0 +1,62 @@
+using Gan.Dsl.Generator.Formula;
+using Gan.Dsl.Generator.Model;
+
+namespace Gan.Dsl.Generator.Analysis
+{
+    // The analysis stage's output: every decision about a model, as equatable values, so that the emitter only lays
+    // it out. ModelAnalyzer makes it from a ModelSpec; nothing here is computed again by the emitter.
+
+    internal enum PhaseKind { Maximize, Minimize, Objective }
+
+    /// <summary>One network application of a phase, in the order it is computed (arguments first), each distinct
+    /// application once; <see cref="NoGrad"/> when the phase updates neither the network nor anything its input depends on.</summary>
+    internal sealed record CallPlan(CallExpr Call, bool NoGrad);
+
+    /// <summary>One additive term of a phase's loss, after every rewrite.</summary>
+    internal sealed record TermPlan(int Sign, Expr Term);
+
+    /// <summary>One update: what it reads and draws, the networks it applies, the loss it descends, who it updates.</summary>
+    /// <param name="Method">The step method: StepDiscriminators, StepGenerators, or Step + the phase's name.</param>
+    /// <param name="Text">The [Minimize] formula as declared; null for the game's two phases.</param>
+    /// <param name="Fixed">Networks the phase applies but does not update.</param>
+    /// <param name="DataReads">Data variables read from the batch.</param>
+    /// <param name="GivenLabels">Labels read only because noise drawn in the phase is given them.</param>
+    /// <param name="NoiseDraws">Noise variables drawn, in declaration order.</param>
+    /// <param name="Loss">The loss: for a maximizing phase the terms of V it ascends (the loss is their negation).</param>
+    /// <param name="Partial">A maximizing phase that keeps only some of V's terms (those that depend on its players).</param>
+    internal sealed record PhasePlan(
+        string Method,
+        PhaseKind Kind,
+        string LossName,
+        string? Text,
+        EquatableArray<string> Updates,
+        EquatableArray<string> Fixed,
+        EquatableArray<string> DataReads,
+        EquatableArray<string> GivenLabels,
+        EquatableArray<string> NoiseDraws,
+        EquatableArray<CallPlan> Calls,
+        EquatableArray<TermPlan> Loss,
+        bool StableNetworkLogs,
+        bool StableSigmoidLogs,
+        bool Partial);
+
+    /// <summary>What Sample(labels) chooses: a categorical noise variable the sampler reads, or a label that noise the
+    /// sampler reads is given (Label is then its name).</summary>
+    internal sealed record ConditionPlan(string Name, int Classes, string? Label, EquatableArray<string> Noise);
+
+    /// <param name="Phases">In the order TrainStep runs them: the [Minimize] phases, then the maximizing and minimizing phases of the game.</param>
+    /// <param name="Sampler">What Sample(n) runs; null when nothing samples.</param>
+    /// <param name="Encoder">What Encode(x) runs; null when no network is applied to data alone.</param>
+    /// <param name="Reverses">Whether a formula applies reverse(·) (the model then tracks its progress for λ_p).</param>
+    /// <param name="Functional">The alias of torch.nn.functional in the emitted file.</param>
+    internal sealed record ModelPlan(
+        ModelSpec Spec,
+        EquatableArray<string> Maximizers,
+        EquatableArray<string> Minimizers,
+        EquatableArray<PhasePlan> Phases,
+        CallExpr? Sampler,
+        CallExpr? Encoder,
+        ConditionPlan? Condition,
+        bool Reverses,
+        string Functional);
+}
