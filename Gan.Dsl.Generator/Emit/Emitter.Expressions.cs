@@ -1,0 +1,256 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Gan.Dsl.Generator.Analysis;
+using Gan.Dsl.Generator.Formula;
+using Gan.Dsl.Generator.Model;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Gan.Dsl.Generator
+{
+    /// <summary>Formulas as TorchSharp expressions: network applications and their inputs, sums of terms, the stable logs, the names of a phase's locals, and literals, numbers and XML text.</summary>
+    internal static partial class Emitter
+    {
+        /// <summary>A network applied to its inputs. Several inputs are concatenated along dimension 1: directly when each is
+        /// a declared vector (noise, a label, 1-D data), else by <c>Inputs.Concat</c>, which flattens them first when their ranks
+        /// differ (an image and its label: [m, 1, 28, 28] and [m, 10] → [m, 794]).</summary>
+        private static string NetworkApplication(CallExpr c, Locals locals)
+        {
+            // C(y | h) with C returning class scores: the network reads h; y is the class asked about.
+            var inputs = locals.Scope.IsDensity(c.Callee) ? c.Args.Skip(1).ToList() : c.Args.ToList();
+            string args = string.Join(", ", inputs.Select(a => Tensorize(a, locals)));
+            string input = inputs.Count == 1 ? args
+                : inputs.All(a => IsVector(a, locals.Model)) ? "torch.cat(new[] { " + args + " }, 1)"
+                : "global::Gan.Runtime.Inputs.Concat(" + args + ")";
+            return $"_{c.Callee}.forward({input})";
+        }
+
+        /// <summary>Whether an argument is a declared variable of one dimension per example.</summary>
+        private static bool IsVector(Expr e, ModelSpec? model) => model != null && e is NameExpr v
+            && (model.Noise.Any(z => z.Name == v.Name) || model.Data.Any(d => d.Name == v.Name && d.Shape.Count == 1));
+
+        private static string Tensorize(Expr e, Locals locals)
+        {
+            var (code, kind, _) = Code(e, locals);
+            return kind == Kind.Tensor ? code : $"torch.tensor({code})";
+        }
+
+        /// <summary>Network applications in post-order (arguments first), each distinct application once.</summary>
+        private static void CollectNetworkCalls(Expr e, Scope scope, List<CallExpr> calls, Locals locals)
+        {
+            foreach (CallExpr c in Tree.PostOrder(e).OfType<CallExpr>())
+                if (scope.Networks.ContainsKey(c.Callee) && !locals.HasCall(c))
+                {
+                    locals.Call(c);
+                    calls.Add(c);
+                }
+        }
+
+        /// <summary>The comment that says which logs are computed stably, or null when none is.</summary>
+        private static string? StableLogComment((bool OfNetwork, bool OfSigmoid) stable) => stable switch
+        {
+            (true, true) => "// log D(·) of a network returning logits is computed as logsigmoid(logits), log(1 - D(·)) as logsigmoid(-logits), log sigmoid(u) as logsigmoid(u)\n" +
+                            "// and log(1 - sigmoid(u)) as logsigmoid(-u): the same values, without overflow.",
+            (true, false) => "// log D(·) is computed as logsigmoid(logits) and log(1 - D(·)) as logsigmoid(-logits): the same values, without overflow.",
+            (false, true) => "// log sigmoid(u) is computed as logsigmoid(u) and log(1 - sigmoid(u)) as logsigmoid(-u): the same values, without overflow.",
+            _ => null,
+        };
+
+        private static string PrintSum(List<(int Sign, Expr Term)> terms)
+        {
+            var parts = new List<string>();
+            for (int i = 0; i < terms.Count; i++)
+            {
+                string text = Printer.Print(terms[i].Term);
+                if (terms[i].Term is BinaryExpr b && (b.Op == '+' || b.Op == '-')) text = "(" + text + ")";
+                parts.Add(i == 0 ? (terms[i].Sign < 0 ? "-" + text : text) : (terms[i].Sign < 0 ? "- " : "+ ") + text);
+            }
+            return parts.Count == 0 ? "0" : string.Join(" ", parts);
+        }
+
+        private static string Sum(List<(int Sign, Expr Term)> terms, Locals locals)
+        {
+            if (terms.Count == 0) return "torch.zeros(1, device: _device).sum()";
+            var parts = new List<string>();
+            for (int i = 0; i < terms.Count; i++)
+            {
+                var (code, kind, precedence) = Code(terms[i].Term, locals);
+                if (i == 0)
+                {
+                    if (terms[i].Sign < 0) code = "-" + (precedence < 3 || code.StartsWith("-", StringComparison.Ordinal) ? "(" + code + ")" : code);
+                    if (kind == Kind.Double && terms.Count == 1) code = "torch.tensor(" + code + ")";
+                }
+                else
+                {
+                    code = (terms[i].Sign < 0 ? "- " : "+ ") + (precedence <= 1 ? "(" + code + ")" : code);
+                }
+                parts.Add(code);
+            }
+            return string.Join(" ", parts);
+        }
+
+        private enum Kind { Double, Tensor }
+
+        /// <summary>C# for an expression: its code, whether it is a double or a tensor, and its precedence
+        /// (1 additive, 2 multiplicative, 3 unary, 4 primary) for parenthesizing.</summary>
+        private static (string Code, Kind Kind, int Precedence) Code(Expr e, Locals locals)
+        {
+            Scope scope = locals.Scope;
+            switch (e)
+            {
+                case NumberExpr n:
+                    return (Num(n.Value), Kind.Double, 4);
+                case NameExpr v:
+                    return (locals.Variable(v.Name), Kind.Tensor, 4);
+                case CallExpr c when c.Callee == "log" && c.Args.Count == 1 && c.Args[0] is CallExpr d && scope.IsCategorical(d.Callee):
+                    return ($"global::Gan.Runtime.Likelihood.LogCategorical({locals.Call(d)}, {Tensorize(d.Args[0], locals)})", Kind.Tensor, 4);
+                case CallExpr c when scope.IsCategorical(c.Callee):
+                    return ($"global::Gan.Runtime.Likelihood.LogCategorical({locals.Call(c)}, {Tensorize(c.Args[0], locals)}).exp()", Kind.Tensor, 4);
+                case CallExpr c when c.Callee == "log" && c.Args.Count == 1 && c.Args[0] is CallExpr d && scope.IsGaussian(d.Callee):
+                    return ($"global::Gan.Runtime.Likelihood.LogGaussian({locals.Call(d)}, {Tensorize(d.Args[0], locals)})", Kind.Tensor, 4);
+                case CallExpr c when scope.IsGaussian(c.Callee):
+                    return ($"global::Gan.Runtime.Likelihood.LogGaussian({locals.Call(c)}, {Tensorize(c.Args[0], locals)}).exp()", Kind.Tensor, 4);
+                case CallExpr c when c.Callee == "reverse" && c.Args.Count == 1:
+                    return ($"global::Gan.Runtime.GradientReversal.Apply({Tensorize(c.Args[0], locals)}, ReversalWeight)", Kind.Tensor, 4);
+                case CallExpr c when scope.Networks.ContainsKey(c.Callee):
+                    return scope.IsLogitsDiscriminator(c.Callee)
+                        ? ($"torch.sigmoid({locals.Call(c)})", Kind.Tensor, 4)
+                        : (locals.Call(c), Kind.Tensor, 4);
+                case CallExpr c when Rewrites.StableLog(c, scope) is { } stable:
+                {
+                    // log sigmoid(u) = logsigmoid(u), log(1 - sigmoid(u)) = logsigmoid(-u): finite for any u in float32.
+                    var (logits, kind, precedence) = stable.OfNetwork ? (locals.Call((CallExpr)stable.Logits), Kind.Tensor, 4) : Code(stable.Logits, locals);
+                    if (kind == Kind.Tensor)
+                        return ($"{locals.Functional}.logsigmoid({(stable.Negated ? "-" + (precedence < 3 || logits.StartsWith("-", StringComparison.Ordinal) ? "(" + logits + ")" : logits) : logits)})", Kind.Tensor, 4);
+                    return Function(c, locals);
+                }
+                case CallExpr c:
+                    return Function(c, locals);
+                case ExpectationExpr x:
+                {
+                    var (body, kind, precedence) = Code(x.Body, locals);
+                    return kind == Kind.Tensor ? ((precedence < 4 ? "(" + body + ")" : body) + ".mean()", Kind.Tensor, 4) : (body, kind, precedence);
+                }
+                case UnaryExpr u:
+                {
+                    var (operand, kind, precedence) = Code(u.Operand, locals);
+                    // "-(-x)", never "--x" (which C# reads as a decrement)
+                    return ("-" + (precedence < 3 || operand.StartsWith("-", StringComparison.Ordinal) ? "(" + operand + ")" : operand), kind, 3);
+                }
+                case BinaryExpr b when b.Op == '^' && b.Left is NormExpr norm && b.Right is NumberExpr two && two.Value == 2.0:
+                {
+                    // ||a||^2 per sample: the sum of squares, without the square root.
+                    var (inner, _, _) = Code(norm.Inner, locals);
+                    return ($"({inner}).flatten(1).pow(2).sum(1)", Kind.Tensor, 4);
+                }
+                case BinaryExpr b when b.Op == '^':
+                {
+                    var (l, lk, lp) = Code(b.Left, locals);
+                    var (r, rk, _) = Code(b.Right, locals);
+                    if (lk == Kind.Double && rk == Kind.Double) return ($"global::System.Math.Pow({l}, {r})", Kind.Double, 4);
+                    if (lk == Kind.Double) return ($"torch.pow({l}, {r})", Kind.Tensor, 4);
+                    return ((lp < 4 ? "(" + l + ")" : l) + $".pow({r})", Kind.Tensor, 4);
+                }
+                case BinaryExpr b:
+                {
+                    int precedence = b.Op == '+' || b.Op == '-' ? 1 : 2;
+                    var (l, lk, lp) = Code(b.Left, locals);
+                    var (r, rk, rp) = Code(b.Right, locals);
+                    if (lp < precedence) l = "(" + l + ")";
+                    if (rp <= precedence) r = "(" + r + ")";
+                    return ($"{l} {b.Op} {r}", lk == Kind.Tensor || rk == Kind.Tensor ? Kind.Tensor : Kind.Double, precedence);
+                }
+                case NormExpr n:
+                {
+                    var (inner, _, _) = Code(n.Inner, locals);
+                    return ($"({inner}).flatten(1).pow(2).sum(1).sqrt()", Kind.Tensor, 4);
+                }
+                default:
+                    throw new InvalidOperationException("unexpected expression " + e.GetType().Name);
+            }
+        }
+
+        /// <summary>One of the formula's functions applied to a tensor or a number, computed as written.</summary>
+        private static (string Code, Kind Kind, int Precedence) Function(CallExpr c, Locals locals)
+        {
+                var (arg, kind, _) = Code(c.Args[0], locals);
+                string tensorFunction = c.Callee switch
+                {
+                    "log" => "torch.log", "exp" => "torch.exp", "sigmoid" => "torch.sigmoid", "softplus" => locals.Functional + ".softplus",
+                    "sqrt" => "torch.sqrt", "abs" => "torch.abs", _ => throw new InvalidOperationException("unknown function " + c.Callee),
+                };
+                string doubleFunction = c.Callee switch
+                {
+                    "log" => "global::System.Math.Log", "exp" => "global::System.Math.Exp", "sqrt" => "global::System.Math.Sqrt",
+                    "abs" => "global::System.Math.Abs", "sigmoid" => "1.0 / (1.0 + global::System.Math.Exp(-", "softplus" => "global::System.Math.Log(1.0 + global::System.Math.Exp(",
+                    _ => "",
+                };
+                if (kind == Kind.Tensor) return ($"{tensorFunction}({arg})", Kind.Tensor, 4);
+                return c.Callee == "sigmoid" || c.Callee == "softplus"
+                    ? ($"({doubleFunction}{arg}))", Kind.Double, 4)
+                    : ($"{doubleFunction}({arg})", Kind.Double, 4);
+        }
+
+        /// <summary>Names of the locals of one phase: variables by their formula names, network applications by their
+        /// text (D(G(z)) → D_G_z), each distinct application once.</summary>
+        private sealed class Locals
+        {
+            private readonly Dictionary<string, string> _calls = new Dictionary<string, string>(StringComparer.Ordinal);
+            private readonly HashSet<string> _taken = new HashSet<string>(StringComparer.Ordinal);
+            private readonly HashSet<string> _reserved;
+            /// <param name="reserved">Names taken in the method besides <see cref="Reserved"/> (its parameters).</param>
+            public Locals(Scope scope, ModelSpec? model = null, params string[] reserved)
+            {
+                Scope = scope;
+                Model = model;
+                _reserved = new HashSet<string>(reserved, StringComparer.Ordinal);
+            }
+            public Scope Scope { get; }
+            /// <summary>The alias of torch.nn.functional in this file.</summary>
+            public string Functional => Model != null ? FunctionalAlias(Model) : "F";
+            public ModelSpec? Model { get; }
+
+            public string Variable(string name)
+            {
+                name = Identifier(name);
+                string local = Reserved.Contains(name) || _reserved.Contains(name) ? name + "_" : name;
+                return SyntaxFacts.GetKeywordKind(local) != SyntaxKind.None ? "@" + local : local;
+            }
+
+            public bool HasCall(CallExpr c) => _calls.ContainsKey(Printer.Print(c));
+
+            public string Call(CallExpr c)
+            {
+                string key = Printer.Print(c);
+                if (_calls.TryGetValue(key, out string? existing)) return existing;
+                string Part(Expr a) => a switch
+                {
+                    NameExpr v => Identifier(v.Name),
+                    CallExpr inner when Scope.Networks.ContainsKey(inner.Callee) => Call(inner),
+                    CallExpr function when function.Args.Count == 1 => function.Callee + "_" + Part(function.Args[0]),   // reverse(F(x)) → reverse_F_x
+                    _ => "e",
+                };
+                string stem = c.Callee + "_" + string.Join("_", c.Args.Select(Part));
+                string name = stem;
+                for (int i = 2; _taken.Contains(name) || Scope.Names.ContainsKey(name) || Reserved.Contains(name); i++) name = stem + i;
+                _taken.Add(name);
+                _calls[key] = name;
+                return name;
+            }
+        }
+
+        /// <summary>A formula name as a C# identifier: a prime (y′ or y') becomes "_prime".</summary>
+        private static string Identifier(string name) => name.Replace("'", "_prime").Replace("\u2032", "_prime");
+
+        private static string Num(double value)
+        {
+            string text = value.ToString("R", CultureInfo.InvariantCulture);
+            return text.Contains(".") || text.Contains("E") || text.Contains("N") || text.Contains("I") ? text : text + ".0";
+        }
+
+        private static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
+
+        private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    }
+}

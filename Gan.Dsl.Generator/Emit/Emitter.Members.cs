@@ -1,0 +1,60 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Gan.Dsl.Generator.Analysis;
+using Gan.Dsl.Generator.Formula;
+using Gan.Dsl.Generator.Model;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Gan.Dsl.Generator
+{
+    /// <summary>The constructor (networks, device, optimizers) and the IAdversarialModel members.</summary>
+    internal static partial class Emitter
+    {
+        private static void EmitConstructor(IndentedWriter w, ModelSpec model)
+        {
+            w.Line("/// <summary>Builds the networks (on the CPU, so a seeded run is the same on any device), moves them to");
+            w.Line("/// <paramref name=\"device\"/> (default: CUDA when available, else the CPU) and creates one optimizer per player.</summary>");
+            using (w.Block($"public {model.ClassName}(global::TorchSharp.torch.Device? device = null) : base(\"{model.ClassName}\")"))
+            {
+                w.Line("_device = device ?? global::Gan.Runtime.Devices.Default;");
+                foreach (NetworkSpec n in model.Networks) w.Line($"_{n.Name} = {n.Name}();");
+                foreach (NetworkSpec n in model.Networks) w.Line($"register_module(\"{n.Name}\", _{n.Name});");
+                w.Line("global::TorchSharp.ModuleExtensionMethods.to(this, _device);");
+                foreach (NetworkSpec n in model.Networks)
+                    w.Line($"global::Gan.Runtime.ModelChecks.RequireParameters(\"{model.ClassName}\", \"{n.Name}\", _{n.Name});");
+                foreach (NetworkSpec n in model.Networks)
+                {
+                    OptimizerSpec o = n.Optimizer;
+                    if (o.Kind == Optimizer.Adam)
+                        w.Line($"_optimizer{n.Name} = torch.optim.Adam(_{n.Name}.parameters(), lr: {Num(o.LearningRate)}, beta1: {Num(o.Beta1)}, beta2: {Num(o.Beta2)}, weight_decay: {Num(o.WeightDecay)});");
+                    else
+                        w.Line($"_optimizer{n.Name} = torch.optim.SGD(_{n.Name}.parameters(), {Num(o.LearningRate)}, momentum: {Num(o.Momentum)}, weight_decay: {Num(o.WeightDecay)});");
+                }
+                w.Line($"_optimizers = new[] {{ {string.Join(", ", model.Networks.Select(n => "_optimizer" + n.Name))} }};");
+            }
+        }
+
+        private static void EmitInterfaceMembers(IndentedWriter w, ModelPlan plan)
+        {
+            ModelSpec model = plan.Spec;
+            w.Line($"string global::Gan.Runtime.IAdversarialModel.Name => \"{model.ClassName}\";");
+            w.Line("string global::Gan.Runtime.IAdversarialModel.ValueFunction => ValueFunctionText;");
+            w.Line("global::TorchSharp.torch.Device global::Gan.Runtime.IAdversarialModel.Device => _device;");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.LossNames => s_lossNames;");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.DataFields => s_dataFields;");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<global::Gan.Runtime.DataVariable> global::Gan.Runtime.IAdversarialModel.Data => s_data;");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.Players => s_players;");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.optim.Optimizer> global::Gan.Runtime.IAdversarialModel.Optimizers => _optimizers;");
+            CallExpr? sampler = plan.Sampler;
+            w.Line($"string? global::Gan.Runtime.IAdversarialModel.Sampler => {(sampler != null ? Literal(sampler.Callee) : "null")};");
+            w.Line("global::TorchSharp.torch.nn.Module global::Gan.Runtime.IAdversarialModel.Network(string player) => player switch");
+            w.Line("{");
+            foreach (NetworkSpec n in model.Networks)
+                w.Line($"    {Literal(n.Name)} => _{n.Name},");
+            w.Line($"    _ => throw new global::System.ArgumentException($\"'{{player}}' is not a player of {model.ClassName} (players: {Players(model.Networks.ToArray())})\", nameof(player)),");
+            w.Line("};");
+        }
+    }
+}

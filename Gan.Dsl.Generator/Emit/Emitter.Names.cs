@@ -1,0 +1,30 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Gan.Dsl.Generator.Analysis;
+using Gan.Dsl.Generator.Formula;
+using Gan.Dsl.Generator.Model;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Gan.Dsl.Generator
+{
+    /// <summary>Player lists, noise draws and the functional alias.</summary>
+    internal static partial class Emitter
+    {
+        private static string Players(NetworkSpec[] players) => string.Join(", ", players.Select(p => p.Name));
+
+        /// <summary>The alias of torch.nn.functional in the emitted file: F, or "functional" when a network is named F (a feature
+        /// extractor F(x)), whose field and factory would hide the alias inside the class.</summary>
+        private static string FunctionalAlias(ModelSpec model) => ModelAnalyzer.FunctionalAlias(model);
+
+        private static string NoiseExpression(NoiseSpec z, string count, ModelSpec model) => z.Distribution switch
+        {
+            Distribution.Normal => $"torch.randn(new long[] {{ {count}, {z.Size} }}, device: _device)",
+            Distribution.Uniform => $"torch.rand(new long[] {{ {count}, {z.Size} }}, device: _device).mul_(2).sub_(1)",
+            Distribution.Categorical => $"{FunctionalAlias(model)}.one_hot(torch.randint(0, {z.Size}, new long[] {{ {count} }}, device: _device), {z.Size}).to(torch.float32)",
+            Distribution.GaussianMixture => $"global::Gan.Runtime.Priors.GaussianMixture({count}, _device)",
+            _ => $"global::Gan.Runtime.Priors.SwissRoll({count}, _device)",
+        };
+    }
+}

@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Gan.Dsl.Generator.Analysis;
+using Gan.Dsl.Generator.Formula;
+using Gan.Dsl.Generator.Model;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Gan.Dsl.Generator
+{
+    /// <summary>TrainStep and one step method per phase of the plan: reads, draws, network applications, the loss and the update.</summary>
+    internal static partial class Emitter
+    {
+        private static void EmitTrainStep(IndentedWriter w, ModelPlan plan, Scope scope)
+        {
+            ModelSpec model = plan.Spec;
+            string maxSide = string.Join(", ", plan.Maximizers);
+            string minSide = string.Join(", ", plan.Minimizers);
+            const string maxMethod = ModelAnalyzer.MaximizeMethod, minMethod = ModelAnalyzer.MinimizeMethod;
+
+            if (!model.HasGame)
+            {
+                w.Line("/// <summary>One training iteration: the [Minimize] phases in declaration order (" + string.Join(", ", model.Objectives.Select(o => o.Name)) + "),");
+                w.Line("/// each on a fresh minibatch. Returns each phase's loss.</summary>");
+            }
+            else if (model.Objectives.Count == 0)
+            {
+                w.Line("/// <summary>One iteration of the game (Goodfellow et al. 2014, Algorithm 1): <see cref=\"DiscriminatorSteps\"/> updates of " + maxSide + ",");
+                w.Line("/// each on a fresh minibatch, then one update of " + minSide + ". Returns the last loss of each side.</summary>");
+            }
+            else
+            {
+                w.Line("/// <summary>One training iteration: the [Minimize] phases in declaration order (" + string.Join(", ", model.Objectives.Select(o => o.Name)) + "), then the game");
+                w.Line("/// (Goodfellow et al. 2014, Algorithm 1): <see cref=\"DiscriminatorSteps\"/> updates of " + maxSide + ", then one of " + minSide + ";");
+                w.Line("/// each update on a fresh minibatch. Returns each phase's last loss.</summary>");
+            }
+            using (w.Block("public global::Gan.Runtime.StepLosses TrainStep(global::Gan.Runtime.IBatchSource data)"))
+            {
+                for (int i = 0; i < model.Objectives.Count; i++)
+                    w.Line($"float loss{ModelAnalyzer.Pascal(model.Objectives[i].Name)} = Step{ModelAnalyzer.Pascal(model.Objectives[i].Name)}(data);");
+                if (!model.HasGame)
+                {
+                    w.Line($"return new global::Gan.Runtime.StepLosses(new[] {{ {string.Join(", ", model.Objectives.Select(o => "loss" + ModelAnalyzer.Pascal(o.Name)))} }});");
+                }
+                else
+                {
+                    w.Line("float lossMax = 0f;");
+                    w.Line($"for (int step = 0; step < DiscriminatorSteps; step++) lossMax = {maxMethod}(data);");
+                    w.Line($"float lossMin = {minMethod}(data);");
+                    w.Line($"return new global::Gan.Runtime.StepLosses(new[] {{ {string.Join("", model.Objectives.Select(o => "loss" + ModelAnalyzer.Pascal(o.Name) + ", "))}lossMax, lossMin }});");
+                }
+            }
+            foreach (PhasePlan phase in plan.Phases)
+            {
+                w.Line();
+                if (phase.Kind == PhaseKind.Objective)
+                {
+                    ObjectiveSpec objective = model.Objectives.First(o => "Step" + ModelAnalyzer.Pascal(o.Name) == phase.Method);
+                    w.Line($"/// <summary>The {Xml(objective.Name)} phase: one update of {string.Join(", ", phase.Updates)} descending {Xml(objective.Text)} on a fresh minibatch" +
+                           (phase.Fixed.Count > 0 ? $", {string.Join(", ", phase.Fixed)} held fixed" : "") + ". Returns the loss.</summary>");
+                }
+                else if (phase.Kind == PhaseKind.Maximize)
+                    w.Line($"/// <summary>One update of {maxSide}: ascend V on a fresh minibatch, with the output of {minSide} held fixed. Returns the loss (-V).</summary>");
+                else
+                    w.Line($"/// <summary>One update of {minSide}: descend the terms of V that depend on {(plan.Minimizers.Count == 1 ? "it" : "them")}. Returns the loss.</summary>");
+                using (w.Block($"public float {phase.Method}(global::Gan.Runtime.IBatchSource data)"))
+                {
+                    EmitPhase(w, model, scope, phase);
+                    w.Line("return lossValue;");
+                }
+            }
+        }
+
+        private static void EmitPhase(IndentedWriter w, ModelSpec model, Scope scope, PhasePlan phase)
+        {
+            var terms = phase.Loss.Select(t => (t.Sign, t.Term)).ToList();
+            PhaseKind kind = phase.Kind;
+            NetworkSpec[] players = phase.Updates.Select(u => scope.Networks[u]).ToArray();
+            w.Line("using var scope = torch.NewDisposeScope();");
+            var locals = new Locals(scope, model);
+            NoiseSpec[] noise = phase.NoiseDraws.Select(n => model.Noise.First(z => z.Name == n)).ToArray();
+            DataSpec[] data = phase.DataReads.Select(n => model.Data.First(d => d.Name == n)).ToArray();
+            DataSpec[] givenOnly = phase.GivenLabels.Select(n => model.Data.First(d => d.Name == n)).ToArray();
+            if (data.Length > 0 || givenOnly.Length > 0)
+            {
+                w.Line("var batch = data.Next();");
+                foreach (DataSpec d in data)
+                {
+                    if (d.Classes > 0)
+                    {
+                        w.Line($"var {locals.Variable(d.Name)} = global::Gan.Runtime.ModelChecks.OneHot(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(d)}], batch[{Literal(d.Field)}]);   // class indices → one-hot");
+                        continue;
+                    }
+                    w.Line($"var {locals.Variable(d.Name)} = batch[{Literal(d.Field)}];");
+                    if (d.Shape.Count > 0)
+                        w.Line($"global::Gan.Runtime.ModelChecks.RequireShape(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(d)}], {locals.Variable(d.Name)});");
+                }
+                w.Line(data.Length > 0 ? $"long m = {locals.Variable(data[0].Name)}.shape[0];" : $"long m = batch[{Literal(givenOnly[0].Field)}].shape[0];");
+            }
+            else
+            {
+                w.Line("long m = data.BatchSize;");
+            }
+            foreach (NoiseSpec z in noise)
+            {
+                if (z.Given == null)
+                {
+                    w.Line($"var {locals.Variable(z.Name)} = {NoiseExpression(z, "m", model)};");
+                    continue;
+                }
+                DataSpec label = model.Data.First(d => d.Name == z.Given);
+                string labelData = $"\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(label)}], batch[{Literal(label.Field)}]";
+                w.Line(z.Distribution == Distribution.GaussianMixture
+                    ? $"var {locals.Variable(z.Name)} = global::Gan.Runtime.Priors.GaussianMixture(global::Gan.Runtime.ModelChecks.ClassIndices({labelData}), _device);   // {z.Name} ~ p({z.Name} | {label.Name}): component k for class k"
+                    : $"var {locals.Variable(z.Name)} = global::Gan.Runtime.ModelChecks.OneHot({labelData});   // {z.Name} ~ p({z.Name} | {label.Name}): the label itself, one-hot");
+            }
+
+            // Network applications, innermost first, each once; those the plan holds fixed under no_grad first.
+            foreach (CallPlan c in phase.Calls) locals.Call(c.Call);   // names in computation order
+            CallExpr[] fixedCalls = phase.Calls.Where(c => c.NoGrad).Select(c => c.Call).ToArray();
+            if (fixedCalls.Length > 0)
+            {
+                foreach (CallExpr c in fixedCalls) w.Line($"Tensor {locals.Call(c)};");
+                using (w.Block("using (torch.no_grad())"))
+                    foreach (CallExpr c in fixedCalls) w.Line($"{locals.Call(c)} = {NetworkApplication(c, locals)};");
+            }
+            foreach (CallExpr c in phase.Calls.Where(c => !c.NoGrad).Select(c => c.Call))
+            {
+                string comment = scope.IsLogitsDiscriminator(c.Callee) ? $"   // logits: {Printer.Print(c)} = sigmoid({locals.Call(c)})" : "";
+                w.Line($"var {locals.Call(c)} = {NetworkApplication(c, locals)};{comment}");
+            }
+
+            string sum = Sum(terms, locals);
+            string printed = PrintSum(terms);
+            string? stableComment = StableLogComment((phase.StableNetworkLogs, phase.StableSigmoidLogs));
+            if (kind == PhaseKind.Objective)
+            {
+                w.Line($"// minimize {phase.Text}");
+                if (stableComment != null) w.Lines(stableComment);
+                w.Line($"var loss = {sum};");
+            }
+            else if (kind == PhaseKind.Maximize)
+            {
+                w.Line($"// V{(phase.Partial ? $" (its terms that depend on {Players(players)})" : "")} = {printed}");
+                if (stableComment != null) w.Lines(stableComment);
+                w.Line($"var value = {sum};");
+                w.Line("var loss = -value;");
+            }
+            else
+            {
+                w.Line($"// {(model.GeneratorLoss == GeneratorLoss.NonSaturating ? $"Non-saturating loss (Goodfellow et al. 2014, §3): log(1 - D(u)) becomes -log D(u) and log D(u) becomes -log(1 - D(u)) where {Players(players)} {(players.Length == 1 ? "acts" : "act")} through u → " : "Minimax loss, as written: ")}{printed}");
+                if (stableComment != null) w.Lines(stableComment);
+                w.Line($"var loss = {sum};");
+            }
+            w.Line("float lossValue = loss.item<float>();");
+            w.Line($"global::Gan.Runtime.ModelChecks.RequireFinite(lossValue, {Literal(phase.LossName)});   // before the update: a NaN never reaches the weights");
+            foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.zero_grad();");
+            w.Line("loss.backward();");
+            foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.step();");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Gan.Dsl.Generator.Analysis;
+using Gan.Dsl.Generator.Formula;
+using Gan.Dsl.Generator.Model;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Gan.Dsl.Generator
+{
+    /// <summary>Sample, SampleNoise, Generate and the conditional overloads; Encode; Edit.</summary>
+    internal static partial class Emitter
+    {
+        private static void EmitSample(IndentedWriter w, ModelPlan plan, Scope scope)
+        {
+            ModelSpec model = plan.Spec;
+            CallExpr? sampler = plan.Sampler;
+            string notSupported = $"throw new global::System.NotSupportedException(\"{model.ClassName} has no generator applied to noise alone, so it cannot sample unconditionally.\");";
+            string what = sampler != null ? Xml(Printer.Print(sampler)) : "";
+            NoiseSpec[] inputs = sampler == null ? new NoiseSpec[0]
+                : sampler.Args.Select(a => model.Noise.First(v => v.Name == ((NameExpr)a).Name)).ToArray();
+
+            w.Line("/// <summary>" + (sampler != null ? $"n samples {what} with fresh noise, in evaluation mode and without gradients." : "Not available: no generator is applied to noise alone.") + "</summary>");
+            using (w.Block("public Tensor Sample(long n)"))
+            {
+                if (sampler == null) w.Line(notSupported);
+                else
+                {
+                    w.Line("using var scope = torch.NewDisposeScope();");
+                    w.Line("return Generate(SampleNoise(n)).MoveToOuterDisposeScope();");
+                }
+            }
+            w.Line();
+            w.Line("/// <summary>" + (sampler != null ? $"Fresh noise for n samples: {string.Join(", ", inputs.Select(z => z.Name))}, by name (for interpolation and editing)." : "Not available: no generator is applied to noise alone.") + "</summary>");
+            using (w.Block("public global::Gan.Runtime.Batch SampleNoise(long n)"))
+            {
+                if (sampler == null) w.Line(notSupported);
+                else
+                {
+                w.Line("var noise = new global::System.Collections.Generic.Dictionary<string, Tensor>();");
+                foreach (NoiseSpec z in inputs.Distinct())
+                    w.Line($"noise[{Literal(z.Name)}] = {NoiseExpression(z, "n", model)};");
+                w.Line("return new global::Gan.Runtime.Batch(noise);");
+                }
+            }
+            w.Line();
+            w.Line("/// <summary>" + (sampler != null ? $"{what} for the given noise, in evaluation mode and without gradients." : "Not available: no generator is applied to noise alone.") + "</summary>");
+            using (w.Block("public Tensor Generate(global::Gan.Runtime.Batch noise)"))
+            {
+                if (sampler == null) { w.Line(notSupported); }
+                else
+                {
+                string g = "_" + sampler.Callee;
+                w.Line("using var scope = torch.NewDisposeScope();");
+                w.Line("using var noGrad = torch.no_grad();");
+                w.Line($"bool wasTraining = {g}.training;");
+                w.Line($"{g}.eval();");
+                using (w.Block("try"))
+                {
+                    var locals = new Locals(scope, model);
+                    foreach (NoiseSpec z in inputs.Distinct())
+                        w.Line($"var {locals.Variable(z.Name)} = noise[{Literal(z.Name)}];");
+                    w.Line($"return {NetworkApplication(sampler, locals)}.MoveToOuterDisposeScope();");
+                }
+                using (w.Block("finally"))
+                    w.Line($"{g}.train(wasTraining);");
+                }
+            }
+
+            ConditionPlan? condition = plan.Condition;
+            if (condition == null) return;
+            NoiseSpec[] conditioned = condition.Noise.Select(n => model.Noise.First(z => z.Name == n)).ToArray();
+            string c = Literal(condition.Name);
+            string chosen = string.Join(", ", conditioned.Select(z => Xml(z.Name)));
+            w.Line();
+            w.Line(condition.Label == null
+                ? $"/// <summary>Noise for one sample per class of {Xml(condition.Name)} in <paramref name=\"labels\"/> (class indices, int64): {Xml(condition.Name)} one-hot, the other noise fresh.</summary>"
+                : $"/// <summary>Noise for one sample per class of the label {Xml(condition.Name)} in <paramref name=\"labels\"/> (class indices, int64): {chosen} drawn given it, as in a training step, the other noise fresh.</summary>");
+            using (w.Block("public global::Gan.Runtime.Batch SampleNoise(Tensor labels)"))
+            {
+                w.Line("var classes = labels.to(_device);");
+                w.Line("return SampleNoise(labels.shape[0])");
+                for (int i = 0; i < conditioned.Length; i++)
+                {
+                    NoiseSpec z = conditioned[i];
+                    string check = $"\"{model.ClassName}\", {c}, {condition.Classes}, classes";
+                    string value = z.Distribution == Distribution.GaussianMixture
+                        ? $"global::Gan.Runtime.Priors.GaussianMixture(global::Gan.Runtime.ModelChecks.ClassIndices({check}), _device)"
+                        : $"global::Gan.Runtime.ModelChecks.OneHot({check})";
+                    w.Line($"    .With({Literal(z.Name)}, {value}){(i == conditioned.Length - 1 ? ";" : "")}");
+                }
+            }
+            w.Line();
+            w.Line($"/// <summary>One sample {what} per class of {Xml(condition.Name)} in <paramref name=\"labels\"/> (class indices, int64), the other noise fresh,");
+            w.Line("/// in evaluation mode and without gradients.</summary>");
+            using (w.Block("public Tensor Sample(Tensor labels)"))
+            {
+                w.Line("using var scope = torch.NewDisposeScope();");
+                w.Line("return Generate(SampleNoise(labels)).MoveToOuterDisposeScope();");
+            }
+            w.Line();
+            w.Line($"/// <summary>n samples {what} of one class of {Xml(condition.Name)}.</summary>");
+            using (w.Block("public Tensor Sample(long n, long label)"))
+            {
+                w.Line("using var scope = torch.NewDisposeScope();");
+                w.Line("return Sample(torch.full(new long[] { n }, label, dtype: torch.int64, device: _device)).MoveToOuterDisposeScope();");
+            }
+            w.Line();
+            w.Line($"int global::Gan.Runtime.IConditionalModel.Classes => {condition.Classes};");
+            w.Line($"string global::Gan.Runtime.IConditionalModel.Condition => {c};");
+        }
+
+        private static void EmitEncode(IndentedWriter w, ModelSpec model, CallExpr encoder)
+        {
+            string input = ((NameExpr)encoder.Args[0]).Name;
+            DataSpec data = model.Data.First(d => d.Name == input);
+            string g = "_" + encoder.Callee;
+            w.Line($"/// <summary>{Xml(Printer.Print(encoder))} for a batch of {Xml(input)} (in its declared range), in evaluation mode and without gradients.</summary>");
+            using (w.Block("public Tensor Encode(Tensor x)"))
+            {
+                w.Line("using var scope = torch.NewDisposeScope();");
+                w.Line("using var noGrad = torch.no_grad();");
+                if (data.Shape.Count > 0)
+                    w.Line($"global::Gan.Runtime.ModelChecks.RequireShape(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(data)}], x);");
+                w.Line($"bool wasTraining = {g}.training;");
+                w.Line($"{g}.eval();");
+                using (w.Block("try"))
+                    w.Line($"return {g}.forward(x.to(_device)).MoveToOuterDisposeScope();");
+                using (w.Block("finally"))
+                    w.Line($"{g}.train(wasTraining);");
+            }
+            w.Line();
+            w.Line($"string global::Gan.Runtime.IEncoderModel.Encoder => {Literal(encoder.Callee)};");
+        }
+
+        /// <summary>Edit(x, labels) from [Edit("G(E_z(x) | y′)")]: the data variable is x, the categorical noise variable the
+        /// labels one-hot, other noise drawn from its prior; the networks applied run in evaluation mode, without gradients.</summary>
+        private static void EmitEdit(IndentedWriter w, ModelPlan plan, Scope scope)
+        {
+            ModelSpec model = plan.Spec;
+            Expr edit = model.EditExpression!;
+            var referenced = new HashSet<string>(Tree.Names(edit), StringComparer.Ordinal);
+            DataSpec image = model.Data.First(d => d.Classes == 0 && referenced.Contains(d.Name));
+            NoiseSpec label = model.Noise.First(z => z.Distribution == Distribution.Categorical && referenced.Contains(z.Name));
+            NoiseSpec[] drawn = model.Noise.Where(z => z != label && referenced.Contains(z.Name)).ToArray();
+            var locals = new Locals(scope, model, "x", "labels");
+            var calls = new List<CallExpr>();
+            CollectNetworkCalls(edit, scope, calls, locals);
+            NetworkSpec[] applied = model.Networks.Where(n => calls.Any(c => c.Callee == n.Name)).ToArray();
+            string name = Literal(model.ClassName);
+            w.Line($"/// <summary>{Xml(model.EditText!)} for a batch <paramref name=\"x\"/> of {Xml(image.Name)} (in its declared range) and <paramref name=\"labels\"/>,");
+            w.Line($"/// the classes of {Xml(label.Name)} (class indices, int64 [m], one per example){(drawn.Length > 0 ? $"; {string.Join(", ", drawn.Select(z => Xml(z.Name)))} drawn from the prior" : "")};");
+            w.Line("/// in evaluation mode and without gradients.</summary>");
+            using (w.Block("public Tensor Edit(Tensor x, Tensor labels)"))
+            {
+                w.Line("using var scope = torch.NewDisposeScope();");
+                w.Line("using var noGrad = torch.no_grad();");
+                if (image.Shape.Count > 0)
+                    w.Line($"global::Gan.Runtime.ModelChecks.RequireShape({name}, s_data[{model.Data.ToList().IndexOf(image)}], x);");
+                w.Line($"var {locals.Variable(label.Name)} = global::Gan.Runtime.ModelChecks.OneHot({name}, {Literal(label.Name)}, {label.Size}, labels.to(_device));   // class indices → one-hot");
+                w.Line($"global::Gan.Runtime.ModelChecks.RequireLabelCount({name}, {Literal(label.Name)}, labels, x.shape[0]);");
+                w.Line($"var {locals.Variable(image.Name)} = x.to(_device);");
+                foreach (NoiseSpec z in drawn)
+                    w.Line($"var {locals.Variable(z.Name)} = {NoiseExpression(z, "x.shape[0]", model)};   // {z.Name} ~ its prior");
+                foreach (NetworkSpec n in applied) w.Line($"bool wasTraining{n.Name} = _{n.Name}.training;");
+                foreach (NetworkSpec n in applied) w.Line($"_{n.Name}.eval();");
+                using (w.Block("try"))
+                {
+                    foreach (CallExpr c in calls) w.Line($"var {locals.Call(c)} = {NetworkApplication(c, locals)};");
+                    var (code, _, precedence) = Code(edit, locals);
+                    w.Line($"return {(precedence < 4 ? "(" + code + ")" : code)}.MoveToOuterDisposeScope();");
+                }
+                using (w.Block("finally"))
+                    foreach (NetworkSpec n in applied) w.Line($"_{n.Name}.train(wasTraining{n.Name});");
+            }
+            w.Line();
+            w.Line($"string global::Gan.Runtime.IEditableModel.EditFormula => {Literal(model.EditText!)};");
+            w.Line($"string global::Gan.Runtime.IEditableModel.EditLabel => {Literal(label.Name)};");
+            w.Line($"int global::Gan.Runtime.IEditableModel.EditClasses => {label.Size};");
+        }
+    }
+}
