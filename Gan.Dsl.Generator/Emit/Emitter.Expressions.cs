@@ -12,23 +12,17 @@ namespace Gan.Dsl.Generator
     /// <summary>Formulas as TorchSharp expressions: network applications and their inputs, sums of terms, the stable logs, the names of a phase's locals, and literals, numbers and XML text.</summary>
     internal static partial class Emitter
     {
-        /// <summary>A network applied to its inputs. Several inputs are concatenated along dimension 1: directly when each is
-        /// a declared vector (noise, a label, 1-D data), else by <c>Inputs.Concat</c>, which flattens them first when their ranks
-        /// differ (an image and its label: [m, 1, 28, 28] and [m, 10] → [m, 794]).</summary>
+        /// <summary>A network applied to its inputs. Several inputs are joined by the one helper, <c>Inputs.Concat</c>, along
+        /// dimension 1: as they are when their ranks agree (vectors by features), flattened first when they differ (an image
+        /// and its label: [m, 1, 28, 28] and [m, 10] → [m, 794]).</summary>
         private static string NetworkApplication(CallExpr c, Locals locals)
         {
             // C(y | h) with C returning class scores: the network reads h; y is the class asked about.
             var inputs = locals.Scope.IsDensity(c.Callee) ? c.Args.Skip(1).ToList() : c.Args.ToList();
             string args = string.Join(", ", inputs.Select(a => Tensorize(a, locals)));
-            string input = inputs.Count == 1 ? args
-                : inputs.All(a => IsVector(a, locals.Model)) ? "torch.cat(new[] { " + args + " }, 1)"
-                : "global::Gan.Runtime.Inputs.Concat(" + args + ")";
+            string input = inputs.Count == 1 ? args : "global::Gan.Runtime.Inputs.Concat(" + args + ")";
             return $"_{c.Callee}.forward({input})";
         }
-
-        /// <summary>Whether an argument is a declared variable of one dimension per example.</summary>
-        private static bool IsVector(Expr e, ModelSpec? model) => model != null && e is NameExpr v
-            && (model.Noise.Any(z => z.Name == v.Name) || model.Data.Any(d => d.Name == v.Name && d.Shape.Count == 1));
 
         private static string Tensorize(Expr e, Locals locals)
         {
