@@ -24,7 +24,7 @@ public class ConditionalDeclarationTests
         string withCommas = GeneratorHarness.Generate(Conditional("E[log D(x, y)] + E[log(1 - D(G(z, y′), y′))]")).GeneratedSource;
         static string Code(string s) => string.Join("\n", s.Split('\n').Where(l => !l.Contains("ValueFunctionText =") && !l.Contains("/// ")));
         Code(withBars).ShouldBe(Code(withCommas));
-        withBars.ShouldContain("_G.forward(torch.cat(new[] { z, y_prime }, 1))");
+        withBars.ShouldContain("_G.forward(global::Gan.Runtime.Inputs.Concat(z, y_prime))");
         withBars.ShouldContain("var y = global::Gan.Runtime.ModelChecks.OneHot(\"TestGan\", s_data[1], batch[\"y\"]);");
     }
 
