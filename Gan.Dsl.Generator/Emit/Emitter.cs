@@ -1,11 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Gan.Dsl.Generator.Analysis;
 using Gan.Dsl.Generator.Formula;
 using Gan.Dsl.Generator.Model;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace Gan.Dsl.Generator
 {
