@@ -50,41 +50,104 @@ namespace Gan.Dsl.Generator
         }
 
         private static ParseResult ParseCore(ClassDeclarationSyntax classSyntax, INamedTypeSymbol symbol, CancellationToken cancellationToken)
+            => new Reader(classSyntax, symbol, cancellationToken).Read();
+
+        /// <summary>Reading one declaration, step by step; the fields are what the steps share.</summary>
+        private sealed class Reader
         {
-            var diagnostics = new List<DiagnosticInfo>();
-            LocationInfo? classLocation = LocationInfo.From(classSyntax.Identifier);
-            bool fatal = false;
+            private readonly ClassDeclarationSyntax classSyntax;
+            private readonly INamedTypeSymbol symbol;
+            private readonly CancellationToken cancellationToken;
+            private readonly List<DiagnosticInfo> diagnostics = new List<DiagnosticInfo>();
+            private readonly LocationInfo? classLocation;
+            private bool fatal;
+            private readonly Scope scope = new Scope();
+            private readonly Dictionary<string, string> declaredAs = new Dictionary<string, string>(StringComparer.Ordinal);
+            private readonly List<DataSpec> data = new List<DataSpec>();
+            private readonly List<NoiseSpec> noise = new List<NoiseSpec>();
+            private AttributeData? minimax, sample, edit;
+            private readonly List<AttributeData> minimizes = new List<AttributeData>();
+            private readonly List<(int Noise, string Label, LocationInfo? Where)> givens = new List<(int Noise, string Label, LocationInfo? Where)>();
+            private readonly List<NetworkSpec> networks = new List<NetworkSpec>();
+            private readonly Dictionary<string, LocationInfo?> networkLocations = new Dictionary<string, LocationInfo?>(StringComparer.Ordinal);
+            private bool hasGame;
+            private AttributeSyntax? minimaxSyntax;
+            private LocationInfo? minimaxLocation;
+            private string formula = "";
+            private int steps;
+            private bool lossDeclared;
+            private GeneratorLoss generatorLoss;
+            private SyntaxToken? literal;
+            private Expr valueFunction = null!;
+            private HashSet<string> used = new HashSet<string>(StringComparer.Ordinal);
+            private HashSet<string> usedInGame = new HashSet<string>(StringComparer.Ordinal);
+            private readonly List<ObjectiveSpec> objectives = new List<ObjectiveSpec>();
+            private Expr? sampleExpression;
+            private string? sampleText;
+            private Expr? editExpression;
+            private string? editText;
 
-            if (!classSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            public Reader(ClassDeclarationSyntax classSyntax, INamedTypeSymbol symbol, CancellationToken cancellationToken)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, classLocation, symbol.Name));
-                fatal = true;
-            }
-            if (symbol.ContainingType != null)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, symbol.Name, "nested classes are not supported; declare it at namespace level"));
-                fatal = true;
-            }
-            if (symbol.IsGenericType)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, symbol.Name, "generic classes are not supported"));
-                fatal = true;
-            }
-            if (symbol.IsStatic || symbol.IsAbstract)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, symbol.Name, "it must be a non-static, non-abstract class"));
-                fatal = true;
-            }
-            if (symbol.BaseType != null && symbol.BaseType.SpecialType != SpecialType.System_Object)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, symbol.Name,
-                    $"it derives from {symbol.BaseType.ToDisplayString()}, but the generator makes it a TorchSharp Module; remove the base class"));
-                fatal = true;
+                this.classSyntax = classSyntax;
+                this.symbol = symbol;
+                this.cancellationToken = cancellationToken;
+                classLocation = LocationInfo.From(classSyntax.Identifier);
             }
 
-            var scope = new Scope();
-            var declaredAs = new Dictionary<string, string>(StringComparer.Ordinal);
-            bool Declare(string name, string what, LocationInfo? where)
+            /// <summary>The steps in order; a step that cannot go on without what failed ends the reading.</summary>
+            public ParseResult Read()
+            {
+                CheckClass();
+                ReadAttributes();
+                CheckGivens();
+                ReadNetworks();
+                if (minimax == null && minimizes.Count == 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingMinimax, classLocation, symbol.Name));
+                    return new ParseResult(null, diagnostics.ToEquatableArray());
+                }
+                if (!ReadGame()) return new ParseResult(null, diagnostics.ToEquatableArray());
+                ReadPhases();
+                ReadSample();
+                ReadEdit();
+                CheckUses();
+                return Build();
+            }
+
+            /// <summary>The class itself: partial, at namespace level, not generic, static or abstract, no base class (GAN006, GAN014).</summary>
+            private void CheckClass()
+            {
+                if (!classSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, classLocation, symbol.Name));
+                    fatal = true;
+                }
+                if (symbol.ContainingType != null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, symbol.Name, "nested classes are not supported; declare it at namespace level"));
+                    fatal = true;
+                }
+                if (symbol.IsGenericType)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, symbol.Name, "generic classes are not supported"));
+                    fatal = true;
+                }
+                if (symbol.IsStatic || symbol.IsAbstract)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, symbol.Name, "it must be a non-static, non-abstract class"));
+                    fatal = true;
+                }
+                if (symbol.BaseType != null && symbol.BaseType.SpecialType != SpecialType.System_Object)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, symbol.Name,
+                        $"it derives from {symbol.BaseType.ToDisplayString()}, but the generator makes it a TorchSharp Module; remove the base class"));
+                    fatal = true;
+                }
+            }
+
+            /// <summary>Records a name, or reports GAN008 when it is declared already.</summary>
+            private bool Declare(string name, string what, LocationInfo? where)
             {
                 if (declaredAs.TryGetValue(name, out string? previous))
                 {
@@ -96,382 +159,397 @@ namespace Gan.Dsl.Generator
                 return true;
             }
 
-            // Variables and the value function, in source order.
-            var data = new List<DataSpec>();
-            var noise = new List<NoiseSpec>();
-            AttributeData? minimax = null, sample = null, edit = null;
-            var minimizes = new List<AttributeData>();
-            var givens = new List<(int Noise, string Label, LocationInfo? Where)>();
-            foreach (AttributeData attribute in symbol.GetAttributes())
+            /// <summary>The class's attributes in source order: data, labels and noise (declared as names), and the formulas, kept for later steps.</summary>
+            private void ReadAttributes()
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                string? name = attribute.AttributeClass?.ToDisplayString();
-                LocationInfo? where = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
-                if (name == DataAttribute)
+                foreach (AttributeData attribute in symbol.GetAttributes())
                 {
-                    string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
-                    if (!IsValidName(variable))
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where, $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"));
-                        fatal = true;
-                        continue;
-                    }
-                    string shapeText = NamedString(attribute, "Shape") ?? "";
-                    string field = NamedString(attribute, "Field") ?? variable;
-                    int[]? shape = ParseShape(shapeText);
-                    if (shape == null)
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
-                            $"Shape \"{shapeText}\" of data variable '{variable}' is not a list of positive sizes such as \"2\" or \"1x28x28\""));
-                        fatal = true;
-                        continue;
-                    }
-                    if (Declare(variable, "a data variable", where))
-                    {
-                        var range = NamedEnum(attribute, "Range", DataRange.Unspecified);
-                        if (shape.Length == 3 && range == DataRange.Unspecified)
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageWithoutRange, where, variable, shapeText));
-                        data.Add(new DataSpec(variable, field, new EquatableArray<int>(shape), range));
-                        scope.Names[variable] = NameKind.Data;
-                    }
-                }
-                else if (name == LabelAttribute)
-                {
-                    string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
-                    int classes = attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int c ? c : 0;
-                    if (!IsValidName(variable) || classes < 2)
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
-                            !IsValidName(variable) ? $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"
-                            : $"Label '{variable}' must have at least 2 classes (got {classes})"));
-                        fatal = true;
-                        continue;
-                    }
-                    if (Declare(variable, "a label", where))
-                    {
-                        data.Add(new DataSpec(variable, NamedString(attribute, "Field") ?? variable, new EquatableArray<int>(new[] { classes }), DataRange.Unspecified, classes));
-                        scope.Names[variable] = NameKind.Data;
-                        scope.Categorical.Add(variable);
-                    }
-                }
-                else if (name == NoiseAttribute)
-                {
-                    string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
-                    int distributionValue = attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int d ? d : -1;
-                    var distribution = (Distribution)distributionValue;
-                    int size = attribute.ConstructorArguments.Length > 2 && attribute.ConstructorArguments[2].Value is int s ? s : 0;
-                    bool known = Enum.IsDefined(typeof(Distribution), distribution);
-                    bool plane = distribution is Distribution.GaussianMixture or Distribution.SwissRoll;
-                    if (!IsValidName(variable) || size <= 0 || !known || (distribution == Distribution.Categorical && size < 2) || (plane && size != Distributions.PlaneDimensions))
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
-                            !IsValidName(variable) ? $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"
-                            : size <= 0 ? $"Noise variable '{variable}' must have a positive size (got {size})"
-                            : !known ? $"Noise variable '{variable}' has an unknown distribution"
-                            : distribution == Distribution.Categorical ? $"Categorical noise variable '{variable}' must have at least 2 classes (got {size})"
-                            : $"Noise variable '{variable}': the {distribution} prior is 2-D, so its size must be {Distributions.PlaneDimensions} (got {size})"));
-                        fatal = true;
-                        continue;
-                    }
-                    string? given = Named(attribute, "Given") is { IsNull: false } ? NamedString(attribute, "Given") ?? "" : null;
-                    if (Declare(variable, "a noise variable", where))
-                    {
-                        if (given != null)
-                            givens.Add((noise.Count, given, NamedArgumentLocation(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax, "Given") ?? where));
-                        noise.Add(new NoiseSpec(variable, distribution, size, given));
-                        scope.Names[variable] = NameKind.Noise;
-                        if (distribution == Distribution.Categorical) scope.Categorical.Add(variable);
-                    }
-                }
-                else if (name == MinimaxAttribute)
-                {
-                    minimax = attribute;
-                }
-                else if (name == MinimizeAttribute)
-                {
-                    minimizes.Add(attribute);
-                }
-                else if (name == SampleAttribute)
-                {
-                    sample = attribute;
-                }
-                else if (name == EditAttribute)
-                {
-                    edit = attribute;
-                }
-            }
-
-            // Given = "y": the [Label] whose classes choose a prior's component (a mixture) or class (a categorical draw).
-            foreach (var (index, label, givenWhere) in givens)
-            {
-                NoiseSpec z = noise[index];
-                bool fine = true;
-                if (z.Distribution is not (Distribution.GaussianMixture or Distribution.Categorical))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenCannotCondition, givenWhere, z.Name, z.Distribution.ToString()));
-                    fine = false;
-                }
-                DataSpec? target = data.FirstOrDefault(d => d.Name == label && d.Classes > 0);
-                if (target == null)
-                {
-                    string[] labels = data.Where(d => d.Classes > 0).Select(d => d.Name).ToArray();
-                    string what = declaredAs.TryGetValue(label, out string? kind) ? $"'{label}' is {kind}" : $"'{label}' is not declared";
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenNotALabel, givenWhere, label, z.Name,
-                        what + (labels.Length > 0 ? $" (labels: {string.Join(", ", labels)})" : "; declare one with [Label(\"y\", classes)]")));
-                    fine = false;
-                }
-                int components = z.Distribution == Distribution.GaussianMixture ? Distributions.MixtureComponents : z.Size;
-                if (fine && target!.Classes != components)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenClassCount, givenWhere, label, target.Classes.ToString(),
-                        z.Distribution == Distribution.GaussianMixture
-                            ? $"the GaussianMixture prior of '{z.Name}' has {Distributions.MixtureComponents} components"
-                            : $"the categorical noise variable '{z.Name}' has {z.Size} classes"));
-                    fine = false;
-                }
-                fatal |= !fine;
-            }
-
-            // Networks: methods with a role attribute, in source order.
-            var networks = new List<NetworkSpec>();
-            var networkLocations = new Dictionary<string, LocationInfo?>(StringComparer.Ordinal);
-            foreach (ISymbol member in symbol.GetMembers())
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (member is not IMethodSymbol method) continue;
-                AttributeData? generator = null, discriminator = null, plain = null;
-                foreach (AttributeData attribute in method.GetAttributes())
-                {
+                    cancellationToken.ThrowIfCancellationRequested();
                     string? name = attribute.AttributeClass?.ToDisplayString();
-                    if (name == GeneratorAttribute) generator = attribute;
-                    else if (name == DiscriminatorAttribute) discriminator = attribute;
-                    else if (name == NetworkAttribute) plain = attribute;
-                }
-                if (generator == null && discriminator == null && plain == null) continue;
-                LocationInfo? where = method.Locations.Length > 0 ? LocationInfo.From(method.Locations[0]) : classLocation;
-                if ((generator != null ? 1 : 0) + (discriminator != null ? 1 : 0) + (plain != null ? 1 : 0) > 1)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateRole, where, method.Name));
-                    fatal = true;
-                    continue;
-                }
-                string? problem = !method.IsStatic ? "it is not static"
-                    : method.Parameters.Length != 0 ? "it has parameters"
-                    : method.IsGenericMethod ? "it is generic"
-                    : !ReturnsModuleOfTensor(method.ReturnType) ? $"it returns {method.ReturnType.ToDisplayString()}"
-                    : null;
-                if (problem != null)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadFactory, where, method.Name, problem));
-                    fatal = true;
-                    continue;
-                }
-                AttributeData role = generator ?? discriminator ?? plain!;
-                var optimizer = new OptimizerSpec(
-                    NamedEnum(role, "Optimizer", Optimizer.Adam),
-                    NamedDouble(role, "LearningRate") ?? 2e-4,
-                    NamedDouble(role, "Beta1") ?? 0.5,
-                    NamedDouble(role, "Beta2") ?? 0.999,
-                    NamedDouble(role, "Momentum") ?? 0.0,
-                    NamedDouble(role, "WeightDecay") ?? 0.0);
-                var spec = new NetworkSpec(method.Name, generator != null ? PlayerRole.Generator : discriminator != null ? PlayerRole.Discriminator : PlayerRole.Network, optimizer,
-                    generator != null ? NetworkOutputKind.Values
-                    : discriminator != null ? NamedEnum(role, "Output", DiscriminatorOutput.Logits) switch
+                    LocationInfo? where = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
+                    if (name == DataAttribute)
                     {
-                        DiscriminatorOutput.Probability => NetworkOutputKind.Probability,
-                        DiscriminatorOutput.Values => NetworkOutputKind.Values,
-                        _ => NetworkOutputKind.Logits,
+                        string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
+                        if (!IsValidName(variable))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where, $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"));
+                            fatal = true;
+                            continue;
+                        }
+                        string shapeText = NamedString(attribute, "Shape") ?? "";
+                        string field = NamedString(attribute, "Field") ?? variable;
+                        int[]? shape = ParseShape(shapeText);
+                        if (shape == null)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
+                                $"Shape \"{shapeText}\" of data variable '{variable}' is not a list of positive sizes such as \"2\" or \"1x28x28\""));
+                            fatal = true;
+                            continue;
+                        }
+                        if (Declare(variable, "a data variable", where))
+                        {
+                            var range = NamedEnum(attribute, "Range", DataRange.Unspecified);
+                            if (shape.Length == 3 && range == DataRange.Unspecified)
+                                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageWithoutRange, where, variable, shapeText));
+                            data.Add(new DataSpec(variable, field, new EquatableArray<int>(shape), range));
+                            scope.Names[variable] = NameKind.Data;
+                        }
                     }
-                    : NamedEnum(role, "Output", NetworkOutput.Values) switch
+                    else if (name == LabelAttribute)
                     {
-                        NetworkOutput.Logits => NetworkOutputKind.Logits,
-                        NetworkOutput.Categorical => NetworkOutputKind.Categorical,
-                        NetworkOutput.Gaussian => NetworkOutputKind.Gaussian,
-                        _ => NetworkOutputKind.Values,
-                    });
-                if (Declare(method.Name, generator != null ? "a generator" : discriminator != null ? "a discriminator" : "a network", where))
-                {
-                    networks.Add(spec);
-                    networkLocations[method.Name] = where;
-                    scope.Names[method.Name] = NameKind.Network;
-                    scope.Networks[method.Name] = spec;
+                        string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
+                        int classes = attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int c ? c : 0;
+                        if (!IsValidName(variable) || classes < 2)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
+                                !IsValidName(variable) ? $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"
+                                : $"Label '{variable}' must have at least 2 classes (got {classes})"));
+                            fatal = true;
+                            continue;
+                        }
+                        if (Declare(variable, "a label", where))
+                        {
+                            data.Add(new DataSpec(variable, NamedString(attribute, "Field") ?? variable, new EquatableArray<int>(new[] { classes }), DataRange.Unspecified, classes));
+                            scope.Names[variable] = NameKind.Data;
+                            scope.Categorical.Add(variable);
+                        }
+                    }
+                    else if (name == NoiseAttribute)
+                    {
+                        string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
+                        int distributionValue = attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int d ? d : -1;
+                        var distribution = (Distribution)distributionValue;
+                        int size = attribute.ConstructorArguments.Length > 2 && attribute.ConstructorArguments[2].Value is int s ? s : 0;
+                        bool known = Enum.IsDefined(typeof(Distribution), distribution);
+                        bool plane = distribution is Distribution.GaussianMixture or Distribution.SwissRoll;
+                        if (!IsValidName(variable) || size <= 0 || !known || (distribution == Distribution.Categorical && size < 2) || (plane && size != Distributions.PlaneDimensions))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
+                                !IsValidName(variable) ? $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"
+                                : size <= 0 ? $"Noise variable '{variable}' must have a positive size (got {size})"
+                                : !known ? $"Noise variable '{variable}' has an unknown distribution"
+                                : distribution == Distribution.Categorical ? $"Categorical noise variable '{variable}' must have at least 2 classes (got {size})"
+                                : $"Noise variable '{variable}': the {distribution} prior is 2-D, so its size must be {Distributions.PlaneDimensions} (got {size})"));
+                            fatal = true;
+                            continue;
+                        }
+                        string? given = Named(attribute, "Given") is { IsNull: false } ? NamedString(attribute, "Given") ?? "" : null;
+                        if (Declare(variable, "a noise variable", where))
+                        {
+                            if (given != null)
+                                givens.Add((noise.Count, given, NamedArgumentLocation(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax, "Given") ?? where));
+                            noise.Add(new NoiseSpec(variable, distribution, size, given));
+                            scope.Names[variable] = NameKind.Noise;
+                            if (distribution == Distribution.Categorical) scope.Categorical.Add(variable);
+                        }
+                    }
+                    else if (name == MinimaxAttribute)
+                    {
+                        minimax = attribute;
+                    }
+                    else if (name == MinimizeAttribute)
+                    {
+                        minimizes.Add(attribute);
+                    }
+                    else if (name == SampleAttribute)
+                    {
+                        sample = attribute;
+                    }
+                    else if (name == EditAttribute)
+                    {
+                        edit = attribute;
+                    }
                 }
             }
 
-            if (minimax == null && minimizes.Count == 0)
+            /// <summary>Given = "y": the [Label] whose classes choose a prior's component (a mixture) or class (a categorical draw) (GAN022-GAN024).</summary>
+            private void CheckGivens()
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingMinimax, classLocation, symbol.Name));
-                return new ParseResult(null, diagnostics.ToEquatableArray());
-            }
-            // Without [Minimax] the model is its [Minimize] phases alone (e.g. domain-adversarial training, where a gradient
-            // reversal inside one objective plays the game).
-            bool hasGame = minimax != null;
-
-            var minimaxSyntax = minimax?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-            LocationInfo? minimaxLocation = LocationInfo.From(minimaxSyntax) ?? classLocation;
-            string formula = minimax != null && minimax.ConstructorArguments.Length > 0 ? minimax.ConstructorArguments[0].Value as string ?? "" : "";
-            int steps = minimax != null ? NamedInt(minimax, "DiscriminatorSteps") ?? 1 : 1;
-            bool lossDeclared = minimax != null && Named(minimax, "GeneratorLoss") != null;
-            var generatorLoss = minimax != null ? NamedEnum(minimax, "GeneratorLoss", GeneratorLoss.NonSaturating) : GeneratorLoss.NonSaturating;
-            if (steps < 1)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSteps, NamedArgumentLocation(minimaxSyntax, "DiscriminatorSteps") ?? minimaxLocation, steps.ToString()));
-                fatal = true;
-            }
-
-            SyntaxToken? literal = FormulaLiteral(minimaxSyntax);
-            LocationInfo? FormulaLocation(int start, int length) => FormulaSpan(literal, formula, start, length) ?? minimaxLocation;
-
-            FormulaError? syntaxError = null;
-            Expr? valueFunction = hasGame ? FormulaParser.Parse(formula, out syntaxError) : new NumberExpr(0, "0", 0, 0);
-            if (valueFunction == null)
-            {
-                FormulaError error = syntaxError ?? new FormulaError("unreadable formula", 0, formula.Length);
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FormulaSyntax, FormulaLocation(error.Start, Math.Max(1, error.Length)), (error.Start + 1).ToString(), error.Message));
-                return new ParseResult(null, diagnostics.ToEquatableArray());
-            }
-
-            List<FormulaProblem> problems = Semantics.Check(valueFunction, scope, out HashSet<string> used);
-            foreach (FormulaProblem p in problems)
-            {
-                diagnostics.Add(new DiagnosticInfo(p.Descriptor, FormulaLocation(p.Start, p.Length), new EquatableArray<string>(p.Arguments)));
-                if (p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) fatal = true;
-            }
-            HashSet<string> usedInGame = new HashSet<string>(used, StringComparer.Ordinal);
-
-            // [Minimize] phases: each formula checked like the value function, with its own spans.
-            var objectives = new List<ObjectiveSpec>();
-            var phaseNames = new HashSet<string>(StringComparer.Ordinal);
-            foreach (AttributeData attribute in minimizes)
-            {
-                var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-                LocationInfo? attributeLocation = LocationInfo.From(syntax) ?? classLocation;
-                string text = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
-                SyntaxToken? objectiveLiteral = FormulaLiteral(syntax);
-                LocationInfo? ObjectiveLocation(int start, int length) => FormulaSpan(objectiveLiteral, text, start, length) ?? attributeLocation;
-                Expr? objective = FormulaParser.Parse(text, out FormulaError? objectiveError);
-                if (objective == null)
+                foreach (var (index, label, givenWhere) in givens)
                 {
-                    FormulaError error = objectiveError ?? new FormulaError("unreadable formula", 0, text.Length);
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FormulaSyntax, ObjectiveLocation(error.Start, Math.Max(1, error.Length)), (error.Start + 1).ToString(), error.Message));
+                    NoiseSpec z = noise[index];
+                    bool fine = true;
+                    if (z.Distribution is not (Distribution.GaussianMixture or Distribution.Categorical))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenCannotCondition, givenWhere, z.Name, z.Distribution.ToString()));
+                        fine = false;
+                    }
+                    DataSpec? target = data.FirstOrDefault(d => d.Name == label && d.Classes > 0);
+                    if (target == null)
+                    {
+                        string[] labels = data.Where(d => d.Classes > 0).Select(d => d.Name).ToArray();
+                        string what = declaredAs.TryGetValue(label, out string? kind) ? $"'{label}' is {kind}" : $"'{label}' is not declared";
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenNotALabel, givenWhere, label, z.Name,
+                            what + (labels.Length > 0 ? $" (labels: {string.Join(", ", labels)})" : "; declare one with [Label(\"y\", classes)]")));
+                        fine = false;
+                    }
+                    int components = z.Distribution == Distribution.GaussianMixture ? Distributions.MixtureComponents : z.Size;
+                    if (fine && target!.Classes != components)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GivenClassCount, givenWhere, label, target.Classes.ToString(),
+                            z.Distribution == Distribution.GaussianMixture
+                                ? $"the GaussianMixture prior of '{z.Name}' has {Distributions.MixtureComponents} components"
+                                : $"the categorical noise variable '{z.Name}' has {z.Size} classes"));
+                        fine = false;
+                    }
+                    fatal |= !fine;
+                }
+            }
+
+            /// <summary>Networks: methods with a role attribute, in source order (GAN007, GAN011).</summary>
+            private void ReadNetworks()
+            {
+                foreach (ISymbol member in symbol.GetMembers())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (member is not IMethodSymbol method) continue;
+                    AttributeData? generator = null, discriminator = null, plain = null;
+                    foreach (AttributeData attribute in method.GetAttributes())
+                    {
+                        string? name = attribute.AttributeClass?.ToDisplayString();
+                        if (name == GeneratorAttribute) generator = attribute;
+                        else if (name == DiscriminatorAttribute) discriminator = attribute;
+                        else if (name == NetworkAttribute) plain = attribute;
+                    }
+                    if (generator == null && discriminator == null && plain == null) continue;
+                    LocationInfo? where = method.Locations.Length > 0 ? LocationInfo.From(method.Locations[0]) : classLocation;
+                    if ((generator != null ? 1 : 0) + (discriminator != null ? 1 : 0) + (plain != null ? 1 : 0) > 1)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateRole, where, method.Name));
+                        fatal = true;
+                        continue;
+                    }
+                    string? problem = !method.IsStatic ? "it is not static"
+                        : method.Parameters.Length != 0 ? "it has parameters"
+                        : method.IsGenericMethod ? "it is generic"
+                        : !ReturnsModuleOfTensor(method.ReturnType) ? $"it returns {method.ReturnType.ToDisplayString()}"
+                        : null;
+                    if (problem != null)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadFactory, where, method.Name, problem));
+                        fatal = true;
+                        continue;
+                    }
+                    AttributeData role = generator ?? discriminator ?? plain!;
+                    var optimizer = new OptimizerSpec(
+                        NamedEnum(role, "Optimizer", Optimizer.Adam),
+                        NamedDouble(role, "LearningRate") ?? 2e-4,
+                        NamedDouble(role, "Beta1") ?? 0.5,
+                        NamedDouble(role, "Beta2") ?? 0.999,
+                        NamedDouble(role, "Momentum") ?? 0.0,
+                        NamedDouble(role, "WeightDecay") ?? 0.0);
+                    var spec = new NetworkSpec(method.Name, generator != null ? PlayerRole.Generator : discriminator != null ? PlayerRole.Discriminator : PlayerRole.Network, optimizer,
+                        generator != null ? NetworkOutputKind.Values
+                        : discriminator != null ? NamedEnum(role, "Output", DiscriminatorOutput.Logits) switch
+                        {
+                            DiscriminatorOutput.Probability => NetworkOutputKind.Probability,
+                            DiscriminatorOutput.Values => NetworkOutputKind.Values,
+                            _ => NetworkOutputKind.Logits,
+                        }
+                        : NamedEnum(role, "Output", NetworkOutput.Values) switch
+                        {
+                            NetworkOutput.Logits => NetworkOutputKind.Logits,
+                            NetworkOutput.Categorical => NetworkOutputKind.Categorical,
+                            NetworkOutput.Gaussian => NetworkOutputKind.Gaussian,
+                            _ => NetworkOutputKind.Values,
+                        });
+                    if (Declare(method.Name, generator != null ? "a generator" : discriminator != null ? "a discriminator" : "a network", where))
+                    {
+                        networks.Add(spec);
+                        networkLocations[method.Name] = where;
+                        scope.Names[method.Name] = NameKind.Network;
+                        scope.Networks[method.Name] = spec;
+                    }
+                }
+            }
+
+            /// <summary>[Minimax]: its options and the value function, parsed and checked (GAN001-GAN003, GAN010, GAN015, GAN016). Without [Minimax] the model is its [Minimize] phases alone. False when the formula cannot be read.</summary>
+            private bool ReadGame()
+            {
+                // Without [Minimax] the model is its [Minimize] phases alone (e.g. domain-adversarial training, where a gradient
+                // reversal inside one objective plays the game).
+                hasGame = minimax != null;
+
+                minimaxSyntax = minimax?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                minimaxLocation = LocationInfo.From(minimaxSyntax) ?? classLocation;
+                formula = minimax != null && minimax.ConstructorArguments.Length > 0 ? minimax.ConstructorArguments[0].Value as string ?? "" : "";
+                steps = minimax != null ? NamedInt(minimax, "DiscriminatorSteps") ?? 1 : 1;
+                lossDeclared = minimax != null && Named(minimax, "GeneratorLoss") != null;
+                generatorLoss = minimax != null ? NamedEnum(minimax, "GeneratorLoss", GeneratorLoss.NonSaturating) : GeneratorLoss.NonSaturating;
+                if (steps < 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSteps, NamedArgumentLocation(minimaxSyntax, "DiscriminatorSteps") ?? minimaxLocation, steps.ToString()));
                     fatal = true;
-                    continue;
                 }
-                bool objectiveFatal = false;
-                List<FormulaProblem> objectiveProblems = Semantics.Check(objective, scope, out HashSet<string> applied);
-                foreach (FormulaProblem p in objectiveProblems)
+
+                literal = FormulaLiteral(minimaxSyntax);
+
+                FormulaError? syntaxError = null;
+                Expr? parsedValue = hasGame ? FormulaParser.Parse(formula, out syntaxError) : new NumberExpr(0, "0", 0, 0);
+                if (parsedValue == null)
                 {
-                    diagnostics.Add(new DiagnosticInfo(p.Descriptor, ObjectiveLocation(p.Start, p.Length), new EquatableArray<string>(p.Arguments)));
-                    if (p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) objectiveFatal = true;
+                    FormulaError error = syntaxError ?? new FormulaError("unreadable formula", 0, formula.Length);
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FormulaSyntax, FormulaLocation(error.Start, Math.Max(1, error.Length)), (error.Start + 1).ToString(), error.Message));
+                    return false;
                 }
-                used.UnionWith(applied);
-                string? updatesText = NamedString(attribute, "Updates");
-                LocationInfo? updatesLocation = NamedArgumentLocation(syntax, "Updates") ?? attributeLocation;
-                string[] updates = updatesText != null
-                    ? updatesText.Split(',').Select(u => u.Trim()).Where(u => u.Length > 0).ToArray()
-                    : networks.Where(n => applied.Contains(n.Name) && n.Role != PlayerRole.Discriminator).Select(n => n.Name).ToArray();
-                foreach (string u in updates.Where(u => !applied.Contains(u)))
+
+                valueFunction = parsedValue;
+                List<FormulaProblem> problems = Semantics.Check(valueFunction, scope, out used);
+                foreach (FormulaProblem p in problems)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadUpdates, updatesLocation, text,
-                        scope.Networks.ContainsKey(u) ? $"Updates names '{u}', but this objective never applies it, so its gradient would be zero"
-                                                      : $"Updates names '{u}', which is not a declared network"));
-                    objectiveFatal = true;
+                    diagnostics.Add(new DiagnosticInfo(p.Descriptor, FormulaLocation(p.Start, p.Length), new EquatableArray<string>(p.Arguments)));
+                    if (p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) fatal = true;
                 }
-                if (!objectiveFatal && updates.Length == 0)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadUpdates, updatesLocation, text,
-                        "this objective updates no network: it applies only discriminators; name the networks it trains with Updates = \"...\""));
-                    objectiveFatal = true;
-                }
-                string phase = NamedString(attribute, "Name") ?? string.Join("_", updates);
-                if (!objectiveFatal && (!IsValidName(phase) || phase.Contains('\'') || phase.Contains('\u2032') || !phaseNames.Add(phase)))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, NamedArgumentLocation(syntax, "Name") ?? attributeLocation,
-                        phaseNames.Contains(phase) && IsValidName(phase) ? $"Two [Minimize] phases are named '{phase}'; give each a distinct Name"
-                                                                         : $"'{phase}' is not a valid phase name: use a letter followed by letters, digits or '_'"));
-                    objectiveFatal = true;
-                }
-                fatal |= objectiveFatal;
-                if (!objectiveFatal) objectives.Add(new ObjectiveSpec(phase, text, objective, updates.ToEquatableArray()));
+                usedInGame = new HashSet<string>(used, StringComparer.Ordinal);
+                return true;
             }
 
-            // [Sample("Dec(z)")]: a network (not a discriminator) applied to noise variables alone.
-            Expr? sampleExpression = null;
-            string? sampleText = null;
-            if (sample != null)
+            private LocationInfo? FormulaLocation(int start, int length) => FormulaSpan(literal, formula, start, length) ?? minimaxLocation;
+
+            /// <summary>[Minimize] phases: each formula checked like the value function, with its own spans (GAN020, phase names).</summary>
+            private void ReadPhases()
             {
-                var syntax = sample.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-                LocationInfo? sampleLocation = LocationInfo.From(syntax) ?? classLocation;
-                sampleText = sample.ConstructorArguments.Length > 0 ? sample.ConstructorArguments[0].Value as string ?? "" : "";
-                Expr? parsed = FormulaParser.Parse(sampleText, out FormulaError? sampleError);
-                bool noiseOnly = parsed is CallExpr call && scope.Networks.TryGetValue(call.Callee, out NetworkSpec? sampler) && sampler.Role != PlayerRole.Discriminator
-                                 && call.Args.Count > 0 && call.Args.All(a => a is NameExpr v && scope.Names.TryGetValue(v.Name, out NameKind k) && k == NameKind.Noise);
-                if (!noiseOnly)
+                var phaseNames = new HashSet<string>(StringComparer.Ordinal);
+                foreach (AttributeData attribute in minimizes)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadSample, sampleLocation, sampleText,
-                        parsed == null ? $"has a syntax error: {sampleError?.Message}"
-                                       : "must apply one network that is not a discriminator to noise variables alone, e.g. Dec(z)"));
+                    var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                    LocationInfo? attributeLocation = LocationInfo.From(syntax) ?? classLocation;
+                    string text = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
+                    SyntaxToken? objectiveLiteral = FormulaLiteral(syntax);
+                    LocationInfo? ObjectiveLocation(int start, int length) => FormulaSpan(objectiveLiteral, text, start, length) ?? attributeLocation;
+                    Expr? objective = FormulaParser.Parse(text, out FormulaError? objectiveError);
+                    if (objective == null)
+                    {
+                        FormulaError error = objectiveError ?? new FormulaError("unreadable formula", 0, text.Length);
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FormulaSyntax, ObjectiveLocation(error.Start, Math.Max(1, error.Length)), (error.Start + 1).ToString(), error.Message));
+                        fatal = true;
+                        continue;
+                    }
+                    bool objectiveFatal = false;
+                    List<FormulaProblem> objectiveProblems = Semantics.Check(objective, scope, out HashSet<string> applied);
+                    foreach (FormulaProblem p in objectiveProblems)
+                    {
+                        diagnostics.Add(new DiagnosticInfo(p.Descriptor, ObjectiveLocation(p.Start, p.Length), new EquatableArray<string>(p.Arguments)));
+                        if (p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) objectiveFatal = true;
+                    }
+                    used.UnionWith(applied);
+                    string? updatesText = NamedString(attribute, "Updates");
+                    LocationInfo? updatesLocation = NamedArgumentLocation(syntax, "Updates") ?? attributeLocation;
+                    string[] updates = updatesText != null
+                        ? updatesText.Split(',').Select(u => u.Trim()).Where(u => u.Length > 0).ToArray()
+                        : networks.Where(n => applied.Contains(n.Name) && n.Role != PlayerRole.Discriminator).Select(n => n.Name).ToArray();
+                    foreach (string u in updates.Where(u => !applied.Contains(u)))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadUpdates, updatesLocation, text,
+                            scope.Networks.ContainsKey(u) ? $"Updates names '{u}', but this objective never applies it, so its gradient would be zero"
+                                                          : $"Updates names '{u}', which is not a declared network"));
+                        objectiveFatal = true;
+                    }
+                    if (!objectiveFatal && updates.Length == 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadUpdates, updatesLocation, text,
+                            "this objective updates no network: it applies only discriminators; name the networks it trains with Updates = \"...\""));
+                        objectiveFatal = true;
+                    }
+                    string phase = NamedString(attribute, "Name") ?? string.Join("_", updates);
+                    if (!objectiveFatal && (!IsValidName(phase) || phase.Contains('\'') || phase.Contains('\u2032') || !phaseNames.Add(phase)))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, NamedArgumentLocation(syntax, "Name") ?? attributeLocation,
+                            phaseNames.Contains(phase) && IsValidName(phase) ? $"Two [Minimize] phases are named '{phase}'; give each a distinct Name"
+                                                                             : $"'{phase}' is not a valid phase name: use a letter followed by letters, digits or '_'"));
+                        objectiveFatal = true;
+                    }
+                    fatal |= objectiveFatal;
+                    if (!objectiveFatal) objectives.Add(new ObjectiveSpec(phase, text, objective, updates.ToEquatableArray()));
+                }
+            }
+
+            /// <summary>[Sample("Dec(z)")]: a network (not a discriminator) applied to noise variables alone (GAN021).</summary>
+            private void ReadSample()
+            {
+                if (sample != null)
+                {
+                    var syntax = sample.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                    LocationInfo? sampleLocation = LocationInfo.From(syntax) ?? classLocation;
+                    sampleText = sample.ConstructorArguments.Length > 0 ? sample.ConstructorArguments[0].Value as string ?? "" : "";
+                    Expr? parsed = FormulaParser.Parse(sampleText, out FormulaError? sampleError);
+                    bool noiseOnly = parsed is CallExpr call && scope.Networks.TryGetValue(call.Callee, out NetworkSpec? sampler) && sampler.Role != PlayerRole.Discriminator
+                                     && call.Args.Count > 0 && call.Args.All(a => a is NameExpr v && scope.Names.TryGetValue(v.Name, out NameKind k) && k == NameKind.Noise);
+                    if (!noiseOnly)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadSample, sampleLocation, sampleText,
+                            parsed == null ? $"has a syntax error: {sampleError?.Message}"
+                                           : "must apply one network that is not a discriminator to noise variables alone, e.g. Dec(z)"));
+                        fatal = true;
+                    }
+                    else
+                    {
+                        sampleExpression = parsed;
+                        used.Add(((CallExpr)parsed!).Callee);
+                    }
+                }
+            }
+
+            /// <summary>[Edit("G(E_z(x) | y′)")]: a network applied to one data variable, the one categorical noise variable (the requested label) and other noise (drawn from its prior). It trains nothing, so it does not count as a use.</summary>
+            private void ReadEdit()
+            {
+                if (edit != null)
+                {
+                    var syntax = edit.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                    LocationInfo? editLocation = LocationInfo.From(syntax) ?? classLocation;
+                    editText = edit.ConstructorArguments.Length > 0 ? edit.ConstructorArguments[0].Value as string ?? "" : "";
+                    SyntaxToken? editLiteral = FormulaLiteral(syntax);
+                    string text = editText;
+                    LocationInfo? EditLocation(int start, int length) => FormulaSpan(editLiteral, text, start, length) ?? editLocation;
+                    LocationInfo? wholeEdit = editLiteral is SyntaxToken token ? LocationInfo.From(token) : editLocation;
+                    editExpression = ParseEdit(editText, scope, data, noise, diagnostics, EditLocation, wholeEdit);
+                    if (editExpression == null) fatal = true;
+                }
+            }
+
+            /// <summary>What the formulas use: unused networks (GAN005), the game's two sides (GAN004, GAN017), the generator-loss option (GAN009) and the sampler (GAN018).</summary>
+            private void CheckUses()
+            {
+                foreach (NetworkSpec network in networks)
+                    if (!used.Contains(network.Name))
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedNetwork, networkLocations[network.Name], network.Name));
+
+                if (hasGame && !networks.Any(n => n.Role == PlayerRole.Discriminator && usedInGame.Contains(n.Name)))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoMaximizingPlayer, FormulaLocation(0, formula.Length)));
                     fatal = true;
                 }
-                else
+                if (hasGame && !networks.Any(n => n.Role == PlayerRole.Generator && usedInGame.Contains(n.Name)))
                 {
-                    sampleExpression = parsed;
-                    used.Add(((CallExpr)parsed!).Callee);
-                }
-            }
-
-            // [Edit("G(E_z(x) | y′)")]: a network applied to one data variable, the one categorical noise variable (the
-            // requested label) and other noise (drawn from its prior). It trains nothing, so it does not count as a use.
-            Expr? editExpression = null;
-            string? editText = null;
-            if (edit != null)
-            {
-                var syntax = edit.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-                LocationInfo? editLocation = LocationInfo.From(syntax) ?? classLocation;
-                editText = edit.ConstructorArguments.Length > 0 ? edit.ConstructorArguments[0].Value as string ?? "" : "";
-                SyntaxToken? editLiteral = FormulaLiteral(syntax);
-                string text = editText;
-                LocationInfo? EditLocation(int start, int length) => FormulaSpan(editLiteral, text, start, length) ?? editLocation;
-                LocationInfo? wholeEdit = editLiteral is SyntaxToken token ? LocationInfo.From(token) : editLocation;
-                editExpression = ParseEdit(editText, scope, data, noise, diagnostics, EditLocation, wholeEdit);
-                if (editExpression == null) fatal = true;
-            }
-
-            foreach (NetworkSpec network in networks)
-                if (!used.Contains(network.Name))
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedNetwork, networkLocations[network.Name], network.Name));
-
-            if (hasGame && !networks.Any(n => n.Role == PlayerRole.Discriminator && usedInGame.Contains(n.Name)))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoMaximizingPlayer, FormulaLocation(0, formula.Length)));
-                fatal = true;
-            }
-            if (hasGame && !networks.Any(n => n.Role == PlayerRole.Generator && usedInGame.Contains(n.Name)))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoMinimizingPlayer, FormulaLocation(0, formula.Length)));
-                fatal = true;
-            }
-
-            if (!fatal && hasGame)
-            {
-                Rewrites.NonSaturating(valueFunction, scope, out int rewrites);
-                if (lossDeclared && generatorLoss == GeneratorLoss.NonSaturating && rewrites == 0)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MeaninglessOption, NamedArgumentLocation(minimaxSyntax, "GeneratorLoss") ?? minimaxLocation,
-                        $"the value function \"{formula}\""));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoMinimizingPlayer, FormulaLocation(0, formula.Length)));
                     fatal = true;
                 }
-                if (sampleExpression == null && !HasSampler(valueFunction, scope))
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoSampler, FormulaLocation(0, formula.Length)));
+
+                if (!fatal && hasGame)
+                {
+                    Rewrites.NonSaturating(valueFunction, scope, out int rewrites);
+                    if (lossDeclared && generatorLoss == GeneratorLoss.NonSaturating && rewrites == 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MeaninglessOption, NamedArgumentLocation(minimaxSyntax, "GeneratorLoss") ?? minimaxLocation,
+                            $"the value function \"{formula}\""));
+                        fatal = true;
+                    }
+                    if (sampleExpression == null && !HasSampler(valueFunction, scope))
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoSampler, FormulaLocation(0, formula.Length)));
+                }
             }
 
-            if (fatal) return new ParseResult(null, diagnostics.ToEquatableArray());
+            /// <summary>The model, when nothing fatal was found.</summary>
+            private ParseResult Build()
+            {
+                if (fatal) return new ParseResult(null, diagnostics.ToEquatableArray());
 
-            string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
-            string accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
-            var model = new ModelSpec(ns, symbol.Name, accessibility, data.ToEquatableArray(), noise.ToEquatableArray(), networks.ToEquatableArray(),
-                formula, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText, hasGame, editExpression, editText);
-            return new ParseResult(model, diagnostics.ToEquatableArray());
+                string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
+                string accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
+                var model = new ModelSpec(ns, symbol.Name, accessibility, data.ToEquatableArray(), noise.ToEquatableArray(), networks.ToEquatableArray(),
+                    formula, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText, hasGame, editExpression, editText);
+                return new ParseResult(model, diagnostics.ToEquatableArray());
+            }
         }
 
         /// <summary>Checks an [Edit] expression: it parses (GAN001), its names are declared and applied rightly (GAN002, GAN003,
