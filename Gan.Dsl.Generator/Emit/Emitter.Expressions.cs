@@ -217,10 +217,13 @@ namespace Gan.Dsl.Generator
             {
                 string key = Printer.Print(c);
                 if (_calls.TryGetValue(key, out string? existing)) return existing;
+                // Named after what it holds: the network and its inputs, a nested application by its chain of networks down to
+                // a single input (D(G(z)) → D_G_z, Dd(reverse(F(x_t))) → Dd_reverse_F_x_t), not by every variable below it
+                // (Q(c | T(G(z, c, s))) → Q_c_T_G, not Q_c_T_G_z_c_s).
                 string Part(Expr a) => a switch
                 {
                     NameExpr v => Identifier(v.Name),
-                    CallExpr inner when Scope.Networks.ContainsKey(inner.Callee) => Call(inner),
+                    CallExpr inner when Scope.Networks.ContainsKey(inner.Callee) => inner.Callee + (inner.Args.Count == 1 ? "_" + Part(inner.Args[0]) : ""),
                     CallExpr function when function.Args.Count == 1 => function.Callee + "_" + Part(function.Args[0]),   // reverse(F(x)) → reverse_F_x
                     _ => "e",
                 };
