@@ -39,7 +39,7 @@ namespace Gan.Dsl.Generator.Analysis
 
             CallExpr? sampler = model.SampleExpression as CallExpr ?? Queries.FindSamplerCall(model.ValueFunction, scope);
             return new ModelPlan(model, maximizers.ToEquatableArray(), minimizers.ToEquatableArray(), phases.ToEquatableArray(), sampler,
-                Queries.FindEncoderCall(model, scope), ConditionOf(model, sampler),
+                Queries.FindEncoderCall(model, scope), ConditionOf(model, sampler), EditOf(model, scope),
                 Tree.Applies(model.ValueFunction, n => n == "reverse") || model.Objectives.Any(o => Tree.Applies(o.Objective, n => n == "reverse")),
                 FunctionalAlias(model));
         }
@@ -86,6 +86,20 @@ namespace Gan.Dsl.Generator.Analysis
                 conditions.Add(new ConditionPlan(label.Name, label.Classes, label.Name, given.Select(z => z.Name).ToEquatableArray()));
             }
             return conditions.Count == 1 ? conditions[0] : null;
+        }
+
+        /// <summary>What Edit(x, labels) reads, sets, draws and applies (the parser has checked there is one data variable and
+        /// one categorical noise variable).</summary>
+        private static EditPlan? EditOf(ModelSpec model, Scope scope)
+        {
+            if (model.EditExpression is not Expr edit) return null;
+            var referenced = new HashSet<string>(Tree.Names(edit), StringComparer.Ordinal);
+            string image = model.Data.First(d => d.Classes == 0 && referenced.Contains(d.Name)).Name;
+            string label = model.Noise.First(z => z.Distribution == Distribution.Categorical && referenced.Contains(z.Name)).Name;
+            string[] drawn = model.Noise.Where(z => z.Name != label && referenced.Contains(z.Name)).Select(z => z.Name).ToArray();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            CallExpr[] calls = Tree.PostOrder(edit).OfType<CallExpr>().Where(c => scope.Networks.ContainsKey(c.Callee) && seen.Add(Printer.Print(c))).ToArray();
+            return new EditPlan(edit, model.EditText ?? "", image, label, drawn.ToEquatableArray(), calls.ToEquatableArray());
         }
 
         /// <summary>What the formulas may refer to.</summary>

@@ -44,6 +44,10 @@ namespace Gan.Dsl.Generator.Analysis
     /// sampler reads is given (Label is then its name).</summary>
     internal sealed record ConditionPlan(string Name, int Classes, string? Label, EquatableArray<string> Noise);
 
+    /// <summary>Edit(x, labels): the expression, the data variable x stands for, the categorical noise variable the labels
+    /// set, the other noise drawn from its prior, and the network applications in computation order.</summary>
+    internal sealed record EditPlan(Expr Expression, string Text, string Image, string Label, EquatableArray<string> Drawn, EquatableArray<CallExpr> Calls);
+
     /// <param name="Phases">In the order TrainStep runs them: the [Minimize] phases, then the maximizing and minimizing phases of the game.</param>
     /// <param name="Sampler">What Sample(n) runs; null when nothing samples.</param>
     /// <param name="Encoder">What Encode(x) runs; null when no network is applied to data alone.</param>
@@ -57,6 +61,7 @@ namespace Gan.Dsl.Generator.Analysis
         CallExpr? Sampler,
         CallExpr? Encoder,
         ConditionPlan? Condition,
+        EditPlan? Edit,
         bool Reverses,
         string Functional);
 }

@@ -35,6 +35,10 @@ namespace Gan.Dsl.Generator.Analysis
             b.Append("condition: ").Append(p.Condition == null ? "-"
                 : p.Condition.Label != null ? $"label {p.Condition.Name} ({p.Condition.Classes} classes) chooses {string.Join(", ", p.Condition.Noise)}"
                 : $"{p.Condition.Name} ({p.Condition.Classes} classes)").Append('\n');
+            if (p.Edit != null)
+                b.Append("edit: ").Append(p.Edit.Text).Append(": x is ").Append(p.Edit.Image).Append(", labels set ").Append(p.Edit.Label)
+                 .Append(p.Edit.Drawn.Count > 0 ? ", draws " + string.Join(", ", p.Edit.Drawn) : "")
+                 .Append("; calls ").Append(string.Join(", ", p.Edit.Calls.Select(Printer.Print))).Append('\n');
             if (p.Reverses) b.Append("tracks progress (reverse)\n");
             b.Append("functional: ").Append(p.Functional).Append('\n');
             return b.ToString();

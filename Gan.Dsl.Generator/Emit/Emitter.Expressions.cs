@@ -29,17 +29,6 @@ namespace Gan.Dsl.Generator
             return kind == Kind.Tensor ? code : $"torch.tensor({code})";
         }
 
-        /// <summary>Network applications in post-order (arguments first), each distinct application once.</summary>
-        private static void CollectNetworkCalls(Expr e, Scope scope, List<CallExpr> calls, Locals locals)
-        {
-            foreach (CallExpr c in Tree.PostOrder(e).OfType<CallExpr>())
-                if (scope.Networks.ContainsKey(c.Callee) && !locals.HasCall(c))
-                {
-                    locals.Call(c);
-                    calls.Add(c);
-                }
-        }
-
         /// <summary>The comment that says which logs are computed stably, or null when none is.</summary>
         private static string? StableLogComment((bool OfNetwork, bool OfSigmoid) stable) => stable switch
         {

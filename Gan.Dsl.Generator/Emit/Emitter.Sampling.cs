@@ -137,14 +137,14 @@ namespace Gan.Dsl.Generator
         private static void EmitEdit(IndentedWriter w, ModelPlan plan, Scope scope)
         {
             ModelSpec model = plan.Spec;
-            Expr edit = model.EditExpression!;
-            var referenced = new HashSet<string>(Tree.Names(edit), StringComparer.Ordinal);
-            DataSpec image = model.Data.First(d => d.Classes == 0 && referenced.Contains(d.Name));
-            NoiseSpec label = model.Noise.First(z => z.Distribution == Distribution.Categorical && referenced.Contains(z.Name));
-            NoiseSpec[] drawn = model.Noise.Where(z => z != label && referenced.Contains(z.Name)).ToArray();
+            EditPlan editPlan = plan.Edit!;
+            Expr edit = editPlan.Expression;
+            DataSpec image = model.Data.First(d => d.Name == editPlan.Image);
+            NoiseSpec label = model.Noise.First(z => z.Name == editPlan.Label);
+            NoiseSpec[] drawn = editPlan.Drawn.Select(n => model.Noise.First(z => z.Name == n)).ToArray();
             var locals = new Locals(scope, model, "x", "labels");
-            var calls = new List<CallExpr>();
-            CollectNetworkCalls(edit, scope, calls, locals);
+            CallExpr[] calls = editPlan.Calls.ToArray();
+            foreach (CallExpr c in calls) locals.Call(c);   // names in computation order
             NetworkSpec[] applied = model.Networks.Where(n => calls.Any(c => c.Callee == n.Name)).ToArray();
             string name = Literal(model.ClassName);
             w.Line($"/// <summary>{Xml(model.EditText!)} for a batch <paramref name=\"x\"/> of {Xml(image.Name)} (in its declared range) and <paramref name=\"labels\"/>,");

@@ -56,7 +56,7 @@ namespace Gan.Dsl.Generator
             CallExpr? encoder = plan.Encoder;
             bool reverses = plan.Reverses;
             string interfaces = "global::Gan.Runtime.IAdversarialModel" + (condition != null ? ", global::Gan.Runtime.IConditionalModel" : "")
-                                + (encoder != null ? ", global::Gan.Runtime.IEncoderModel" : "") + (model.EditExpression != null ? ", global::Gan.Runtime.IEditableModel" : "")
+                                + (encoder != null ? ", global::Gan.Runtime.IEncoderModel" : "") + (plan.Edit != null ? ", global::Gan.Runtime.IEditableModel" : "")
                                 + (reverses ? ", global::Gan.Runtime.IProgressAware" : "");
             using (w.Block($"{model.Accessibility} partial class {model.ClassName} : global::TorchSharp.torch.nn.Module, {interfaces}"))
             {
@@ -106,7 +106,7 @@ namespace Gan.Dsl.Generator
                     EmitEncode(w, model, encoder);
                     w.Line();
                 }
-                if (model.EditExpression != null)
+                if (plan.Edit != null)
                 {
                     EmitEdit(w, plan, scope);
                     w.Line();

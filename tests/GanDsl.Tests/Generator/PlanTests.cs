@@ -69,6 +69,23 @@ public class PlanTests
     }
 
     [Fact]
+    public void An_edit_plan_names_what_x_and_the_labels_stand_for()
+    {
+        string plan = Plan(GeneratorHarness.Declaration(
+            formula: "E[log D(x)] + E[log(1 - D(G(z | c | s)))]",
+            variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Noise(\"c\", Distribution.Categorical, 3)]\n[Noise(\"s\", Distribution.Uniform, 1)]\n" +
+                       "[Minimize(\"E[||E_z(G(z | c | s)) - z||^2]\", Updates = \"E_z\", Name = \"encoder\")]\n[Edit(\"G(E_z(x) | c | s)\")]",
+            networks: """
+                [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(6, 16, 2);
+                    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+                    [Network] static nn.Module<Tensor, Tensor> E_z() => Nets.Mlp(2, 16, 2);
+                """));
+        plan.ShouldContain("edit: G(E_z(x) | c | s): x is x, labels set c, draws s; calls E_z(x), G(E_z(x), c, s)\n");
+        plan.ShouldContain("condition: c (3 classes)\n");
+        plan.ShouldContain("StepEncoder (Objective, loss_encoder): updates E_z; fixed G\n");
+    }
+
+    [Fact]
     public void An_unrelated_edit_leaves_the_plan_cached()
     {
         var input = GeneratorHarness.Compile(GeneratorHarness.Declaration(), "namespace Other { public class A { } }");
