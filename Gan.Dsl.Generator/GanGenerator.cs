@@ -1,5 +1,6 @@
 using System;
 using System.Reflection;
+using System.Threading;
 using Gan.Dsl.Generator.Analysis;
 using Gan.Dsl.Generator.Model;
 using Microsoft.CodeAnalysis;
@@ -7,8 +8,9 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Gan.Dsl.Generator
 {
-    /// <summary>The incremental generator: finds [Gan] classes, parses each into a model (ModelParser), reports its
-    /// diagnostics, and emits its partial class (Emitter). Initialize only wires the pipeline.</summary>
+    /// <summary>The incremental generator: finds [Gan] classes, reads each into a model (ModelParser), analyses it into a
+    /// plan (ModelAnalyzer), reports the diagnostics of both, and lays out its partial class (Emitter). Initialize only
+    /// wires the pipeline.</summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class GanGenerator : IIncrementalGenerator
     {
@@ -19,24 +21,23 @@ namespace Gan.Dsl.Generator
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
+            // Read (ModelParser) and analyse (ModelAnalyzer) in one step: the analysis reports at the declaration's locations
+            // and uses the scope the parser built. Only equatable values leave it.
             IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
                 .ForAttributeWithMetadataName(ModelParser.GanAttribute,
                     predicate: static (node, _) => node is ClassDeclarationSyntax,
-                    transform: static (ctx, ct) => ModelParser.Parse(ctx, ct))
+                    transform: static (ctx, ct) => ReadAndAnalyse(ctx, ct))
                 .WithTrackingName(TrackingNames.ParseModel);
 
             IncrementalValuesProvider<TreeDiagnostics> diagnostics = parsed
                 .Select(static (result, _) => new TreeDiagnostics(result.Diagnostics, result.Tree))
                 .WithTrackingName(TrackingNames.Diagnostics);
 
-            IncrementalValuesProvider<ModelSpec> models = parsed
-                .Where(static result => result.Model != null)
-                .Select(static (result, _) => result.Model!)
-                .WithTrackingName(TrackingNames.Model);
-
-            // The analysis stage: every decision about the model, made once, as an equatable plan.
-            IncrementalValuesProvider<ModelPlan> plans = models
-                .Select(static (model, _) => ModelAnalyzer.Analyze(model))
+            // The plan alone, without the tree: equal after an edit that moves the declaration in its file, so the
+            // emitter does not run again.
+            IncrementalValuesProvider<ModelPlan> plans = parsed
+                .Where(static result => result.Plan != null)
+                .Select(static (result, _) => result.Plan!)
                 .WithTrackingName(TrackingNames.Plan);
 
             context.RegisterSourceOutput(diagnostics, static (spc, found) =>
@@ -61,6 +62,30 @@ namespace Gan.Dsl.Generator
             });
         }
 
+        /// <summary>The first two stages for one declaration. The generator never throws into the compiler: a failure is
+        /// reported (GAN999) and nothing is emitted for the class.</summary>
+        private static ParseResult ReadAndAnalyse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var classSyntax = (ClassDeclarationSyntax)context.TargetNode;
+            try
+            {
+                Reading read = ModelParser.Parse(context, cancellationToken);
+                ModelPlan? plan = read.Model != null && read.Sites != null ? ModelAnalyzer.Analyze(read.Model, read.Scope, read.Sites, read.Diagnostics) : null;
+                return new ParseResult(plan, read.Diagnostics.ToEquatableArray(), classSyntax.SyntaxTree);
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[]
+                {
+                    DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(classSyntax.Identifier), context.TargetSymbol.Name, e.GetType().Name + ": " + e.Message),
+                }), classSyntax.SyntaxTree);
+            }
+        }
+
         internal static string HintName(ModelSpec model) => (model.Namespace is null ? "" : model.Namespace + ".") + model.ClassName + ".g.cs";
     }
 
@@ -69,7 +94,6 @@ namespace Gan.Dsl.Generator
     {
         public const string ParseModel = nameof(ParseModel);
         public const string Diagnostics = nameof(Diagnostics);
-        public const string Model = nameof(Model);
         public const string Plan = nameof(Plan);
     }
 }

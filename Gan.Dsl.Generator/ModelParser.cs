@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using Gan.Dsl.Generator.Analysis;
 using Gan.Dsl.Generator.Formula;
 using Gan.Dsl.Generator.Model;
 using Microsoft.CodeAnalysis;
@@ -10,8 +11,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Gan.Dsl.Generator
 {
-    /// <summary>Reads one [Gan] class into a <see cref="ModelSpec"/> and its diagnostics. Everything semantic
-    /// happens here; the emitter reads only the model.</summary>
+    /// <summary>The first stage: reads one [Gan] class into a <see cref="ModelSpec"/>, the <see cref="Scope"/> of its
+    /// names and its diagnostics (the declaration checked against itself: names, types, formulas, spans).</summary>
     internal static class ModelParser
     {
         public const string GanAttribute = "Gan.Dsl.GanAttribute";
@@ -27,30 +28,10 @@ namespace Gan.Dsl.Generator
         private const string DiscriminatorAttribute = "Gan.Dsl.DiscriminatorAttribute";
         private const string ModuleOfTensor = "TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>";
 
-        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-        {
-            var classSyntax = (ClassDeclarationSyntax)context.TargetNode;
-            var symbol = (INamedTypeSymbol)context.TargetSymbol;
-            try
-            {
-                return ParseCore(classSyntax, symbol, cancellationToken) with { Tree = classSyntax.SyntaxTree };
-            }
-            catch (OperationCanceledException)
-            {
-                throw;
-            }
-            catch (Exception e)
-            {
-                // The generator never throws into the compiler: report and emit nothing for this class.
-                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[]
-                {
-                    DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(classSyntax.Identifier), symbol.Name, e.GetType().Name + ": " + e.Message),
-                }), classSyntax.SyntaxTree);
-            }
-        }
-
-        private static ParseResult ParseCore(ClassDeclarationSyntax classSyntax, INamedTypeSymbol symbol, CancellationToken cancellationToken)
-            => new Reader(classSyntax, symbol, cancellationToken).Read();
+        /// <summary>Reads the declaration of <paramref name="context"/>'s class. The generator hands the result to the analysis
+        /// (<see cref="Analysis.ModelAnalyzer"/>) in the same step, with the scope built here.</summary>
+        public static Reading Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            => new Reader((ClassDeclarationSyntax)context.TargetNode, (INamedTypeSymbol)context.TargetSymbol, cancellationToken).Read();
 
         /// <summary>Reading one declaration, step by step; the fields are what the steps share.</summary>
         private sealed class Reader
@@ -96,7 +77,7 @@ namespace Gan.Dsl.Generator
             }
 
             /// <summary>The steps in order; a step that cannot go on without what failed ends the reading.</summary>
-            public ParseResult Read()
+            public Reading Read()
             {
                 CheckClass();
                 ReadAttributes();
@@ -105,9 +86,9 @@ namespace Gan.Dsl.Generator
                 if (minimax == null && minimizes.Count == 0)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingMinimax, classLocation, symbol.Name));
-                    return new ParseResult(null, diagnostics.ToEquatableArray());
+                    return Refused();
                 }
-                if (!ReadGame()) return new ParseResult(null, diagnostics.ToEquatableArray());
+                if (!ReadGame()) return Refused();
                 ReadPhases();
                 ReadSample();
                 ReadEdit();
@@ -507,7 +488,8 @@ namespace Gan.Dsl.Generator
                 }
             }
 
-            /// <summary>What the formulas use: unused networks (GAN005), the game's two sides (GAN004, GAN017), the generator-loss option (GAN009) and the sampler (GAN018).</summary>
+            /// <summary>What the formulas use: unused networks (GAN005) and the game's two sides (GAN004, GAN017). What the
+            /// game's rewrites and sampler make of them (GAN009, GAN018) is the analysis's to find.</summary>
             private void CheckUses()
             {
                 foreach (NetworkSpec network in networks)
@@ -525,30 +507,21 @@ namespace Gan.Dsl.Generator
                     fatal = true;
                 }
 
-                if (!fatal && hasGame)
-                {
-                    Rewrites.NonSaturating(valueFunction, scope, out int rewrites);
-                    if (lossDeclared && generatorLoss == GeneratorLoss.NonSaturating && rewrites == 0)
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MeaninglessOption, NamedArgumentLocation(minimaxSyntax, "GeneratorLoss") ?? minimaxLocation,
-                            $"the value function \"{formula}\""));
-                        fatal = true;
-                    }
-                    if (sampleExpression == null && !HasSampler(valueFunction, scope))
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoSampler, FormulaLocation(0, formula.Length)));
-                }
             }
 
             /// <summary>The model, when nothing fatal was found.</summary>
-            private ParseResult Build()
+            private Reading Refused() => new Reading(null, scope, null, diagnostics);
+
+            private Reading Build()
             {
-                if (fatal) return new ParseResult(null, diagnostics.ToEquatableArray());
+                if (fatal) return Refused();
 
                 string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
                 string accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
                 var model = new ModelSpec(ns, symbol.Name, accessibility, data.ToEquatableArray(), noise.ToEquatableArray(), networks.ToEquatableArray(),
                     formula, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText, hasGame, editExpression, editText);
-                return new ParseResult(model, diagnostics.ToEquatableArray());
+                var sites = new AnalysisSites(FormulaLocation(0, formula.Length), NamedArgumentLocation(minimaxSyntax, "GeneratorLoss") ?? minimaxLocation, lossDeclared);
+                return new Reading(model, scope, sites, diagnostics);
             }
         }
 
@@ -639,9 +612,6 @@ namespace Gan.Dsl.Generator
             }
             return refused ? null : parsed;
         }
-
-        /// <summary>Sample(n) needs a generator applied to noise variables only.</summary>
-        internal static bool HasSampler(Expr e, Scope scope) => Queries.FindSamplerCall(e, scope) != null;
 
         private static bool ReturnsModuleOfTensor(ITypeSymbol type)
         {

@@ -14,9 +14,12 @@ namespace Gan.Dsl.Generator.Analysis
     {
         public const string MaximizeMethod = "StepDiscriminators", MinimizeMethod = "StepGenerators";
 
-        public static ModelPlan Analyze(ModelSpec model)
+        /// <summary>The plan of <paramref name="model"/>, whose names <paramref name="scope"/> holds (the parser built it as it
+        /// read the declaration). What the analysis finds wrong is added to <paramref name="diagnostics"/> at
+        /// <paramref name="sites"/>: the generator-loss option that changes nothing (GAN009, then no plan) and a game with
+        /// nothing to sample from (GAN018, a warning).</summary>
+        public static ModelPlan? Analyze(ModelSpec model, Scope scope, AnalysisSites sites, List<DiagnosticInfo> diagnostics)
         {
-            Scope scope = ScopeOf(model);
             var applied = new HashSet<string>(Tree.Descendants(model.ValueFunction).OfType<CallExpr>().Select(c => c.Callee), StringComparer.Ordinal);
             string[] maximizers = model.HasGame ? model.Networks.Where(n => n.Role == PlayerRole.Discriminator && applied.Contains(n.Name)).Select(n => n.Name).ToArray() : new string[0];
             string[] minimizers = model.HasGame ? model.Networks.Where(n => n.Role == PlayerRole.Generator && applied.Contains(n.Name)).Select(n => n.Name).ToArray() : new string[0];
@@ -25,20 +28,35 @@ namespace Gan.Dsl.Generator.Analysis
             foreach (ObjectiveSpec o in model.Objectives)
                 phases.Add(Phase(model, scope, "Step" + Pascal(o.Name), PhaseKind.Objective, "loss_" + o.Name, o.Text, o.Updates.ToArray(),
                     Semantics.Terms(o.Objective), partial: false));
+            CallExpr? sampler = model.SampleExpression as CallExpr;
             if (model.HasGame)
             {
                 var terms = Semantics.Terms(model.ValueFunction);
                 var maxTerms = terms.Where(t => Tree.Applies(t.Term, scope.IsMaximizer)).ToList();
                 var minTerms = terms.Where(t => Tree.Applies(t.Term, scope.IsMinimizer)).ToList();
                 if (model.GeneratorLoss == GeneratorLoss.NonSaturating)
-                    minTerms = minTerms.SelectMany(t => Semantics.Terms(Rewrites.NonSaturating(t.Term, scope, out _, t.Sign)).Select(r => (t.Sign * r.Sign, r.Term))).ToList();
+                {
+                    int rewrites = 0;
+                    minTerms = minTerms.SelectMany(t =>
+                    {
+                        Expr rewritten = Rewrites.NonSaturating(t.Term, scope, out int count, t.Sign);
+                        rewrites += count;
+                        return Semantics.Terms(rewritten).Select(r => (t.Sign * r.Sign, r.Term));
+                    }).ToList();
+                    if (sites.GeneratorLossDeclared && rewrites == 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MeaninglessOption, sites.GeneratorLossOption, $"the value function \"{model.ValueFunctionText}\""));
+                        return null;
+                    }
+                }
                 phases.Add(Phase(model, scope, MaximizeMethod, PhaseKind.Maximize, "loss_" + string.Join("_", maximizers), null, maximizers, maxTerms,
                     partial: maxTerms.Count < terms.Count));
                 phases.Add(Phase(model, scope, MinimizeMethod, PhaseKind.Minimize, "loss_" + string.Join("_", minimizers), null, minimizers, minTerms, partial: false));
+                sampler ??= Queries.FindSamplerCall(model.ValueFunction, scope);
+                if (sampler == null && model.SampleExpression == null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoSampler, sites.Formula));
             }
 
-            CallExpr? sampler = model.SampleExpression as CallExpr ?? Queries.FindSamplerCall(model.ValueFunction, scope);
-            return new ModelPlan(model, maximizers.ToEquatableArray(), minimizers.ToEquatableArray(), phases.ToEquatableArray(), sampler,
+            return new ModelPlan(model, scope, maximizers.ToEquatableArray(), minimizers.ToEquatableArray(), phases.ToEquatableArray(), sampler,
                 Queries.FindEncoderCall(model, scope), ConditionOf(model, sampler), EditOf(model, scope),
                 Tree.Applies(model.ValueFunction, n => n == "reverse") || model.Objectives.Any(o => Tree.Applies(o.Objective, n => n == "reverse")),
                 FunctionalAlias(model));
@@ -65,10 +83,15 @@ namespace Gan.Dsl.Generator.Analysis
                         calls.Add(new CallPlan(c, !updated.Contains(c.Callee) && !c.Args.Any(a => Tree.Applies(a, updated.Contains))));
             string[] fixedNetworks = model.Networks.Where(n => !updated.Contains(n.Name) && calls.Any(c => c.Call.Callee == n.Name)).Select(n => n.Name).ToArray();
 
-            var (network, sigmoid) = Rewrites.StableLogs(terms.Select(t => t.Term), scope);
+            // The logs computed as log-sigmoids (Rewrites.StableLog), each distinct one once.
+            var stable = new List<StableLogPlan>();
+            foreach (var t in terms)
+                foreach (CallExpr c in Tree.Descendants(t.Term).OfType<CallExpr>())
+                    if (Rewrites.StableLog(c, scope) is { } s && !stable.Any(p => p.Log == c))
+                        stable.Add(new StableLogPlan(c, s.Logits, s.Negated, s.OfNetwork));
             return new PhasePlan(method, kind, lossName, text, updates.ToEquatableArray(), fixedNetworks.ToEquatableArray(), data.ToEquatableArray(),
                 givenOnly.ToEquatableArray(), noise.Select(z => z.Name).ToEquatableArray(), calls.ToEquatableArray(),
-                terms.Select(t => new TermPlan(t.Sign, t.Term)).ToEquatableArray(), network, sigmoid, partial);
+                terms.Select(t => new TermPlan(t.Sign, t.Term)).ToEquatableArray(), stable.ToEquatableArray(), partial);
         }
 
         /// <summary>The condition of Sample(labels), when the sampler reads exactly one: one categorical noise variable not
@@ -100,28 +123,6 @@ namespace Gan.Dsl.Generator.Analysis
             var seen = new HashSet<string>(StringComparer.Ordinal);
             CallExpr[] calls = Tree.PostOrder(edit).OfType<CallExpr>().Where(c => scope.Networks.ContainsKey(c.Callee) && seen.Add(Printer.Print(c))).ToArray();
             return new EditPlan(edit, model.EditText ?? "", image, label, drawn.ToEquatableArray(), calls.ToEquatableArray());
-        }
-
-        /// <summary>What the formulas may refer to.</summary>
-        public static Scope ScopeOf(ModelSpec model)
-        {
-            var scope = new Scope();
-            foreach (DataSpec d in model.Data)
-            {
-                scope.Names[d.Name] = NameKind.Data;
-                if (d.Classes > 0) scope.Categorical.Add(d.Name);
-            }
-            foreach (NoiseSpec z in model.Noise)
-            {
-                scope.Names[z.Name] = NameKind.Noise;
-                if (z.Distribution == Distribution.Categorical) scope.Categorical.Add(z.Name);
-            }
-            foreach (NetworkSpec n in model.Networks)
-            {
-                scope.Names[n.Name] = NameKind.Network;
-                scope.Networks[n.Name] = n;
-            }
-            return scope;
         }
 
         /// <summary>The alias of torch.nn.functional: F, or "functional" when a network is named F (a feature extractor F(x)),

@@ -1,16 +1,23 @@
+using System.Linq;
 using Gan.Dsl.Generator.Formula;
 using Gan.Dsl.Generator.Model;
 
 namespace Gan.Dsl.Generator.Analysis
 {
     // The analysis stage's output: every decision about a model, as equatable values, so that the emitter only lays
-    // it out. ModelAnalyzer makes it from a ModelSpec; nothing here is computed again by the emitter.
+    // it out. ModelAnalyzer makes it from a ModelSpec and the parser's Scope; nothing here is computed again by the emitter.
 
     internal enum PhaseKind { Maximize, Minimize, Objective }
 
     /// <summary>One network application of a phase, in the order it is computed (arguments first), each distinct
     /// application once; <see cref="NoGrad"/> when the phase updates neither the network nor anything its input depends on.</summary>
     internal sealed record CallPlan(CallExpr Call, bool NoGrad);
+
+    /// <summary>A log the phase computes stably: <see cref="Log"/> (as it appears in the loss) is
+    /// <c>logsigmoid(Logits)</c>, or <c>logsigmoid(-Logits)</c> when <see cref="Negated"/>; <see cref="OfNetwork"/> when
+    /// the logits are a network's output (<c>log D(·)</c> of a network returning logits), else the argument of a
+    /// <c>sigmoid</c> written in the formula.</summary>
+    internal sealed record StableLogPlan(CallExpr Log, Expr Logits, bool Negated, bool OfNetwork);
 
     /// <summary>One additive term of a phase's loss, after every rewrite.</summary>
     internal sealed record TermPlan(int Sign, Expr Term);
@@ -22,6 +29,7 @@ namespace Gan.Dsl.Generator.Analysis
     /// <param name="DataReads">Data variables read from the batch.</param>
     /// <param name="GivenLabels">Labels read only because noise drawn in the phase is given them.</param>
     /// <param name="NoiseDraws">Noise variables drawn, in declaration order.</param>
+    /// <param name="StableLogs">The logs of <see cref="Loss"/> computed as log-sigmoids, each once.</param>
     /// <param name="Loss">The loss: for a maximizing phase the terms of V it ascends (the loss is their negation).</param>
     /// <param name="Partial">A maximizing phase that keeps only some of V's terms (those that depend on its players).</param>
     internal sealed record PhasePlan(
@@ -36,9 +44,14 @@ namespace Gan.Dsl.Generator.Analysis
         EquatableArray<string> NoiseDraws,
         EquatableArray<CallPlan> Calls,
         EquatableArray<TermPlan> Loss,
-        bool StableNetworkLogs,
-        bool StableSigmoidLogs,
-        bool Partial);
+        EquatableArray<StableLogPlan> StableLogs,
+        bool Partial)
+    {
+        /// <summary>Whether a log of a network's logits is computed stably.</summary>
+        public bool StableNetworkLogs => StableLogs.Any(s => s.OfNetwork);
+        /// <summary>Whether a log of a written sigmoid is computed stably.</summary>
+        public bool StableSigmoidLogs => StableLogs.Any(s => !s.OfNetwork);
+    }
 
     /// <summary>What Sample(labels) chooses: a categorical noise variable the sampler reads, or a label that noise the
     /// sampler reads is given (Label is then its name).</summary>
@@ -53,8 +66,10 @@ namespace Gan.Dsl.Generator.Analysis
     /// <param name="Encoder">What Encode(x) runs; null when no network is applied to data alone.</param>
     /// <param name="Reverses">Whether a formula applies reverse(·) (the model then tracks its progress for λ_p).</param>
     /// <param name="Functional">The alias of torch.nn.functional in the emitted file.</param>
+    /// <param name="Scope">What the formulas' names are (built by the parser), for the code writer's questions about names.</param>
     internal sealed record ModelPlan(
         ModelSpec Spec,
+        Scope Scope,
         EquatableArray<string> Maximizers,
         EquatableArray<string> Minimizers,
         EquatableArray<PhasePlan> Phases,

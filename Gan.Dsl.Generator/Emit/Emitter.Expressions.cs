@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using Gan.Dsl.Generator.Analysis;
 using Gan.Dsl.Generator.Formula;
 using Gan.Dsl.Generator.Model;
 using Microsoft.CodeAnalysis.CSharp;
@@ -99,7 +100,7 @@ namespace Gan.Dsl.Generator
                     return scope.IsLogitsDiscriminator(c.Callee)
                         ? ($"torch.sigmoid({locals.Call(c)})", Kind.Tensor, 4)
                         : (locals.Call(c), Kind.Tensor, 4);
-                case CallExpr c when Rewrites.StableLog(c, scope) is { } stable:
+                case CallExpr c when locals.StableLog(c) is { } stable:
                 {
                     // log sigmoid(u) = logsigmoid(u), log(1 - sigmoid(u)) = logsigmoid(-u): finite for any u in float32.
                     var (logits, kind, precedence) = stable.OfNetwork ? (locals.Call((CallExpr)stable.Logits), Kind.Tensor, 4) : Code(stable.Logits, locals);
@@ -189,6 +190,15 @@ namespace Gan.Dsl.Generator
                 _reserved = new HashSet<string>(reserved, StringComparer.Ordinal);
             }
             public Scope Scope { get; }
+            /// <summary>The logs the analysis decided to compute as log-sigmoids (a phase's; none elsewhere).</summary>
+            public EquatableArray<StableLogPlan> StableLogs { get; init; } = EquatableArray<StableLogPlan>.Empty;
+
+            public StableLogPlan? StableLog(CallExpr log)
+            {
+                foreach (StableLogPlan s in StableLogs)
+                    if (s.Log == log) return s;
+                return null;
+            }
             /// <summary>The alias of torch.nn.functional in this file.</summary>
             public string Functional => Model != null ? FunctionalAlias(Model) : "F";
             public ModelSpec? Model { get; }

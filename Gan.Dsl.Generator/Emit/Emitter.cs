@@ -20,7 +20,7 @@ namespace Gan.Dsl.Generator
         public static string Emit(ModelPlan plan, string generatorVersion)
         {
             ModelSpec model = plan.Spec;
-            Scope scope = ModelAnalyzer.ScopeOf(model);   // for the code writer's questions about names; every decision is in the plan
+            Scope scope = plan.Scope;   // for the code writer's questions about names; every decision is in the plan
             var w = new IndentedWriter();
             NetworkSpec[] maximizers = plan.Maximizers.Select(n => scope.Networks[n]).ToArray();
             NetworkSpec[] minimizers = plan.Minimizers.Select(n => scope.Networks[n]).ToArray();

@@ -109,19 +109,5 @@ namespace Gan.Dsl.Generator.Formula
             if (argument is CallExpr network && scope.IsLogitsDiscriminator(network.Callee)) return (network, negated, true);
             return null;
         }
-
-        /// <summary>Whether a formula holds a log that <see cref="StableLog"/> rewrites, of a network's logits or of a sigmoid.</summary>
-        public static (bool OfNetwork, bool OfSigmoid) StableLogs(IEnumerable<Expr> formulas, Scope scope)
-        {
-            bool network = false, sigmoid = false;
-            foreach (Expr f in formulas)
-                foreach (CallExpr c in Tree.Descendants(f).OfType<CallExpr>())
-                    if (StableLog(c, scope) is { } s)
-                    {
-                        if (s.OfNetwork) network = true;
-                        else sigmoid = true;
-                    }
-            return (network, sigmoid);
-        }
     }
 }

@@ -8,8 +8,9 @@ namespace Gan.Dsl.Generator.Formula
 {
     internal enum NameKind { Data, Noise, Network }
 
-    /// <summary>What the formula may refer to.</summary>
-    internal sealed class Scope
+    /// <summary>What the formula may refer to. The parser builds it once, as it reads the declaration; the analysis uses it
+    /// and the plan carries it to the emitter. It compares by content, so a plan that holds it stays equatable.</summary>
+    internal sealed class Scope : IEquatable<Scope>
     {
         public Dictionary<string, NameKind> Names { get; } = new Dictionary<string, NameKind>(StringComparer.Ordinal);
         public Dictionary<string, NetworkSpec> Networks { get; } = new Dictionary<string, NetworkSpec>(StringComparer.Ordinal);
@@ -28,6 +29,21 @@ namespace Gan.Dsl.Generator.Formula
         public bool IsGaussian(string name) => Networks.TryGetValue(name, out var n) && n.Output == NetworkOutputKind.Gaussian;
         /// <summary>A network returning a distribution over a variable named as its first argument: N(v | input).</summary>
         public bool IsDensity(string name) => IsCategorical(name) || IsGaussian(name);
+
+        public bool Equals(Scope? other)
+            => other is not null && (ReferenceEquals(this, other)
+               || Names.Count == other.Names.Count && Names.All(p => other.Names.TryGetValue(p.Key, out NameKind k) && k == p.Value)
+                  && Networks.Count == other.Networks.Count && Networks.All(p => other.Networks.TryGetValue(p.Key, out NetworkSpec? n) && n == p.Value)
+                  && Categorical.SetEquals(other.Categorical));
+
+        public override bool Equals(object? obj) => Equals(obj as Scope);
+
+        public override int GetHashCode()
+        {
+            int hash = Names.Count * 31 + Networks.Count;
+            foreach (var p in Names) hash ^= StringComparer.Ordinal.GetHashCode(p.Key) * 17 + (int)p.Value;   // order-free
+            return hash;
+        }
     }
 
     /// <summary>A problem found in the formula, with its span in the formula text.</summary>

@@ -1,3 +1,6 @@
+using System.Collections.Generic;
+using Gan.Dsl.Generator.Analysis;
+using Gan.Dsl.Generator.Formula;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
@@ -50,11 +53,17 @@ namespace Gan.Dsl.Generator.Model
         }
     }
 
-    /// <summary>The result of parsing one declaration: a model (when it is good enough to emit) and diagnostics.
+    /// <summary>What reading one declaration gives the analysis, inside the generator's first step: the model (null when
+    /// something fatal was found), the scope of its names, where the analysis reports, and the diagnostics so far. Never
+    /// cached or compared (it holds the parser's working collections).</summary>
+    internal sealed record Reading(ModelSpec? Model, Scope Scope, AnalysisSites? Sites, List<DiagnosticInfo> Diagnostics);
+
+    /// <summary>The result of reading and analysing one declaration: the plan (when the declaration is good enough to
+    /// emit) and the diagnostics of both stages.
     /// <para><see cref="Tree"/> is the declaration's syntax tree, kept only so that diagnostics are reported at source
     /// locations (see <see cref="LocationInfo.ToLocation"/>); it compares by reference, so an edit elsewhere (which keeps
-    /// this file's tree) leaves the result equal and its steps cached. The model never holds it.</para></summary>
-    internal sealed record ParseResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics, SyntaxTree? Tree = null);
+    /// this file's tree) leaves the result equal and its steps cached. The plan never holds it.</para></summary>
+    internal sealed record ParseResult(ModelPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics, SyntaxTree? Tree = null);
 
     /// <summary>A declaration's diagnostics with the tree they are reported in.</summary>
     internal sealed record TreeDiagnostics(EquatableArray<DiagnosticInfo> Items, SyntaxTree? Tree);
