@@ -20,7 +20,7 @@ namespace Gan.Dsl.Generator
             // C(y | h) with C returning class scores: the network reads h; y is the class asked about.
             var inputs = locals.Scope.IsDensity(c.Callee) ? c.Args.Skip(1).ToList() : c.Args.ToList();
             string args = string.Join(", ", inputs.Select(a => Tensorize(a, locals)));
-            string input = inputs.Count == 1 ? args : "global::Gan.Runtime.Inputs.Concat(" + args + ")";
+            string input = inputs.Count == 1 ? args : $"{TypeNames.Inputs}.Concat(" + args + ")";
             return $"_{c.Callee}.forward({input})";
         }
 
@@ -87,15 +87,15 @@ namespace Gan.Dsl.Generator
                 case NameExpr v:
                     return (locals.Variable(v.Name), Kind.Tensor, 4);
                 case CallExpr c when c.Callee == "log" && c.Args.Count == 1 && c.Args[0] is CallExpr d && scope.IsCategorical(d.Callee):
-                    return ($"global::Gan.Runtime.Likelihood.LogCategorical({locals.Call(d)}, {Tensorize(d.Args[0], locals)})", Kind.Tensor, 4);
+                    return ($"{TypeNames.Likelihood}.LogCategorical({locals.Call(d)}, {Tensorize(d.Args[0], locals)})", Kind.Tensor, 4);
                 case CallExpr c when scope.IsCategorical(c.Callee):
-                    return ($"global::Gan.Runtime.Likelihood.LogCategorical({locals.Call(c)}, {Tensorize(c.Args[0], locals)}).exp()", Kind.Tensor, 4);
+                    return ($"{TypeNames.Likelihood}.LogCategorical({locals.Call(c)}, {Tensorize(c.Args[0], locals)}).exp()", Kind.Tensor, 4);
                 case CallExpr c when c.Callee == "log" && c.Args.Count == 1 && c.Args[0] is CallExpr d && scope.IsGaussian(d.Callee):
-                    return ($"global::Gan.Runtime.Likelihood.LogGaussian({locals.Call(d)}, {Tensorize(d.Args[0], locals)})", Kind.Tensor, 4);
+                    return ($"{TypeNames.Likelihood}.LogGaussian({locals.Call(d)}, {Tensorize(d.Args[0], locals)})", Kind.Tensor, 4);
                 case CallExpr c when scope.IsGaussian(c.Callee):
-                    return ($"global::Gan.Runtime.Likelihood.LogGaussian({locals.Call(c)}, {Tensorize(c.Args[0], locals)}).exp()", Kind.Tensor, 4);
+                    return ($"{TypeNames.Likelihood}.LogGaussian({locals.Call(c)}, {Tensorize(c.Args[0], locals)}).exp()", Kind.Tensor, 4);
                 case CallExpr c when c.Callee == "reverse" && c.Args.Count == 1:
-                    return ($"global::Gan.Runtime.GradientReversal.Apply({Tensorize(c.Args[0], locals)}, ReversalWeight)", Kind.Tensor, 4);
+                    return ($"{TypeNames.GradientReversal}.Apply({Tensorize(c.Args[0], locals)}, ReversalWeight)", Kind.Tensor, 4);
                 case CallExpr c when scope.Networks.ContainsKey(c.Callee):
                     return scope.IsLogitsDiscriminator(c.Callee)
                         ? ($"torch.sigmoid({locals.Call(c)})", Kind.Tensor, 4)

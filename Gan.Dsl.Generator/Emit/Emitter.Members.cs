@@ -12,14 +12,14 @@ namespace Gan.Dsl.Generator
         {
             w.Line("/// <summary>Builds the networks (on the CPU, so a seeded run is the same on any device), moves them to");
             w.Line("/// <paramref name=\"device\"/> (default: CUDA when available, else the CPU) and creates one optimizer per player.</summary>");
-            using (w.Block($"public {model.ClassName}(global::TorchSharp.torch.Device? device = null) : base(\"{model.ClassName}\")"))
+            using (w.Block($"public {model.ClassName}({TypeNames.Device}? device = null) : base(\"{model.ClassName}\")"))
             {
-                w.Line("_device = device ?? global::Gan.Runtime.Devices.Default;");
+                w.Line($"_device = device ?? {TypeNames.Devices}.Default;");
                 foreach (NetworkSpec n in model.Networks) w.Line($"_{n.Name} = {n.Name}();");
                 foreach (NetworkSpec n in model.Networks) w.Line($"register_module(\"{n.Name}\", _{n.Name});");
-                w.Line("global::TorchSharp.ModuleExtensionMethods.to(this, _device);");
+                w.Line($"{TypeNames.ModuleExtensions}.to(this, _device);");
                 foreach (NetworkSpec n in model.Networks)
-                    w.Line($"global::Gan.Runtime.ModelChecks.RequireParameters(\"{model.ClassName}\", \"{n.Name}\", _{n.Name});");
+                    w.Line($"{TypeNames.ModelChecks}.RequireParameters(\"{model.ClassName}\", \"{n.Name}\", _{n.Name});");
                 foreach (NetworkSpec n in model.Networks)
                 {
                     OptimizerSpec o = n.Optimizer;
@@ -35,17 +35,17 @@ namespace Gan.Dsl.Generator
         private static void EmitInterfaceMembers(IndentedWriter w, ModelPlan plan)
         {
             ModelSpec model = plan.Spec;
-            w.Line($"string global::Gan.Runtime.IAdversarialModel.Name => \"{model.ClassName}\";");
-            w.Line("string global::Gan.Runtime.IAdversarialModel.ValueFunction => ValueFunctionText;");
-            w.Line("global::TorchSharp.torch.Device global::Gan.Runtime.IAdversarialModel.Device => _device;");
-            w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.LossNames => s_lossNames;");
-            w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.DataFields => s_dataFields;");
-            w.Line("global::System.Collections.Generic.IReadOnlyList<global::Gan.Runtime.DataVariable> global::Gan.Runtime.IAdversarialModel.Data => s_data;");
-            w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::Gan.Runtime.IAdversarialModel.Players => s_players;");
-            w.Line("global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.optim.Optimizer> global::Gan.Runtime.IAdversarialModel.Optimizers => _optimizers;");
+            w.Line($"string {TypeNames.IAdversarialModel}.Name => \"{model.ClassName}\";");
+            w.Line($"string {TypeNames.IAdversarialModel}.ValueFunction => ValueFunctionText;");
+            w.Line($"{TypeNames.Device} {TypeNames.IAdversarialModel}.Device => _device;");
+            w.Line($"global::System.Collections.Generic.IReadOnlyList<string> {TypeNames.IAdversarialModel}.LossNames => s_lossNames;");
+            w.Line($"global::System.Collections.Generic.IReadOnlyList<string> {TypeNames.IAdversarialModel}.DataFields => s_dataFields;");
+            w.Line($"global::System.Collections.Generic.IReadOnlyList<{TypeNames.DataVariable}> {TypeNames.IAdversarialModel}.Data => s_data;");
+            w.Line($"global::System.Collections.Generic.IReadOnlyList<string> {TypeNames.IAdversarialModel}.Players => s_players;");
+            w.Line($"global::System.Collections.Generic.IReadOnlyList<{TypeNames.Optimizer}> {TypeNames.IAdversarialModel}.Optimizers => _optimizers;");
             CallExpr? sampler = plan.Sampler;
-            w.Line($"string? global::Gan.Runtime.IAdversarialModel.Sampler => {(sampler != null ? Literal(sampler.Callee) : "null")};");
-            w.Line("global::TorchSharp.torch.nn.Module global::Gan.Runtime.IAdversarialModel.Network(string player) => player switch");
+            w.Line($"string? {TypeNames.IAdversarialModel}.Sampler => {(sampler != null ? Literal(sampler.Callee) : "null")};");
+            w.Line($"{TypeNames.Module} {TypeNames.IAdversarialModel}.Network(string player) => player switch");
             w.Line("{");
             foreach (NetworkSpec n in model.Networks)
                 w.Line($"    {Literal(n.Name)} => _{n.Name},");

@@ -31,20 +31,20 @@ namespace Gan.Dsl.Generator
                 w.Line("/// (Goodfellow et al. 2014, Algorithm 1): <see cref=\"DiscriminatorSteps\"/> updates of " + maxSide + ", then one of " + minSide + ";");
                 w.Line("/// each update on a fresh minibatch. Returns each phase's last loss.</summary>");
             }
-            using (w.Block("public global::Gan.Runtime.StepLosses TrainStep(global::Gan.Runtime.IBatchSource data)"))
+            using (w.Block($"public {TypeNames.StepLosses} TrainStep({TypeNames.IBatchSource} data)"))
             {
                 for (int i = 0; i < model.Objectives.Count; i++)
                     w.Line($"float loss{ModelAnalyzer.Pascal(model.Objectives[i].Name)} = Step{ModelAnalyzer.Pascal(model.Objectives[i].Name)}(data);");
                 if (!model.HasGame)
                 {
-                    w.Line($"return new global::Gan.Runtime.StepLosses(new[] {{ {string.Join(", ", model.Objectives.Select(o => "loss" + ModelAnalyzer.Pascal(o.Name)))} }});");
+                    w.Line($"return new {TypeNames.StepLosses}(new[] {{ {string.Join(", ", model.Objectives.Select(o => "loss" + ModelAnalyzer.Pascal(o.Name)))} }});");
                 }
                 else
                 {
                     w.Line("float lossMax = 0f;");
                     w.Line($"for (int step = 0; step < DiscriminatorSteps; step++) lossMax = {maxMethod}(data);");
                     w.Line($"float lossMin = {minMethod}(data);");
-                    w.Line($"return new global::Gan.Runtime.StepLosses(new[] {{ {string.Join("", model.Objectives.Select(o => "loss" + ModelAnalyzer.Pascal(o.Name) + ", "))}lossMax, lossMin }});");
+                    w.Line($"return new {TypeNames.StepLosses}(new[] {{ {string.Join("", model.Objectives.Select(o => "loss" + ModelAnalyzer.Pascal(o.Name) + ", "))}lossMax, lossMin }});");
                 }
             }
             foreach (PhasePlan phase in plan.Phases)
@@ -60,7 +60,7 @@ namespace Gan.Dsl.Generator
                     w.Line($"/// <summary>One update of {maxSide}: ascend V on a fresh minibatch, with the output of {minSide} held fixed. Returns the loss (-V).</summary>");
                 else
                     w.Line($"/// <summary>One update of {minSide}: descend the terms of V that depend on {(plan.Minimizers.Count == 1 ? "it" : "them")}. Returns the loss.</summary>");
-                using (w.Block($"public float {phase.Method}(global::Gan.Runtime.IBatchSource data)"))
+                using (w.Block($"public float {phase.Method}({TypeNames.IBatchSource} data)"))
                 {
                     EmitPhase(w, model, scope, phase);
                     w.Line("return lossValue;");
@@ -85,12 +85,12 @@ namespace Gan.Dsl.Generator
                 {
                     if (d.Classes > 0)
                     {
-                        w.Line($"var {locals.Variable(d.Name)} = global::Gan.Runtime.ModelChecks.OneHot(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(d)}], batch[{Literal(d.Field)}]);   // class indices → one-hot");
+                        w.Line($"var {locals.Variable(d.Name)} = {TypeNames.ModelChecks}.OneHot(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(d)}], batch[{Literal(d.Field)}]);   // class indices → one-hot");
                         continue;
                     }
                     w.Line($"var {locals.Variable(d.Name)} = batch[{Literal(d.Field)}];");
                     if (d.Shape.Count > 0)
-                        w.Line($"global::Gan.Runtime.ModelChecks.RequireShape(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(d)}], {locals.Variable(d.Name)});");
+                        w.Line($"{TypeNames.ModelChecks}.RequireShape(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(d)}], {locals.Variable(d.Name)});");
                 }
                 w.Line(data.Length > 0 ? $"long m = {locals.Variable(data[0].Name)}.shape[0];" : $"long m = batch[{Literal(givenOnly[0].Field)}].shape[0];");
             }
@@ -108,8 +108,8 @@ namespace Gan.Dsl.Generator
                 DataSpec label = model.Data.First(d => d.Name == z.Given);
                 string labelData = $"\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(label)}], batch[{Literal(label.Field)}]";
                 w.Line(z.Distribution == Distribution.GaussianMixture
-                    ? $"var {locals.Variable(z.Name)} = global::Gan.Runtime.Priors.GaussianMixture(global::Gan.Runtime.ModelChecks.ClassIndices({labelData}), _device);   // {z.Name} ~ p({z.Name} | {label.Name}): component k for class k"
-                    : $"var {locals.Variable(z.Name)} = global::Gan.Runtime.ModelChecks.OneHot({labelData});   // {z.Name} ~ p({z.Name} | {label.Name}): the label itself, one-hot");
+                    ? $"var {locals.Variable(z.Name)} = {TypeNames.Priors}.GaussianMixture({TypeNames.ModelChecks}.ClassIndices({labelData}), _device);   // {z.Name} ~ p({z.Name} | {label.Name}): component k for class k"
+                    : $"var {locals.Variable(z.Name)} = {TypeNames.ModelChecks}.OneHot({labelData});   // {z.Name} ~ p({z.Name} | {label.Name}): the label itself, one-hot");
             }
 
             // Network applications, innermost first, each once; those the plan holds fixed under no_grad first.
@@ -150,7 +150,7 @@ namespace Gan.Dsl.Generator
                 w.Line($"var loss = {sum};");
             }
             w.Line("float lossValue = loss.item<float>();");
-            w.Line($"global::Gan.Runtime.ModelChecks.RequireFinite(lossValue, {Literal(phase.LossName)});   // before the update: a NaN never reaches the weights");
+            w.Line($"{TypeNames.ModelChecks}.RequireFinite(lossValue, {Literal(phase.LossName)});   // before the update: a NaN never reaches the weights");
             foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.zero_grad();");
             w.Line("loss.backward();");
             foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.step();");

@@ -31,7 +31,7 @@ namespace Gan.Dsl.Generator
             }
             w.Line();
             w.Line("/// <summary>" + (sampler != null ? $"Fresh noise for n samples: {string.Join(", ", inputs.Select(z => z.Name))}, by name (for interpolation and editing)." : "Not available: no generator is applied to noise alone.") + "</summary>");
-            using (w.Block("public global::Gan.Runtime.Batch SampleNoise(long n)"))
+            using (w.Block($"public {TypeNames.Batch} SampleNoise(long n)"))
             {
                 if (sampler == null) w.Line(notSupported);
                 else
@@ -39,12 +39,12 @@ namespace Gan.Dsl.Generator
                 w.Line("var noise = new global::System.Collections.Generic.Dictionary<string, Tensor>();");
                 foreach (NoiseSpec z in inputs.Distinct())
                     w.Line($"noise[{Literal(z.Name)}] = {NoiseExpression(z, "n", model)};");
-                w.Line("return new global::Gan.Runtime.Batch(noise);");
+                w.Line($"return new {TypeNames.Batch}(noise);");
                 }
             }
             w.Line();
             w.Line("/// <summary>" + (sampler != null ? $"{what} for the given noise, in evaluation mode and without gradients." : "Not available: no generator is applied to noise alone.") + "</summary>");
-            using (w.Block("public Tensor Generate(global::Gan.Runtime.Batch noise)"))
+            using (w.Block($"public Tensor Generate({TypeNames.Batch} noise)"))
             {
                 if (sampler == null) { w.Line(notSupported); }
                 else
@@ -75,7 +75,7 @@ namespace Gan.Dsl.Generator
             w.Line(condition.Label == null
                 ? $"/// <summary>Noise for one sample per class of {Xml(condition.Name)} in <paramref name=\"labels\"/> (class indices, int64): {Xml(condition.Name)} one-hot, the other noise fresh.</summary>"
                 : $"/// <summary>Noise for one sample per class of the label {Xml(condition.Name)} in <paramref name=\"labels\"/> (class indices, int64): {chosen} drawn given it, as in a training step, the other noise fresh.</summary>");
-            using (w.Block("public global::Gan.Runtime.Batch SampleNoise(Tensor labels)"))
+            using (w.Block($"public {TypeNames.Batch} SampleNoise(Tensor labels)"))
             {
                 w.Line("var classes = labels.to(_device);");
                 w.Line("return SampleNoise(labels.shape[0])");
@@ -84,8 +84,8 @@ namespace Gan.Dsl.Generator
                     NoiseSpec z = conditioned[i];
                     string check = $"\"{model.ClassName}\", {c}, {condition.Classes}, classes";
                     string value = z.Distribution == Distribution.GaussianMixture
-                        ? $"global::Gan.Runtime.Priors.GaussianMixture(global::Gan.Runtime.ModelChecks.ClassIndices({check}), _device)"
-                        : $"global::Gan.Runtime.ModelChecks.OneHot({check})";
+                        ? $"{TypeNames.Priors}.GaussianMixture({TypeNames.ModelChecks}.ClassIndices({check}), _device)"
+                        : $"{TypeNames.ModelChecks}.OneHot({check})";
                     w.Line($"    .With({Literal(z.Name)}, {value}){(i == conditioned.Length - 1 ? ";" : "")}");
                 }
             }
@@ -105,8 +105,8 @@ namespace Gan.Dsl.Generator
                 w.Line("return Sample(torch.full(new long[] { n }, label, dtype: torch.int64, device: _device)).MoveToOuterDisposeScope();");
             }
             w.Line();
-            w.Line($"int global::Gan.Runtime.IConditionalModel.Classes => {condition.Classes};");
-            w.Line($"string global::Gan.Runtime.IConditionalModel.Condition => {c};");
+            w.Line($"int {TypeNames.IConditionalModel}.Classes => {condition.Classes};");
+            w.Line($"string {TypeNames.IConditionalModel}.Condition => {c};");
         }
 
         private static void EmitEncode(IndentedWriter w, ModelSpec model, CallExpr encoder)
@@ -120,7 +120,7 @@ namespace Gan.Dsl.Generator
                 w.Line("using var scope = torch.NewDisposeScope();");
                 w.Line("using var noGrad = torch.no_grad();");
                 if (data.Shape.Count > 0)
-                    w.Line($"global::Gan.Runtime.ModelChecks.RequireShape(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(data)}], x);");
+                    w.Line($"{TypeNames.ModelChecks}.RequireShape(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(data)}], x);");
                 w.Line($"bool wasTraining = {g}.training;");
                 w.Line($"{g}.eval();");
                 using (w.Block("try"))
@@ -129,7 +129,7 @@ namespace Gan.Dsl.Generator
                     w.Line($"{g}.train(wasTraining);");
             }
             w.Line();
-            w.Line($"string global::Gan.Runtime.IEncoderModel.Encoder => {Literal(encoder.Callee)};");
+            w.Line($"string {TypeNames.IEncoderModel}.Encoder => {Literal(encoder.Callee)};");
         }
 
         /// <summary>Edit(x, labels) from [Edit("G(E_z(x) | y′)")]: the data variable is x, the categorical noise variable the
@@ -155,9 +155,9 @@ namespace Gan.Dsl.Generator
                 w.Line("using var scope = torch.NewDisposeScope();");
                 w.Line("using var noGrad = torch.no_grad();");
                 if (image.Shape.Count > 0)
-                    w.Line($"global::Gan.Runtime.ModelChecks.RequireShape({name}, s_data[{model.Data.ToList().IndexOf(image)}], x);");
-                w.Line($"var {locals.Variable(label.Name)} = global::Gan.Runtime.ModelChecks.OneHot({name}, {Literal(label.Name)}, {label.Size}, labels.to(_device));   // class indices → one-hot");
-                w.Line($"global::Gan.Runtime.ModelChecks.RequireLabelCount({name}, {Literal(label.Name)}, labels, x.shape[0]);");
+                    w.Line($"{TypeNames.ModelChecks}.RequireShape({name}, s_data[{model.Data.ToList().IndexOf(image)}], x);");
+                w.Line($"var {locals.Variable(label.Name)} = {TypeNames.ModelChecks}.OneHot({name}, {Literal(label.Name)}, {label.Size}, labels.to(_device));   // class indices → one-hot");
+                w.Line($"{TypeNames.ModelChecks}.RequireLabelCount({name}, {Literal(label.Name)}, labels, x.shape[0]);");
                 w.Line($"var {locals.Variable(image.Name)} = x.to(_device);");
                 foreach (NoiseSpec z in drawn)
                     w.Line($"var {locals.Variable(z.Name)} = {NoiseExpression(z, "x.shape[0]", model)};   // {z.Name} ~ its prior");
@@ -173,9 +173,9 @@ namespace Gan.Dsl.Generator
                     foreach (NetworkSpec n in applied) w.Line($"_{n.Name}.train(wasTraining{n.Name});");
             }
             w.Line();
-            w.Line($"string global::Gan.Runtime.IEditableModel.EditFormula => {Literal(model.EditText!)};");
-            w.Line($"string global::Gan.Runtime.IEditableModel.EditLabel => {Literal(label.Name)};");
-            w.Line($"int global::Gan.Runtime.IEditableModel.EditClasses => {label.Size};");
+            w.Line($"string {TypeNames.IEditableModel}.EditFormula => {Literal(model.EditText!)};");
+            w.Line($"string {TypeNames.IEditableModel}.EditLabel => {Literal(label.Name)};");
+            w.Line($"int {TypeNames.IEditableModel}.EditClasses => {label.Size};");
         }
     }
 }

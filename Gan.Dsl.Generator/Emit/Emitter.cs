@@ -11,7 +11,7 @@ namespace Gan.Dsl.Generator
     /// optimizer per player, TrainStep (the phases the value function implies), Sample, PlayerParameters, Dispose.</summary>
     internal static partial class Emitter
     {
-        private const string ModuleType = "global::TorchSharp.torch.nn.Module<Tensor, Tensor>";
+        private const string ModuleType = $"{TypeNames.Module}<Tensor, Tensor>";
         private static readonly HashSet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
         {
             "data", "batch", "scope", "loss", "lossValue", "value", "m", "n", "step", "noGrad", "wasTraining", "noise", "torch", "F", "Tensor",
@@ -33,9 +33,9 @@ namespace Gan.Dsl.Generator
             w.Line("#pragma warning disable CS8981 // the alias 'torch' reads like the TorchSharp code it stands for");
             w.Line();
             IDisposable? namespaceBlock = model.Namespace != null ? w.Block("namespace " + model.Namespace) : null;
-            w.Line("using Tensor = global::TorchSharp.torch.Tensor;");
-            w.Line("using torch = global::TorchSharp.torch;");
-            w.Line($"using {plan.Functional} = global::TorchSharp.torch.nn.functional;");
+            w.Line($"using Tensor = {TypeNames.Tensor};");
+            w.Line($"using torch = {TypeNames.Torch};");
+            w.Line($"using {plan.Functional} = {TypeNames.Functional};");
             w.Line();
             w.Line("/// <summary>");
             if (model.HasGame)
@@ -55,10 +55,10 @@ namespace Gan.Dsl.Generator
             ConditionPlan? condition = plan.Condition;
             CallExpr? encoder = plan.Encoder;
             bool reverses = plan.Reverses;
-            string interfaces = "global::Gan.Runtime.IAdversarialModel" + (condition != null ? ", global::Gan.Runtime.IConditionalModel" : "")
-                                + (encoder != null ? ", global::Gan.Runtime.IEncoderModel" : "") + (plan.Edit != null ? ", global::Gan.Runtime.IEditableModel" : "")
-                                + (reverses ? ", global::Gan.Runtime.IProgressAware" : "");
-            using (w.Block($"{model.Accessibility} partial class {model.ClassName} : global::TorchSharp.torch.nn.Module, {interfaces}"))
+            string interfaces = TypeNames.IAdversarialModel + (condition != null ? $", {TypeNames.IConditionalModel}" : "")
+                                + (encoder != null ? $", {TypeNames.IEncoderModel}" : "") + (plan.Edit != null ? $", {TypeNames.IEditableModel}" : "")
+                                + (reverses ? $", {TypeNames.IProgressAware}" : "");
+            using (w.Block($"{model.Accessibility} partial class {model.ClassName} : {TypeNames.Module}, {interfaces}"))
             {
                 w.Line(model.HasGame ? "/// <summary>The value function as declared.</summary>" : "/// <summary>The objectives as declared (the model has no game).</summary>");
                 w.Line($"public const string ValueFunctionText = {Literal(model.HasGame ? model.ValueFunctionText : string.Join("; ", model.Objectives.Select(o => $"minimize {o.Text}")))};");
@@ -66,16 +66,16 @@ namespace Gan.Dsl.Generator
                 w.Line($"private static readonly string[] s_lossNames = {{ {string.Join(", ", plan.Phases.Select(p => Literal(p.LossName)))} }};");
                 w.Line($"private static readonly string[] s_players = {{ {string.Join(", ", model.Networks.Select(n => Literal(n.Name)))} }};");
                 w.Line($"private static readonly string[] s_dataFields = {{ {string.Join(", ", model.Data.Select(d => Literal(d.Field)))} }};");
-                w.Line("private static readonly global::Gan.Runtime.DataVariable[] s_data =");
+                w.Line($"private static readonly {TypeNames.DataVariable}[] s_data =");
                 w.Line("{");
                 foreach (DataSpec d in model.Data)
-                    w.Line($"    new global::Gan.Runtime.DataVariable({Literal(d.Name)}, {Literal(d.Field)}, new long[] {{ {string.Join(", ", d.Shape)} }}, global::Gan.Dsl.DataRange.{d.Range}{(d.Classes > 0 ? $", Classes: {d.Classes}" : "")}),");
+                    w.Line($"    new {TypeNames.DataVariable}({Literal(d.Name)}, {Literal(d.Field)}, new long[] {{ {string.Join(", ", d.Shape)} }}, {TypeNames.DataRange}.{d.Range}{(d.Classes > 0 ? $", Classes: {d.Classes}" : "")}),");
                 w.Line("};");
                 w.Line();
-                w.Line("private readonly global::TorchSharp.torch.Device _device;");
+                w.Line($"private readonly {TypeNames.Device} _device;");
                 foreach (NetworkSpec n in model.Networks) w.Line($"private readonly {ModuleType} _{n.Name};");
-                foreach (NetworkSpec n in model.Networks) w.Line($"private readonly global::TorchSharp.torch.optim.Optimizer _optimizer{n.Name};");
-                w.Line("private readonly global::TorchSharp.torch.optim.Optimizer[] _optimizers;");
+                foreach (NetworkSpec n in model.Networks) w.Line($"private readonly {TypeNames.Optimizer} _optimizer{n.Name};");
+                w.Line($"private readonly {TypeNames.Optimizer}[] _optimizers;");
                 w.Line();
                 if (model.HasGame)
                 {
