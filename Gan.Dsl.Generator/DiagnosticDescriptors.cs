@@ -16,7 +16,7 @@ namespace Gan.Dsl.Generator
         public static readonly DiagnosticDescriptor UnknownName = Make("GAN002",
             "Unknown name in a formula", "'{0}' is not a declared network, data or noise variable, nor a known function{1}");
         public static readonly DiagnosticDescriptor WrongArity = Make("GAN003",
-            "Wrong number of arguments", "{0}");
+            "Wrong number of arguments", "{0} '{1}' {2}");
         public static readonly DiagnosticDescriptor NoMaximizingPlayer = Make("GAN004",
             "No maximizing player", "The value function uses no [Discriminator]: nobody maximizes it, so there is no game");
         public static readonly DiagnosticDescriptor UnusedNetwork = Make("GAN005",
@@ -37,7 +37,7 @@ namespace Gan.Dsl.Generator
         public static readonly DiagnosticDescriptor MissingMinimax = Make("GAN012",
             "No value function", "Class '{0}' has [Gan] but no [Minimax(\"...\")] value function");
         public static readonly DiagnosticDescriptor InvalidVariable = Make("GAN013",
-            "Invalid variable declaration", "{0}");
+            "Invalid declaration of a variable or phase", "{0} '{1}': {2}");
         public static readonly DiagnosticDescriptor UnsupportedClass = Make("GAN014",
             "Unsupported model class", "Class '{0}' cannot be a [Gan] model: {1}");
         public static readonly DiagnosticDescriptor NotCallable = Make("GAN015",

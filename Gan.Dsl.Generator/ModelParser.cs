@@ -26,6 +26,7 @@ namespace Gan.Dsl.Generator
         private const string NetworkAttribute = "Gan.Dsl.NetworkAttribute";
         private const string GeneratorAttribute = "Gan.Dsl.GeneratorAttribute";
         private const string DiscriminatorAttribute = "Gan.Dsl.DiscriminatorAttribute";
+        private const string NotAName = "not a valid name; use a letter followed by letters, digits or '_'";
         private const string ModuleOfTensor = "TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>";
 
         /// <summary>Reads the declaration of <paramref name="context"/>'s class. The generator hands the result to the analysis
@@ -153,7 +154,7 @@ namespace Gan.Dsl.Generator
                         string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
                         if (!IsValidName(variable))
                         {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where, $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"));
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where, "Data variable", variable, NotAName));
                             fatal = true;
                             continue;
                         }
@@ -162,8 +163,8 @@ namespace Gan.Dsl.Generator
                         int[]? shape = ParseShape(shapeText);
                         if (shape == null)
                         {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
-                                $"Shape \"{shapeText}\" of data variable '{variable}' is not a list of positive sizes such as \"2\" or \"1x28x28\""));
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where, "Data variable", variable,
+                                $"Shape \"{shapeText}\" is not a list of positive sizes such as \"2\" or \"1x28x28\""));
                             fatal = true;
                             continue;
                         }
@@ -182,9 +183,8 @@ namespace Gan.Dsl.Generator
                         int classes = attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int c ? c : 0;
                         if (!IsValidName(variable) || classes < 2)
                         {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
-                                !IsValidName(variable) ? $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"
-                                : $"Label '{variable}' must have at least 2 classes (got {classes})"));
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where, "Label", variable,
+                                !IsValidName(variable) ? NotAName : $"it must have at least 2 classes (got {classes})"));
                             fatal = true;
                             continue;
                         }
@@ -206,11 +206,12 @@ namespace Gan.Dsl.Generator
                         if (!IsValidName(variable) || size <= 0 || !known || (distribution == Distribution.Categorical && size < 2) || (plane && size != Distributions.PlaneDimensions))
                         {
                             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where,
-                                !IsValidName(variable) ? $"'{variable}' is not a valid variable name: use a letter followed by letters, digits or '_'"
-                                : size <= 0 ? $"Noise variable '{variable}' must have a positive size (got {size})"
-                                : !known ? $"Noise variable '{variable}' has an unknown distribution"
-                                : distribution == Distribution.Categorical ? $"Categorical noise variable '{variable}' must have at least 2 classes (got {size})"
-                                : $"Noise variable '{variable}': the {distribution} prior is 2-D, so its size must be {Distributions.PlaneDimensions} (got {size})"));
+                                known && distribution == Distribution.Categorical ? "Categorical noise variable" : "Noise variable", variable,
+                                !IsValidName(variable) ? NotAName
+                                : size <= 0 ? $"its size must be positive (got {size})"
+                                : !known ? "its distribution is not one of Gan.Dsl.Distribution's"
+                                : distribution == Distribution.Categorical ? $"it must have at least 2 classes (got {size})"
+                                : $"the {distribution} prior is 2-D, so its size must be {Distributions.PlaneDimensions} (got {size})"));
                             fatal = true;
                             continue;
                         }
@@ -435,9 +436,8 @@ namespace Gan.Dsl.Generator
                     string phase = NamedString(attribute, "Name") ?? string.Join("_", updates);
                     if (!objectiveFatal && (!IsValidName(phase) || phase.Contains('\'') || phase.Contains('\u2032') || !phaseNames.Add(phase)))
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, NamedArgumentLocation(syntax, "Name") ?? attributeLocation,
-                            phaseNames.Contains(phase) && IsValidName(phase) ? $"Two [Minimize] phases are named '{phase}'; give each a distinct Name"
-                                                                             : $"'{phase}' is not a valid phase name: use a letter followed by letters, digits or '_'"));
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, NamedArgumentLocation(syntax, "Name") ?? attributeLocation, "Phase", phase,
+                            phaseNames.Contains(phase) && IsValidName(phase) ? "another [Minimize] phase has this name; give each a distinct Name" : NotAName));
                         objectiveFatal = true;
                     }
                     fatal |= objectiveFatal;

@@ -82,12 +82,12 @@ namespace Gan.Dsl.Generator.Formula
                         if (k != NameKind.Network) return ValueKind.PerSample;
                         used.Add(name.Name);
                         problems.Add(Problem(DiagnosticDescriptors.WrongArity, name.Start, name.End,
-                            $"Network '{name.Name}' must be applied to its input, e.g. {name.Name}(x)"));
+                            "Network", name.Name, $"must be applied to its input, e.g. {name.Name}(x)"));
                         return ValueKind.PerSample;
                     }
                     if (FormulaParser.Functions.ContainsKey(name.Name))
                     {
-                        problems.Add(Problem(DiagnosticDescriptors.WrongArity, name.Start, name.End, $"Function '{name.Name}' takes 1 argument but is given none"));
+                        problems.Add(Problem(DiagnosticDescriptors.WrongArity, name.Start, name.End, "Function", name.Name, "takes 1 argument but is given none"));
                         return ValueKind.Constant;
                     }
                     problems.Add(Problem(DiagnosticDescriptors.UnknownName, name.Start, name.End, name.Name, Suggestion(name.Name, scope, callable: false)));
@@ -100,7 +100,7 @@ namespace Gan.Dsl.Generator.Formula
                     {
                         if (call.Args.Count != arity)
                             problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End,
-                                $"Function '{call.Callee}' takes {arity} argument{(arity == 1 ? "" : "s")} but is given {call.Args.Count}"));
+                                "Function", call.Callee, $"takes {arity} argument{(arity == 1 ? "" : "s")} but is given {call.Args.Count}"));
                         return widest;
                     }
                     if (scope.Names.TryGetValue(call.Callee, out NameKind calleeKind))
@@ -113,15 +113,15 @@ namespace Gan.Dsl.Generator.Formula
                         used.Add(call.Callee);
                         if (scope.IsCategorical(call.Callee) && (call.Args.Count < 2 || !(call.Args[0] is NameExpr asked && scope.Categorical.Contains(asked.Name))))
                             problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End,
-                                $"Network '{call.Callee}' returns class scores, so it is applied as {call.Callee}(y | input): the probability of a label or categorical noise variable y given its input"));
+                                "Network", call.Callee, $"returns class scores, so it is applied as {call.Callee}(y | input): the probability of a label or categorical noise variable y given its input"));
                         else if (scope.IsGaussian(call.Callee) && (call.Args.Count < 2 || !(call.Args[0] is NameExpr v && scope.Names.TryGetValue(v.Name, out NameKind vk) && vk != NameKind.Network && !scope.Categorical.Contains(v.Name))))
                             problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End,
-                                $"Network '{call.Callee}' returns a Gaussian mean, so it is applied as {call.Callee}(s | input): the density of a continuous variable s given its input"));
+                                "Network", call.Callee, $"returns a Gaussian mean, so it is applied as {call.Callee}(s | input): the density of a continuous variable s given its input"));
                         else if (call.Args.Count == 0)
-                            problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End, $"Network '{call.Callee}' is applied to no input; give it at least one, e.g. {call.Callee}(x)"));
+                            problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End, "Network", call.Callee, $"is applied to no input; give it at least one, e.g. {call.Callee}(x)"));
                         else if (arities.TryGetValue(call.Callee, out int seen) && seen != call.Args.Count)
                             problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End,
-                                $"Network '{call.Callee}' is applied to {call.Args.Count} input{(call.Args.Count == 1 ? "" : "s")} here but to {seen} elsewhere; its inputs are concatenated, so every use must give the same number"));
+                                "Network", call.Callee, $"is applied to {call.Args.Count} input{(call.Args.Count == 1 ? "" : "s")} here but to {seen} elsewhere; its inputs are concatenated, so every use must give the same number"));
                         else arities[call.Callee] = call.Args.Count;
                         return ValueKind.PerSample;
                     }

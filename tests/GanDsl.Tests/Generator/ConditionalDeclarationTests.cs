@@ -55,7 +55,7 @@ public class ConditionalDeclarationTests
     {
         string source = Conditional("E[log D(x | y)] + E[log(1 - D(G(z | y′) | y′))]").Replace("[Label(\"y\", 10)]", "[Label(\"y\", 1)]");
         var d = GeneratorHarness.Generate(source).Gan("GAN013").Single();
-        d.GetMessage().ShouldContain("Label 'y' must have at least 2 classes (got 1)");
+        d.GetMessage().ShouldBe("Label 'y': it must have at least 2 classes (got 1)");
         d.Location.SourceSpan.Start.ShouldBe(source.IndexOf("Label(\"y\", 1)", StringComparison.Ordinal));
     }
 
@@ -64,7 +64,7 @@ public class ConditionalDeclarationTests
     {
         string source = Conditional("E[log D(x | y)] + E[log(1 - D(G(z | y′) | y′))]").Replace("[Noise(\"y′\", Distribution.Categorical, 10)]", "[Noise(\"y′\", Distribution.Categorical, 1)]");
         var d = GeneratorHarness.Generate(source).Gan("GAN013").Single();
-        d.GetMessage().ShouldContain("Categorical noise variable 'y′' must have at least 2 classes (got 1)");
+        d.GetMessage().ShouldBe("Categorical noise variable 'y′': it must have at least 2 classes (got 1)");
         d.Location.SourceSpan.Start.ShouldBe(source.IndexOf("Noise(\"y′\", Distribution.Categorical, 1)", StringComparison.Ordinal));
     }
 

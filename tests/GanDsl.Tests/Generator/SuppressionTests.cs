@@ -100,13 +100,24 @@ public class DescriptorTests
         All.ShouldAllBe(d => d.Category == "GanDsl" && d.HelpLinkUri.EndsWith("#" + d.Id.ToLowerInvariant()));
     }
 
-    /// <summary>A descriptor's format says what the diagnostic is about; "{0}" alone would make every message free text.
-    /// GAN003 and GAN013 still have one format for many different checks (issue 11 leaves them for the plan stage).</summary>
+    /// <summary>A descriptor's format says what the diagnostic is about; "{0}" alone would make every message free text.</summary>
     [Fact]
-    public void Every_descriptor_but_two_carries_its_own_message_format()
+    public void Every_descriptor_carries_its_own_message_format()
     {
-        All.Where(d => d.MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture) == "{0}").Select(d => d.Id)
-            .OrderBy(id => id).ShouldBe(new[] { "GAN003", "GAN013" });
+        All.Where(d => d.MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture).Trim() is "{0}" or "{0}: {1}")
+            .Select(d => d.Id).ShouldBeEmpty();
+        // GAN003 and GAN013 name what and which before the problem: "{0} '{1}' {2}", "{0} '{1}': {2}".
+        All.Single(d => d.Id == "GAN003").MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture).ShouldBe("{0} '{1}' {2}");
+        All.Single(d => d.Id == "GAN013").MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture).ShouldBe("{0} '{1}': {2}");
+    }
+
+    [Fact]
+    public void Wrong_arity_and_invalid_declarations_name_what_and_which_then_the_problem()
+    {
+        GeneratorHarness.Generate(GeneratorHarness.Declaration(formula: "E[log(D(x), 2)] + E[log(1 - D(G(z)))]")).Gan("GAN003").Single()
+            .GetMessage().ShouldBe("Function 'log' takes 1 argument but is given 2");
+        GeneratorHarness.Generate(GeneratorHarness.Declaration(formula: "E[log D] + E[log(1 - D(G(z)))]")).Gan("GAN003").Single()
+            .GetMessage().ShouldBe("Network 'D' must be applied to its input, e.g. D(x)");
     }
 
     [Fact]
