@@ -79,7 +79,7 @@ namespace Gan.Dsl.Generator.Analysis
             var calls = new List<CallPlan>();
             foreach (var t in terms)
                 foreach (CallExpr c in Tree.PostOrder(t.Term).OfType<CallExpr>())
-                    if (scope.Networks.ContainsKey(c.Callee) && seen.Add(Printer.Print(c)))
+                    if (scope.Networks.ContainsKey(c.Callee) && seen.Add(Printer.Key(c)))
                         calls.Add(new CallPlan(c, !updated.Contains(c.Callee) && !c.Args.Any(a => Tree.Applies(a, updated.Contains))));
             string[] fixedNetworks = model.Networks.Where(n => !updated.Contains(n.Name) && calls.Any(c => c.Call.Callee == n.Name)).Select(n => n.Name).ToArray();
 
@@ -121,7 +121,7 @@ namespace Gan.Dsl.Generator.Analysis
             string label = model.Noise.First(z => z.Distribution == Distribution.Categorical && referenced.Contains(z.Name)).Name;
             string[] drawn = model.Noise.Where(z => z.Name != label && referenced.Contains(z.Name)).Select(z => z.Name).ToArray();
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            CallExpr[] calls = Tree.PostOrder(edit).OfType<CallExpr>().Where(c => scope.Networks.ContainsKey(c.Callee) && seen.Add(Printer.Print(c))).ToArray();
+            CallExpr[] calls = Tree.PostOrder(edit).OfType<CallExpr>().Where(c => scope.Networks.ContainsKey(c.Callee) && seen.Add(Printer.Key(c))).ToArray();
             return new EditPlan(edit, model.EditText ?? "", image, label, drawn.ToEquatableArray(), calls.ToEquatableArray());
         }
 

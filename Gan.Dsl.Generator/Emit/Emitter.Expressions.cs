@@ -210,11 +210,11 @@ namespace Gan.Dsl.Generator
                 return SyntaxFacts.GetKeywordKind(local) != SyntaxKind.None ? "@" + local : local;
             }
 
-            public bool HasCall(CallExpr c) => _calls.ContainsKey(Printer.Print(c));
+            public bool HasCall(CallExpr c) => _calls.ContainsKey(Printer.Key(c));
 
             public string Call(CallExpr c)
             {
-                string key = Printer.Print(c);
+                string key = Printer.Key(c);
                 if (_calls.TryGetValue(key, out string? existing)) return existing;
                 // Named after what it holds: the network and its inputs, a nested application by its chain of networks down to
                 // a single input (D(G(z)) → D_G_z, Dd(reverse(F(x_t))) → Dd_reverse_F_x_t), not by every variable below it

@@ -14,8 +14,10 @@ namespace Gan.Dsl.Generator.Formula
     internal sealed record NameExpr(string Name, int Start, int End) : Expr(Start, End);
 
     /// <summary>An application: a network <c>D(x)</c>, <c>D(x, y)</c>, or a function <c>log D(x)</c>, <c>exp(...)</c>.
-    /// <see cref="Parenthesized"/> is false for the paper's <c>log D(x)</c> form.</summary>
-    internal sealed record CallExpr(string Callee, int CalleeEnd, EquatableArray<Expr> Args, bool Parenthesized, int Start, int End) : Expr(Start, End);
+    /// <see cref="Parenthesized"/> is false for the paper's <c>log D(x)</c> form. <see cref="Separators"/> holds what was
+    /// written between the arguments, one character each (',' or the paper's conditioning bar '|', as in <c>D(x | y)</c>):
+    /// the inputs are concatenated either way, and the comments print them as declared. Empty means commas.</summary>
+    internal sealed record CallExpr(string Callee, int CalleeEnd, EquatableArray<Expr> Args, bool Parenthesized, int Start, int End, string Separators = "") : Expr(Start, End);
 
     /// <summary><c>E[body]</c>, <c>E_x[body]</c> or <c>E_{x~p_data}[body]</c>: the mean over the minibatch.</summary>
     internal sealed record ExpectationExpr(Expr Body, string? Subscript, int Start, int End) : Expr(Start, End);

@@ -225,14 +225,17 @@ namespace Gan.Dsl.Generator.Formula
                     return new CallExpr(name.Text, name.End, EquatableArray<Expr>.Empty, true, name.Start, emptyClose.End);
                 }
                 args.Add(ParseSum());
-                // D(x | y), as papers write a conditional network, is D(x, y): its inputs are concatenated.
+                // D(x | y), as papers write a conditional network, is D(x, y): its inputs are concatenated. The bar is kept
+                // for printing.
+                var separators = new System.Text.StringBuilder();
                 while (Current.Kind == TokenKind.Comma || Current.Kind == TokenKind.Bar)
                 {
-                    Advance();
+                    separators.Append(Advance().Kind == TokenKind.Bar ? '|' : ',');
                     args.Add(ParseSum());
                 }
                 Token close = Expect(TokenKind.RParen, "')', ',' or '|' in the arguments of " + name.Text + " opened at column " + (open.Start + 1));
-                return new CallExpr(name.Text, name.End, new EquatableArray<Expr>(args), true, name.Start, close.End);
+                string written = separators.ToString();
+                return new CallExpr(name.Text, name.End, new EquatableArray<Expr>(args), true, name.Start, close.End, written.IndexOf('|') >= 0 ? written : "");
             }
             return new NameExpr(name.Text, name.Start, name.End);
         }

@@ -3,11 +3,15 @@ using System.Linq;
 
 namespace Gan.Dsl.Generator.Formula
 {
-    /// <summary>Prints a formula back in the paper's notation, with only the parentheses it needs.
+    /// <summary>Prints a formula back in the paper's notation (the declaration's: its conditioning bars too), with only the parentheses it needs.
     /// Used in the emitted comments and as the key that identifies repeated sub-expressions.</summary>
     internal static class Printer
     {
-        public static string Print(Expr e) => Print(e, 0);
+        public static string Print(Expr e) => Print(e, 0, bars: true);
+
+        /// <summary>The key that identifies a sub-expression: its text with every argument separator a comma, so that
+        /// <c>D(x | y)</c> and <c>D(x, y)</c> (the same inputs, concatenated) are one application.</summary>
+        public static string Key(Expr e) => Print(e, 0, bars: false);
 
         private static int Precedence(Expr e) => e switch
         {
@@ -19,19 +23,19 @@ namespace Gan.Dsl.Generator.Formula
             _ => 5,
         };
 
-        private static string Print(Expr e, int context)
+        private static string Print(Expr e, int context, bool bars)
         {
             string text = e switch
             {
                 NumberExpr n => n.Value.ToString("R", CultureInfo.InvariantCulture),
                 NameExpr n => n.Name,
-                CallExpr c when !c.Parenthesized && c.Args.Count == 1 => c.Callee + " " + Print(c.Args[0], 5),
-                CallExpr c => c.Callee + "(" + string.Join(", ", c.Args.Select(a => Print(a, 0))) + ")",
-                ExpectationExpr x => "E[" + Print(x.Body, 0) + "]",
-                NormExpr n => "||" + Print(n.Inner, 0) + "||",
-                UnaryExpr u => "-" + Print(u.Operand, 3),
-                BinaryExpr b when b.Op == '^' => Print(b.Left, 5) + "^" + Print(b.Right, 4),
-                BinaryExpr b => Print(b.Left, Precedence(b)) + " " + b.Op + " " + Print(b.Right, Precedence(b) + 1),
+                CallExpr c when !c.Parenthesized && c.Args.Count == 1 => c.Callee + " " + Print(c.Args[0], 5, bars),
+                CallExpr c => c.Callee + "(" + string.Concat(c.Args.Select((a, i) => (i == 0 ? "" : i - 1 < c.Separators.Length && bars && c.Separators[i - 1] == '|' ? " | " : ", ") + Print(a, 0, bars))) + ")",
+                ExpectationExpr x => "E[" + Print(x.Body, 0, bars) + "]",
+                NormExpr n => "||" + Print(n.Inner, 0, bars) + "||",
+                UnaryExpr u => "-" + Print(u.Operand, 3, bars),
+                BinaryExpr b when b.Op == '^' => Print(b.Left, 5, bars) + "^" + Print(b.Right, 4, bars),
+                BinaryExpr b => Print(b.Left, Precedence(b), bars) + " " + b.Op + " " + Print(b.Right, Precedence(b) + 1, bars),
                 _ => "?",
             };
             return Precedence(e) < context ? "(" + text + ")" : text;

@@ -22,10 +22,23 @@ public class ConditionalDeclarationTests
     {
         string withBars = GeneratorHarness.Generate(Conditional("E[log D(x | y)] + E[log(1 - D(G(z | y′) | y′))]")).GeneratedSource;
         string withCommas = GeneratorHarness.Generate(Conditional("E[log D(x, y)] + E[log(1 - D(G(z, y′), y′))]")).GeneratedSource;
-        static string Code(string s) => string.Join("\n", s.Split('\n').Where(l => !l.Contains("ValueFunctionText =") && !l.Contains("/// ")));
+        // The same code; the comments print the formula as each was declared.
+        static string Code(string s) => string.Join("\n", s.Split('\n').Where(l => !l.Contains("ValueFunctionText =")).Select(l => l.Contains("//") ? l.Substring(0, l.IndexOf("//")).TrimEnd() : l));
         Code(withBars).ShouldBe(Code(withCommas));
+        withBars.ShouldContain("// V = E[log D(x | y)] + E[log(1 - D(G(z | y′) | y′))]");
+        withCommas.ShouldContain("// V = E[log D(x, y)] + E[log(1 - D(G(z, y′), y′))]");
         withBars.ShouldContain("_G.forward(global::Gan.Runtime.Inputs.Concat(z, y_prime))");
         withBars.ShouldContain("var y = global::Gan.Runtime.ModelChecks.OneHot(\"TestGan\", s_data[1], batch[\"y\"]);");
+    }
+
+    [Fact]
+    public void The_same_inputs_with_a_bar_or_a_comma_are_one_application()
+    {
+        string code = GeneratorHarness.Generate(Conditional("E[log D(x | y)] + E[log D(x, y)] + E[log(1 - D(G(z | y′) | y′))]")).GeneratedSource;
+        string step = code.Substring(code.IndexOf("public float StepDiscriminators(", System.StringComparison.Ordinal));
+        step = step.Substring(0, step.IndexOf("public float StepGenerators(", System.StringComparison.Ordinal));
+        System.Text.RegularExpressions.Regex.Matches(step, @"var D_x_y\b").Count.ShouldBe(1);
+        step.ShouldNotContain("D_x_y2");
     }
 
     [Fact]

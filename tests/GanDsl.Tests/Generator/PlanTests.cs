@@ -80,7 +80,7 @@ public class PlanTests
                     [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
                     [Network] static nn.Module<Tensor, Tensor> E_z() => Nets.Mlp(2, 16, 2);
                 """));
-        plan.ShouldContain("edit: G(E_z(x) | c | s): x is x, labels set c, draws s; calls E_z(x), G(E_z(x), c, s)\n");
+        plan.ShouldContain("edit: G(E_z(x) | c | s): x is x, labels set c, draws s; calls E_z(x), G(E_z(x) | c | s)\n");
         plan.ShouldContain("condition: c (3 classes)\n");
         plan.ShouldContain("StepEncoder (Objective, loss_encoder): updates E_z; fixed G\n");
     }
