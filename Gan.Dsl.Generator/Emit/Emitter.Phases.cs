@@ -78,6 +78,7 @@ namespace Gan.Dsl.Generator
             NoiseSpec[] noise = phase.NoiseDraws.Select(n => model.Noise.First(z => z.Name == n)).ToArray();
             DataSpec[] data = phase.DataReads.Select(n => model.Data.First(d => d.Name == n)).ToArray();
             DataSpec[] givenOnly = phase.GivenLabels.Select(n => model.Data.First(d => d.Name == n)).ToArray();
+            bool drawsByCount = noise.Any(z => z.Given == null);   // m, the minibatch size, only where noise is drawn from its prior
             if (data.Length > 0 || givenOnly.Length > 0)
             {
                 w.Line("var batch = data.Next();");
@@ -92,9 +93,10 @@ namespace Gan.Dsl.Generator
                     if (d.Shape.Count > 0)
                         w.Line($"{TypeNames.ModelChecks}.RequireShape(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(d)}], {locals.Variable(d.Name)});");
                 }
-                w.Line(data.Length > 0 ? $"long m = {locals.Variable(data[0].Name)}.shape[0];" : $"long m = batch[{Literal(givenOnly[0].Field)}].shape[0];");
+                if (drawsByCount)
+                    w.Line(data.Length > 0 ? $"long m = {locals.Variable(data[0].Name)}.shape[0];" : $"long m = batch[{Literal(givenOnly[0].Field)}].shape[0];");
             }
-            else
+            else if (drawsByCount)
             {
                 w.Line("long m = data.BatchSize;");
             }

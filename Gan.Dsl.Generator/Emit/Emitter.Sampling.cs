@@ -26,7 +26,7 @@ namespace Gan.Dsl.Generator
                 else
                 {
                     w.Line("using var scope = torch.NewDisposeScope();");
-                    w.Line("return Generate(SampleNoise(n)).MoveToOuterDisposeScope();");
+                    w.Line("return GenerateInCallerScope(SampleNoise(n)).MoveToOuterDisposeScope();");
                 }
             }
             w.Line();
@@ -49,20 +49,30 @@ namespace Gan.Dsl.Generator
                 if (sampler == null) { w.Line(notSupported); }
                 else
                 {
-                string g = "_" + sampler.Callee;
-                w.Line("using var scope = torch.NewDisposeScope();");
-                w.Line("using var noGrad = torch.no_grad();");
-                w.Line($"bool wasTraining = {g}.training;");
-                w.Line($"{g}.eval();");
-                using (w.Block("try"))
-                {
-                    var locals = new Locals(scope, model);
-                    foreach (NoiseSpec z in inputs.Distinct())
-                        w.Line($"var {locals.Variable(z.Name)} = noise[{Literal(z.Name)}];");
-                    w.Line($"return {NetworkApplication(sampler, locals)}.MoveToOuterDisposeScope();");
+                    w.Line("using var scope = torch.NewDisposeScope();");
+                    w.Line("return GenerateInCallerScope(noise).MoveToOuterDisposeScope();");
                 }
-                using (w.Block("finally"))
-                    w.Line($"{g}.train(wasTraining);");
+            }
+            if (sampler != null)
+            {
+                // One dispose scope a public call: Sample and Generate open it, this does the work inside it.
+                string g = "_" + sampler.Callee;
+                w.Line();
+                w.Line($"/// <summary>{what} for the given noise, in evaluation mode and without gradients; its tensors belong to the caller's dispose scope.</summary>");
+                using (w.Block($"private Tensor GenerateInCallerScope({TypeNames.Batch} noise)"))
+                {
+                    w.Line("using var noGrad = torch.no_grad();");
+                    w.Line($"bool wasTraining = {g}.training;");
+                    w.Line($"{g}.eval();");
+                    using (w.Block("try"))
+                    {
+                        var locals = new Locals(scope, model);
+                        foreach (NoiseSpec z in inputs.Distinct())
+                            w.Line($"var {locals.Variable(z.Name)} = noise[{Literal(z.Name)}];");
+                        w.Line($"return {NetworkApplication(sampler, locals)};");
+                    }
+                    using (w.Block("finally"))
+                        w.Line($"{g}.train(wasTraining);");
                 }
             }
 
@@ -95,14 +105,15 @@ namespace Gan.Dsl.Generator
             using (w.Block("public Tensor Sample(Tensor labels)"))
             {
                 w.Line("using var scope = torch.NewDisposeScope();");
-                w.Line("return Generate(SampleNoise(labels)).MoveToOuterDisposeScope();");
+                w.Line("return GenerateInCallerScope(SampleNoise(labels)).MoveToOuterDisposeScope();");
             }
             w.Line();
             w.Line($"/// <summary>n samples {what} of one class of {Xml(condition.Name)}.</summary>");
             using (w.Block("public Tensor Sample(long n, long label)"))
             {
                 w.Line("using var scope = torch.NewDisposeScope();");
-                w.Line("return Sample(torch.full(new long[] { n }, label, dtype: torch.int64, device: _device)).MoveToOuterDisposeScope();");
+                w.Line("var labels = torch.full(new long[] { n }, label, dtype: torch.int64, device: _device);");
+                w.Line("return GenerateInCallerScope(SampleNoise(labels)).MoveToOuterDisposeScope();");
             }
             w.Line();
             w.Line($"int {TypeNames.IConditionalModel}.Classes => {condition.Classes};");

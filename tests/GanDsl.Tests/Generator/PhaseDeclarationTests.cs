@@ -40,7 +40,7 @@ public class PhaseDeclarationTests
         game.ShouldContain("_optimizerEnc.step();");
         game.ShouldNotContain("_optimizerDec");
         // Sample(n) decodes the prior, Encode(x) runs the encoder.
-        Method(code, "public Tensor Generate").ShouldContain("return _Dec.forward(z).MoveToOuterDisposeScope();");
+        Method(code, "private Tensor GenerateInCallerScope").ShouldContain("return _Dec.forward(z);");
         code.ShouldContain("global::Gan.Runtime.IEncoderModel");
         Method(code, "public Tensor Encode").ShouldContain("return _Enc.forward(x.to(_device)).MoveToOuterDisposeScope();");
     }
