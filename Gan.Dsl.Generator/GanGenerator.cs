@@ -2,6 +2,7 @@ using System;
 using System.Reflection;
 using System.Threading;
 using Gan.Dsl.Generator.Analysis;
+using Gan.Dsl.Generator.Formula;
 using Gan.Dsl.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -9,8 +10,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Gan.Dsl.Generator
 {
     /// <summary>The incremental generator: finds [Gan] classes, reads each into a model (ModelParser), analyses it into a
-    /// plan (ModelAnalyzer), reports the diagnostics of both, and lays out its partial class (Emitter). Initialize only
-    /// wires the pipeline.</summary>
+    /// plan (ModelAnalyzer), reports the diagnostics of both, and lays out its partial class (Emitter), one pipeline step
+    /// a stage. Initialize only wires the pipeline.</summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class GanGenerator : IIncrementalGenerator
     {
@@ -21,13 +22,18 @@ namespace Gan.Dsl.Generator
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            // Read (ModelParser) and analyse (ModelAnalyzer) in one step: the analysis reports at the declaration's locations
-            // and uses the scope the parser built. Only equatable values leave it.
-            IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+            // Read (ModelParser): Roslyn re-runs this transform on every compilation change (it takes a semantic model),
+            // so it does only the reading; its result is equatable and, when equal, stops the steps after it.
+            IncrementalValuesProvider<Reading> read = context.SyntaxProvider
                 .ForAttributeWithMetadataName(ModelParser.GanAttribute,
                     predicate: static (node, _) => node is ClassDeclarationSyntax,
-                    transform: static (ctx, ct) => ReadAndAnalyse(ctx, ct))
+                    transform: static (ctx, ct) => Read(ctx, ct))
                 .WithTrackingName(TrackingNames.ParseModel);
+
+            // Analyse (ModelAnalyzer): the plan and the diagnostics of both stages, from the reading alone.
+            IncrementalValuesProvider<ParseResult> parsed = read
+                .Select(static (reading, _) => Analyse(reading))
+                .WithTrackingName(TrackingNames.Analysis);
 
             IncrementalValuesProvider<TreeDiagnostics> diagnostics = parsed
                 .Select(static (result, _) => new TreeDiagnostics(result.Diagnostics, result.Tree))
@@ -62,16 +68,14 @@ namespace Gan.Dsl.Generator
             });
         }
 
-        /// <summary>The first two stages for one declaration. The generator never throws into the compiler: a failure is
+        /// <summary>The first stage for one declaration. The generator never throws into the compiler: a failure is
         /// reported (GAN999) and nothing is emitted for the class.</summary>
-        private static ParseResult ReadAndAnalyse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        private static Reading Read(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var classSyntax = (ClassDeclarationSyntax)context.TargetNode;
             try
             {
-                Reading read = ModelParser.Parse(context, cancellationToken);
-                ModelPlan? plan = read.Model != null && read.Sites != null ? ModelAnalyzer.Analyze(read.Model, read.Scope, read.Sites, read.Diagnostics) : null;
-                return new ParseResult(plan, read.Diagnostics.ToEquatableArray(), classSyntax.SyntaxTree);
+                return ModelParser.Parse(context, cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -79,10 +83,28 @@ namespace Gan.Dsl.Generator
             }
             catch (Exception e)
             {
-                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[]
+                return new Reading(null, new Scope(), null, new EquatableArray<DiagnosticInfo>(new[]
                 {
                     DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(classSyntax.Identifier), context.TargetSymbol.Name, e.GetType().Name + ": " + e.Message),
                 }), classSyntax.SyntaxTree);
+            }
+        }
+
+        /// <summary>The second stage: the plan when the reading has a model, and the diagnostics of both stages. A failure
+        /// here too is GAN999, at the class.</summary>
+        private static ParseResult Analyse(Reading reading)
+        {
+            var diagnostics = new System.Collections.Generic.List<DiagnosticInfo>(reading.Diagnostics);
+            if (reading.Model == null || reading.Sites == null) return new ParseResult(null, reading.Diagnostics, reading.Tree);
+            try
+            {
+                ModelPlan? plan = ModelAnalyzer.Analyze(reading.Model, reading.Scope, reading.Sites, diagnostics);
+                return new ParseResult(plan, diagnostics.ToEquatableArray(), reading.Tree);
+            }
+            catch (Exception e)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, reading.Sites.Formula, reading.Model.ClassName, e.GetType().Name + ": " + e.Message));
+                return new ParseResult(null, diagnostics.ToEquatableArray(), reading.Tree);
             }
         }
 
@@ -93,6 +115,7 @@ namespace Gan.Dsl.Generator
     public static class TrackingNames
     {
         public const string ParseModel = nameof(ParseModel);
+        public const string Analysis = nameof(Analysis);
         public const string Diagnostics = nameof(Diagnostics);
         public const string Plan = nameof(Plan);
     }

@@ -30,9 +30,10 @@ namespace Gan.Dsl.Generator
         private const string ModuleOfTensor = "TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>";
 
         /// <summary>Reads the declaration of <paramref name="context"/>'s class. The generator hands the result to the analysis
-        /// (<see cref="Analysis.ModelAnalyzer"/>) in the same step, with the scope built here.</summary>
+        /// (<see cref="Analysis.ModelAnalyzer"/>) in the next step, with the scope built here.</summary>
         public static Reading Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-            => new Reader((ClassDeclarationSyntax)context.TargetNode, (INamedTypeSymbol)context.TargetSymbol, cancellationToken).Read();
+            => new Reader((ClassDeclarationSyntax)context.TargetNode, (INamedTypeSymbol)context.TargetSymbol, cancellationToken).Read()
+                with { Tree = context.TargetNode.SyntaxTree };
 
         /// <summary>Reading one declaration, step by step; the fields are what the steps share.</summary>
         private sealed class Reader
@@ -510,7 +511,7 @@ namespace Gan.Dsl.Generator
             }
 
             /// <summary>The model, when nothing fatal was found.</summary>
-            private Reading Refused() => new Reading(null, scope, null, diagnostics);
+            private Reading Refused() => new Reading(null, scope, null, diagnostics.ToEquatableArray());
 
             private Reading Build()
             {
@@ -521,7 +522,7 @@ namespace Gan.Dsl.Generator
                 var model = new ModelSpec(ns, symbol.Name, accessibility, data.ToEquatableArray(), noise.ToEquatableArray(), networks.ToEquatableArray(),
                     formula, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText, hasGame, editExpression, editText);
                 var sites = new AnalysisSites(FormulaLocation(0, formula.Length), NamedArgumentLocation(minimaxSyntax, "GeneratorLoss") ?? minimaxLocation, lossDeclared);
-                return new Reading(model, scope, sites, diagnostics);
+                return new Reading(model, scope, sites, diagnostics.ToEquatableArray());
             }
         }
 

@@ -53,10 +53,12 @@ namespace Gan.Dsl.Generator.Model
         }
     }
 
-    /// <summary>What reading one declaration gives the analysis, inside the generator's first step: the model (null when
-    /// something fatal was found), the scope of its names, where the analysis reports, and the diagnostics so far. Never
-    /// cached or compared (it holds the parser's working collections).</summary>
-    internal sealed record Reading(ModelSpec? Model, Scope Scope, AnalysisSites? Sites, List<DiagnosticInfo> Diagnostics);
+    /// <summary>What reading one declaration gives the analysis: the model (null when something fatal was found), the
+    /// scope of its names, where the analysis reports, the diagnostics so far, and the declaration's syntax tree (only for
+    /// reporting at source locations; it compares by reference, so an edit elsewhere keeps the reading equal). Equatable:
+    /// an edit elsewhere re-runs the reading (Roslyn re-runs the attribute transform on every compilation) but not the
+    /// analysis after it.</summary>
+    internal sealed record Reading(ModelSpec? Model, Scope Scope, AnalysisSites? Sites, EquatableArray<DiagnosticInfo> Diagnostics, SyntaxTree? Tree = null);
 
     /// <summary>The result of reading and analysing one declaration: the plan (when the declaration is good enough to
     /// emit) and the diagnostics of both stages.

@@ -108,7 +108,7 @@ public static class GeneratorBench
         };
         var before = Reasons(firstRerun!.Value);
         var after = Reasons(afterEdit);
-        string[] order = { TrackingNames.ParseModel, TrackingNames.Diagnostics, TrackingNames.Plan, "SourceOutput" };
+        string[] order = { TrackingNames.ParseModel, TrackingNames.Analysis, TrackingNames.Diagnostics, TrackingNames.Plan, "SourceOutput" };
         foreach (string step in order.Where(s => before.ContainsKey(s) || after.ContainsKey(s)))
             lines.Add($"| {step} | {Describe(before, step)} | {Describe(after, step)} |");
         lines.Add("");
@@ -132,7 +132,7 @@ public static class GeneratorBench
     }
 
     private static bool IsOurs(string name) =>
-        name is TrackingNames.ParseModel or TrackingNames.Diagnostics or TrackingNames.Plan || name == "SourceOutput";
+        name is TrackingNames.ParseModel or TrackingNames.Analysis or TrackingNames.Diagnostics or TrackingNames.Plan || name == "SourceOutput";
 
     private static string Describe(Dictionary<string, Dictionary<IncrementalStepRunReason, int>> table, string step) =>
         table.TryGetValue(step, out var counts) && counts.Count > 0
