@@ -17,10 +17,21 @@ namespace GanDsl.Tests.Training;
 [Collection(TorchGlobalRngCollection.Name)]
 public class PlayerIsolationTests
 {
-    private static List<Tensor> Snapshot(IAdversarialModel model, string player) => model.PlayerParameters(player).Select(p => p.detach().clone()).ToList();
+    private static List<Tensor> Snapshot(IAdversarialModel model, string player) => PlayerSnapshots.Snap(model, player);
 
-    private static bool AllEqual(List<Tensor> before, IAdversarialModel model, string player)
-        => before.Zip(model.PlayerParameters(player)).All(p => (p.First - p.Second.detach()).abs().max().item<float>() == 0f);
+    private static bool AllEqual(List<Tensor> before, IAdversarialModel model, string player) => PlayerSnapshots.Same(before, model, player);
+
+    [Fact]
+    public void An_empty_or_short_snapshot_is_not_unchanged()
+    {
+        // Zip(...).All(...) alone held for an empty snapshot (and a shorter one): "unchanged" could not fail.
+        torch.manual_seed(1);
+        using var model = new Goodfellow2014(CPU);
+        Should.Throw<ShouldAssertException>(() => PlayerSnapshots.Same(new List<Tensor>(), model, "G"));
+        List<Tensor> g = PlayerSnapshots.Snap(model, "G");
+        Should.Throw<ShouldAssertException>(() => PlayerSnapshots.Same(g.Take(1).ToList(), model, "G"));
+        PlayerSnapshots.Same(g, model, "G").ShouldBeTrue();
+    }
 
     [Fact]
     public void A_discriminator_update_changes_only_the_discriminator()

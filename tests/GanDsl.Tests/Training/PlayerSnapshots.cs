@@ -10,11 +10,24 @@ namespace GanDsl.Tests.Training;
 /// <summary>Copies of a player's parameters, to check which players a phase changed.</summary>
 internal static class PlayerSnapshots
 {
-    public static List<Tensor> Snap(IAdversarialModel model, string player) => model.PlayerParameters(player).Select(t => t.detach().clone()).ToList();
+    /// <summary>A copy of the player's parameters; a player without any fails here, since "unchanged" would then hold for
+    /// any step.</summary>
+    public static List<Tensor> Snap(IAdversarialModel model, string player)
+    {
+        List<Tensor> copy = model.PlayerParameters(player).Select(t => t.detach().clone()).ToList();
+        copy.ShouldNotBeEmpty($"{player} has no parameters: a check that it is unchanged could not fail");
+        return copy;
+    }
 
-    /// <summary>Whether the player's parameters are exactly those of the snapshot.</summary>
+    /// <summary>Whether the player's parameters are exactly those of the snapshot (the same number of tensors, every
+    /// element equal).</summary>
     public static bool Same(List<Tensor> before, IAdversarialModel model, string player)
-        => before.Zip(model.PlayerParameters(player)).All(t => (t.First - t.Second.detach()).abs().max().item<float>() == 0f);
+    {
+        List<Tensor> now = model.PlayerParameters(player).ToList();
+        before.ShouldNotBeEmpty($"the snapshot of {player} is empty");
+        now.Count.ShouldBe(before.Count, $"{player}'s number of parameter tensors");
+        return before.Zip(now).All(t => (t.First - t.Second.detach()).abs().max().item<float>() == 0f);
+    }
 
     /// <summary>Runs each phase in turn and checks that it changed exactly the players it names, among all the model's players.</summary>
     public static void EachPhaseChangesOnly(IAdversarialModel model, params (string Name, Func<float> Step, string[] Changes)[] phases)
