@@ -171,7 +171,7 @@ public class DomainAdversarialTests
             double source = metrics.RootElement.GetProperty("source_accuracy").GetDouble();
             double target = metrics.RootElement.GetProperty("target_accuracy").GetDouble();
             source.ShouldBeInRange(0.7, 1.0);   // 300 steps learn the source well beyond chance (0.5)
-            target.ShouldBeInRange(0.0, 1.0);
+            target.ShouldBeInRange(0.6, 1.0);   // above chance on the rotated target (0.78 measured at seed 0); [0, 1] could not fail
             metrics.RootElement.GetProperty("lr_schedule").GetString().ShouldBe("ganin");
             System.IO.File.Exists(System.IO.Path.Combine(dir, "boundaries.png")).ShouldBeTrue();
             System.IO.File.Exists(System.IO.Path.Combine(dir, "model.bin")).ShouldBeTrue();
