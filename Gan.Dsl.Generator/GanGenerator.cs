@@ -94,8 +94,8 @@ namespace Gan.Dsl.Generator
         /// here too is GAN999, at the class.</summary>
         private static ParseResult Analyse(Reading reading)
         {
-            var diagnostics = new System.Collections.Generic.List<DiagnosticInfo>(reading.Diagnostics);
             if (reading.Model == null || reading.Sites == null) return new ParseResult(null, reading.Diagnostics, reading.Tree);
+            var diagnostics = new System.Collections.Generic.List<DiagnosticInfo>(reading.Diagnostics);
             try
             {
                 ModelPlan? plan = ModelAnalyzer.Analyze(reading.Model, reading.Scope, reading.Sites, diagnostics);

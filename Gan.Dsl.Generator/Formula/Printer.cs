@@ -23,6 +23,11 @@ namespace Gan.Dsl.Generator.Formula
             _ => 5,
         };
 
+        /// <summary>What stands before argument <paramref name="i"/>: nothing before the first, then ", " or, where the
+        /// declaration wrote a bar and bars are printed, " | ".</summary>
+        private static string Separator(CallExpr c, int i, bool bars)
+            => i == 0 ? "" : bars && i - 1 < c.Separators.Length && c.Separators[i - 1] == '|' ? " | " : ", ";
+
         private static string Print(Expr e, int context, bool bars)
         {
             string text = e switch
@@ -30,7 +35,7 @@ namespace Gan.Dsl.Generator.Formula
                 NumberExpr n => n.Value.ToString("R", CultureInfo.InvariantCulture),
                 NameExpr n => n.Name,
                 CallExpr c when !c.Parenthesized && c.Args.Count == 1 => c.Callee + " " + Print(c.Args[0], 5, bars),
-                CallExpr c => c.Callee + "(" + string.Concat(c.Args.Select((a, i) => (i == 0 ? "" : i - 1 < c.Separators.Length && bars && c.Separators[i - 1] == '|' ? " | " : ", ") + Print(a, 0, bars))) + ")",
+                CallExpr c => c.Callee + "(" + string.Concat(c.Args.Select((a, i) => Separator(c, i, bars) + Print(a, 0, bars))) + ")",
                 ExpectationExpr x => "E[" + Print(x.Body, 0, bars) + "]",
                 NormExpr n => "||" + Print(n.Inner, 0, bars) + "||",
                 UnaryExpr u => "-" + Print(u.Operand, 3, bars),

@@ -17,10 +17,6 @@ namespace GanDsl.Tests.Training;
 [Collection(TorchGlobalRngCollection.Name)]
 public class PlayerIsolationTests
 {
-    private static List<Tensor> Snapshot(IAdversarialModel model, string player) => PlayerSnapshots.Snap(model, player);
-
-    private static bool AllEqual(List<Tensor> before, IAdversarialModel model, string player) => PlayerSnapshots.Same(before, model, player);
-
     [Fact]
     public void An_empty_or_short_snapshot_is_not_unchanged()
     {
@@ -39,11 +35,11 @@ public class PlayerIsolationTests
         torch.manual_seed(1);
         using var model = new Goodfellow2014(CPU);
         var data = new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU);
-        var g = Snapshot(model, "G");
-        var d = Snapshot(model, "D");
+        var g = PlayerSnapshots.Snap(model, "G");
+        var d = PlayerSnapshots.Snap(model, "D");
         model.StepDiscriminators(data);
-        AllEqual(g, model, "G").ShouldBeTrue("G changed during D's update");
-        AllEqual(d, model, "D").ShouldBeFalse("D did not change during its own update");
+        PlayerSnapshots.Same(g, model, "G").ShouldBeTrue("G changed during D's update");
+        PlayerSnapshots.Same(d, model, "D").ShouldBeFalse("D did not change during its own update");
     }
 
     [Fact]
@@ -53,11 +49,11 @@ public class PlayerIsolationTests
         using var model = new Goodfellow2014(CPU);
         var data = new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU);
         model.StepDiscriminators(data); // give D non-trivial state first
-        var g = Snapshot(model, "G");
-        var d = Snapshot(model, "D");
+        var g = PlayerSnapshots.Snap(model, "G");
+        var d = PlayerSnapshots.Snap(model, "D");
         model.StepGenerators(data);
-        AllEqual(d, model, "D").ShouldBeTrue("D changed during G's update");
-        AllEqual(g, model, "G").ShouldBeFalse("G did not change during its own update");
+        PlayerSnapshots.Same(d, model, "D").ShouldBeTrue("D changed during G's update");
+        PlayerSnapshots.Same(g, model, "G").ShouldBeFalse("G did not change during its own update");
     }
 
     [Fact]
