@@ -195,3 +195,28 @@ public partial class TinyGivenCodeGan
     [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(5, 8, 2);
     [Discriminator] static nn.Module<Tensor, Tensor> D() => new RecordingDiscriminator(5);
 }
+
+/// <summary>Every optimizer setting away from its default: Adam with β₁ = 0.7, β₂ = 0.95 and weight decay for G; SGD
+/// with momentum 0.8 and weight decay for D. A generator that ignored any of them would not match the hand-written step.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 3)]
+[Minimax("E[log D(x)] + E[log(1 - D(G(z)))]")]
+public partial class TunedOptimizersGan
+{
+    [Generator(LearningRate = 3e-3, Beta1 = 0.7, Beta2 = 0.95, WeightDecay = 0.01)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(3, 16, 2);
+    [Discriminator(Optimizer = Optimizer.Sgd, LearningRate = 0.05, Momentum = 0.8, WeightDecay = 0.02)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+}
+
+/// <summary>Two discriminators judging one generator, the second weighted by 0.5: the non-saturating rewrite applies to
+/// each weighted term the generator acts through.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 3)]
+[Minimax("E[log D1(x)] + E[log(1 - D1(G(z)))] + 0.5 * E[log D2(x)] + 0.5 * E[log(1 - D2(G(z)))]")]
+public partial class TwoDiscriminatorGan
+{
+    [Generator(LearningRate = 2e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(3, 16, 2);
+    [Discriminator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> D1() => Nets.Mlp(2, 16, 1);
+    [Discriminator(LearningRate = 4e-3)] static nn.Module<Tensor, Tensor> D2() => Nets.Mlp(2, 8, 1);
+}
