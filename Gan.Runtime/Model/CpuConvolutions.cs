@@ -48,6 +48,17 @@ public static class CpuConvolutions
     private static IntPtr s_context, s_set, s_get;
     private static readonly HashSet<string> s_checked = new();
 
+    /// <summary>What <see cref="EnvironmentVariable"/> chose: <c>auto</c> (check, and turn oneDNN off where it is wrong),
+    /// <c>native</c> (oneDNN off) or <c>onednn</c> (oneDNN on, no check).</summary>
+    public static string Mode
+    {
+        get
+        {
+            Apply();
+            lock (Gate) return s_mode;
+        }
+    }
+
     /// <summary>What the runtime did, in words (for logs and <c>metrics.json</c>).</summary>
     public static string Status { get; private set; } = "oneDNN (libtorch's default)";
 
@@ -132,6 +143,32 @@ public static class CpuConvolutions
             Status = enabled ? "oneDNN" : "native";
             return true;
         }
+    }
+
+    /// <summary>The switch, <see cref="Status"/> and the layers checked so far: tests take it before they change the
+    /// process-wide state and put it back with <see cref="Restore"/>.</summary>
+    internal readonly record struct State(bool? OneDnn, string Status, string[] Checked);
+
+    internal static State Save()
+    {
+        lock (Gate) return new State(OneDnnEnabled, Status, s_checked.ToArray());
+    }
+
+    internal static void Restore(State state)
+    {
+        lock (Gate)
+        {
+            if (state.OneDnn is bool enabled) SetOneDnn(enabled);
+            Status = state.Status;
+            s_checked.Clear();
+            s_checked.UnionWith(state.Checked);
+        }
+    }
+
+    /// <summary>Forgets which layers were checked, so that <see cref="Check"/> runs them again (tests).</summary>
+    internal static void ForgetChecks()
+    {
+        lock (Gate) s_checked.Clear();
     }
 
     private static bool Resolve()

@@ -217,22 +217,8 @@ public sealed class ElfVersionPatchTests : IDisposable
         return int.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static (int ExitCode, string Output, string Error) Run(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args) start.ArgumentList.Add(a);
-        start.Environment["LC_ALL"] = "C"; // readelf's labels in English
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout, stderr.Result);
-    }
+    private static (int ExitCode, string Output, string Error) Run(string program, params string[] args) =>
+        ChildProcess.Run(program, args, new Dictionary<string, string?> { ["LC_ALL"] = "C" }); // readelf's labels in English
 }
 
 /// <summary>A fact that needs TorchSharp's libLibTorchSharp.so in the NuGet cache; skipped, saying where it looked, when it is not there.</summary>

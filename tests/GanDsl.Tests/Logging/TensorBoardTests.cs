@@ -222,10 +222,7 @@ public sealed class TensorBoardTests : IDisposable
         {
             try
             {
-                var start = new ProcessStartInfo("python3", "-c \"import tensorboard\"") { RedirectStandardError = true, RedirectStandardOutput = true };
-                using var process = Process.Start(start)!;
-                if (!process.WaitForExit(30_000)) { process.Kill(); return false; }
-                return process.ExitCode == 0;
+                return ChildProcess.Run("python3", new[] { "-c", "import tensorboard" }, timeout: TimeSpan.FromSeconds(30)).ExitCode == 0;
             }
             catch (Exception)
             {
@@ -254,14 +251,8 @@ public sealed class TensorBoardTests : IDisposable
             im = ea.Images("samples")[0]
             print(f"{im.step} {im.width}x{im.height} {len(im.encoded_image_string)}")
             """;
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(dir);
-        using var process = Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd(), error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        process.ExitCode.ShouldBe(0, error);
+        var (exitCode, output, error) = ChildProcess.Run("python3", new[] { "-c", script, dir });
+        exitCode.ShouldBe(0, error);
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines[0].ShouldBe("5=1.5;10=0.75");
         lines[1].ShouldStartWith("10 6x6 ");

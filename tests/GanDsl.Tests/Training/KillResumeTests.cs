@@ -28,28 +28,21 @@ public sealed class KillResumeTests : IDisposable
     {
         string killedDir = Path.Combine(_dir, "killed");
         string checkpoint = Settings(killedDir).CheckpointPath;
-        string gan = Path.Combine(AppContext.BaseDirectory, "gan.dll");
-        var start = new ProcessStartInfo("dotnet")
+        using (var child = ChildProcess.Start("dotnet", new[] { ChildProcess.Gan, "train", "--model", "goodfellow2014", "--data", "ring", "--steps", "4000",
+                   "--batch-size", "64", "--seed", "3", "--device", "cpu", "--out", killedDir, "--eval-samples", "500", "--log-every", "0", "--checkpoint-every", "250" }))
         {
-            ArgumentList = { gan, "train", "--model", "goodfellow2014", "--data", "ring", "--steps", "4000", "--batch-size", "64", "--seed", "3",
-                             "--device", "cpu", "--out", killedDir, "--eval-samples", "500", "--log-every", "0", "--checkpoint-every", "250" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using (var process = Process.Start(start)!)
-        {
-            // Wait for a checkpoint past the first, then kill the process without warning.
+            // Wait for a checkpoint past the first (however loaded the machine), then kill the process without warning.
             var clock = Stopwatch.StartNew();
             int step = 0;
-            while (step < 500 && !process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
+            while (step < 500 && !child.HasExited && clock.Elapsed < TimeSpan.FromMinutes(15))
             {
                 Thread.Sleep(20);
                 try { step = File.Exists(checkpoint) ? Checkpoint.ReadInfo(checkpoint).Step : 0; }
                 catch (IOException) { }   // being renamed into place
             }
-            process.HasExited.ShouldBeFalse("the run ended before it could be killed");
-            process.Kill(entireProcessTree: true);   // SIGKILL
-            process.WaitForExit();
+            child.HasExited.ShouldBeFalse($"the run ended before it could be killed (exit code {(child.HasExited ? child.ExitCode : 0)}):\n{child.Output}\n{child.Error}");
+            step.ShouldBeGreaterThanOrEqualTo(500, $"no checkpoint past step 500 after {clock.Elapsed}:\n{child.Output}\n{child.Error}");
+            child.Kill();   // SIGKILL
         }
         int killedAt = Checkpoint.ReadInfo(checkpoint).Step;
         killedAt.ShouldBeGreaterThanOrEqualTo(500);

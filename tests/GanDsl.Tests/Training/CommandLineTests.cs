@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+using Shouldly;
+using TorchSharp;
+using Xunit;
+
+namespace GanDsl.Tests.Training;
+
+/// <summary>The `gan` tool run as a user runs it, in a process of its own: its exit codes (0 done, 1 a command line it
+/// cannot parse, 2 an error it explains on stderr as "error: …") and <c>GANDSL_CPU_CONV</c>, which the runtime reads
+/// when the process loads it.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("gandsl-cli-").FullName;
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>The child's environment: <c>GANDSL_CPU_CONV</c> as given (unset for null), whatever the test process has.</summary>
+    private static Dictionary<string, string?> Conv(string? value) => new() { ["GANDSL_CPU_CONV"] = value };
+
+    [Fact]
+    public void A_short_training_run_exits_0_and_records_the_kernels_the_environment_chose()
+    {
+        string run = Path.Combine(_dir, "ring");
+        var (code, output, error) = ChildProcess.RunGan(Conv("native"), "train", "--model", "goodfellow2014", "--data", "ring", "--steps", "20",
+                                                        "--batch-size", "64", "--eval-samples", "200", "--device", "cpu", "--out", run, "--progress", "plain");
+        code.ShouldBe(0, error);
+        output.ShouldContain("8 modes");
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
+        metrics.RootElement.GetProperty("cpu_convolutions").GetString().ShouldBe("native (GANDSL_CPU_CONV=native)");
+    }
+
+    [Fact]
+    public void Errors_the_tool_explains_exit_2_with_the_reason_on_stderr()
+    {
+        string empty = Directory.CreateDirectory(Path.Combine(_dir, "empty")).FullName;
+        var cases = new List<(string[] Args, string Error)>
+        {
+            (new[] { "train", "--model", "nope" }, "error: Unknown model 'nope'. Known models: goodfellow2014,"),
+            (new[] { "sample", "--run", Path.Combine(_dir, "missing") }, $"error: {Path.Combine(_dir, "missing")} is not a saved run: it has no model.json"),
+            (new[] { "train", "--data", "mnist", "--no-download", "--data-folder", empty, "--out", Path.Combine(_dir, "m") },
+             $"error: Data folder {empty} lacks train-images-idx3-ubyte"),
+        };
+        if (!torch.cuda.is_available())
+            cases.Add((new[] { "train", "--device", "cuda", "--out", Path.Combine(_dir, "c") }, "error: --device cuda was asked for, but CUDA is not available here"));
+        foreach (var (args, expected) in cases)
+        {
+            var (code, _, error) = ChildProcess.RunGan(null, args);
+            error.ShouldStartWith(expected, customMessage: string.Join(' ', args));
+            code.ShouldBe(2, string.Join(' ', args));
+        }
+    }
+
+    [Fact]
+    public void A_truncated_checkpoint_exits_2_naming_the_file()
+    {
+        string run = Path.Combine(_dir, "cut");
+        string[] train = { "train", "--steps", "10", "--batch-size", "32", "--eval-samples", "100", "--device", "cpu", "--out", run, "--checkpoint-every", "5" };
+        ChildProcess.RunGan(null, train).ExitCode.ShouldBe(0);
+        string checkpoint = Path.Combine(run, "checkpoint.ckpt");
+        byte[] whole = File.ReadAllBytes(checkpoint);
+        File.WriteAllBytes(checkpoint, whole.AsSpan(0, 100).ToArray());
+
+        var (code, _, error) = ChildProcess.RunGan(null, [.. train, "--resume"]);
+        error.ShouldStartWith($"error: {checkpoint} is truncated");
+        code.ShouldBe(2);
+    }
+
+    [Fact]
+    public void A_command_line_it_cannot_parse_exits_1()
+    {
+        var (code, _, error) = ChildProcess.RunGan(null, "train", "--bogus");
+        error.ShouldContain("Unrecognized command or argument '--bogus'");
+        code.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Native_turns_onednn_off_when_the_process_starts()
+    {
+        var (code, output, error) = ChildProcess.RunGan(Conv("native"), "env");
+        code.ShouldBe(0, error);
+        output.ShouldContain("CPU convolutions:  native (GANDSL_CPU_CONV=native)");
+        output.ShouldContain("oneDNN:            off (GANDSL_CPU_CONV=native)");
+    }
+
+    [Fact]
+    public void Onednn_keeps_onednn_on_and_checks_nothing()
+    {
+        var (code, output, error) = ChildProcess.RunGan(Conv("onednn"), "env", "--check", "classifier");
+        code.ShouldBe(0, error);
+        output.ShouldContain("CPU convolutions:  classifier: 3 convolution layer(s), not checked (GANDSL_CPU_CONV=onednn)");
+        output.ShouldContain("CPU convolutions:  oneDNN (GANDSL_CPU_CONV=onednn, not checked)");
+        output.ShouldContain("oneDNN:            on (GANDSL_CPU_CONV=onednn)");
+    }
+
+    [Fact]
+    public void Auto_checks_the_layers_and_turns_onednn_off_only_when_one_is_wrong()
+    {
+        // Machine-dependent outcome, consistent either way: the check's verdict, the status and the switch agree.
+        var (code, output, error) = ChildProcess.RunGan(Conv(null), "env", "--check", "classifier");
+        code.ShouldBe(0, error);
+        if (output.Contains("oneDNN:            on"))
+        {
+            output.ShouldContain("CPU convolutions:  classifier: 3 convolution layer(s), each agrees with float64 with oneDNN");
+            output.ShouldContain("CPU convolutions:  oneDNN (libtorch's default)");
+        }
+        else
+        {
+            output.ShouldContain("oneDNN:            off");
+            output.ShouldContain("CPU convolutions: oneDNN computes classifier.");
+            output.ShouldContain("CPU convolutions:  native (oneDNN failed the check on ");
+        }
+    }
+
+    [Fact]
+    public void An_unknown_value_is_named_and_auto_is_used()
+    {
+        var (code, output, error) = ChildProcess.RunGan(Conv("fast"), "env");
+        code.ShouldBe(0, error);
+        output.ShouldContain("(GANDSL_CPU_CONV=fast is not auto, native or onednn: auto)");
+        output.ShouldContain("oneDNN:            on");
+    }
+}
