@@ -27,6 +27,34 @@ internal static class CraftedSet
         return new ImageSplit(new IdxImages(count, 28, 28, pixels), Enumerable.Range(0, count).Select(i => (byte)(i % 10)).ToArray());
     }
 
+    /// <summary><paramref name="count"/> 28×28 images that show their label: image i has label d = (i + offset) mod 10 and
+    /// one bright horizontal bar (pixels 180–255, columns 4–23) on row 2d + 4, black elsewhere.</summary>
+    internal static ImageSplit Bars(int count, int offset)
+    {
+        var pixels = new byte[count * 784];
+        var labels = new byte[count];
+        var random = new Random(offset);
+        for (int i = 0; i < count; i++)
+        {
+            int d = (i + offset) % 10;
+            labels[i] = (byte)d;
+            for (int c = 4; c < 24; c++) pixels[i * 784 + (2 * d + 4) * 28 + c] = (byte)random.Next(180, 256);
+        }
+        return new ImageSplit(new IdxImages(count, 28, 28, pixels), labels);
+    }
+
+    /// <summary>Writes <see cref="Bars"/> splits (train offset 0, test offset 1) as the four raw files into <paramref name="folder"/>.</summary>
+    internal static string WriteBars(string folder, int train = 300, int test = 100)
+    {
+        Directory.CreateDirectory(folder);
+        ImageSplit trainSplit = Bars(train, 0), testSplit = Bars(test, 1);
+        Idx.WriteImages(Path.Combine(folder, Files[0]), trainSplit.Images);
+        Idx.WriteLabels(Path.Combine(folder, Files[1]), trainSplit.Labels);
+        Idx.WriteImages(Path.Combine(folder, Files[2]), testSplit.Images);
+        Idx.WriteLabels(Path.Combine(folder, Files[3]), testSplit.Labels);
+        return folder;
+    }
+
     /// <summary>Writes a 12-image train split and a 5-image test split into <paramref name="folder"/>, raw or as .gz only.</summary>
     internal static void Write(string folder, bool gzip = false, int train = 12, int test = 5)
     {

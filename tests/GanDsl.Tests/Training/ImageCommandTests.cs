@@ -18,29 +18,8 @@ public sealed class ImageCommandTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("gandsl-imgcmd-").FullName;
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>A folder with the four standard files: n images of 28x28 in which digit d is a bright bar at row 2d.</summary>
-    private string CraftedFolder(int train = 300, int test = 100)
-    {
-        string folder = Path.Combine(_dir, "data");
-        Directory.CreateDirectory(folder);
-        void Write(string images, string labels, int n, int offset)
-        {
-            var pixels = new byte[n * 784];
-            var ys = new byte[n];
-            var random = new Random(offset);
-            for (int i = 0; i < n; i++)
-            {
-                int d = (i + offset) % 10;
-                ys[i] = (byte)d;
-                for (int c = 4; c < 24; c++) pixels[i * 784 + (2 * d + 4) * 28 + c] = (byte)random.Next(180, 256);
-            }
-            Idx.WriteImages(Path.Combine(folder, images), new IdxImages(n, 28, 28, pixels));
-            Idx.WriteLabels(Path.Combine(folder, labels), ys);
-        }
-        Write("train-images-idx3-ubyte", "train-labels-idx1-ubyte", train, 0);
-        Write("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", test, 1);
-        return folder;
-    }
+    /// <summary>A folder with the four standard files of <see cref="CraftedSet.Bars"/>: digit d is a bright bar on row 2d + 4.</summary>
+    private string CraftedFolder(int train = 300, int test = 100) => CraftedSet.WriteBars(Path.Combine(_dir, "data"), train, test);
 
     private static void ShouldBePng(string path) => File.ReadAllBytes(path)[..8].ShouldBe(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
 
