@@ -85,6 +85,8 @@ public class ConditionalDeclarationTests
     public void A_label_used_as_a_function_is_not_callable()
     {
         string source = Conditional("E[log D(x | y(x))] + E[log(1 - D(G(z | y′) | y′))]");
-        GeneratorHarness.Generate(source).Gan("GAN015").Count().ShouldBe(1);
+        var d = GeneratorHarness.Generate(source).Gan("GAN015").Single();
+        d.GetMessage().ShouldBe("'y' is a data variable, not a network or function: it cannot be applied to arguments");
+        d.Location.SourceSpan.ShouldBe(new Microsoft.CodeAnalysis.Text.TextSpan(source.IndexOf("y(x)", StringComparison.Ordinal), 1));
     }
 }

@@ -81,9 +81,10 @@ public class PhaseDeclarationTests
     {
         string source = Aae(minimize: "[Minimize(\"E[||x - Dec(Enc(x))||^2] +\")]");
         var d = GeneratorHarness.Generate(source).Gan("GAN001").Single();
+        // The formula ends at column 27, after the dangling '+': the squiggle is on that '+' (the last character), not past the string.
         int literal = source.IndexOf("\"E[||x - Dec(Enc(x))||^2] +\"", StringComparison.Ordinal);
-        d.Location.SourceSpan.Start.ShouldBeGreaterThan(literal);
-        d.Location.SourceSpan.Start.ShouldBeLessThan(literal + 30);
+        d.GetMessage().ShouldBe("Syntax error at column 27 of the formula: the formula ends where an expression was expected");
+        d.Location.SourceSpan.ShouldBe(new Microsoft.CodeAnalysis.Text.TextSpan(literal + 1 + 25, 1));
     }
 
     [Fact]
@@ -100,14 +101,23 @@ public class PhaseDeclarationTests
         string source = Aae(sample: "[Sample(\"Dec(x)\")]");
         var d = GeneratorHarness.Generate(source).Gan("GAN021").Single();
         d.Location.SourceSpan.Start.ShouldBe(source.IndexOf("Sample(\"Dec(x)\")", StringComparison.Ordinal));
-        GeneratorHarness.Generate(Aae(sample: "[Sample(\"D(z)\")]")).Gan("GAN021").Count().ShouldBe(1);
+        d.Location.SourceSpan.Length.ShouldBe("Sample(\"Dec(x)\")".Length);
+        string discriminator = Aae(sample: "[Sample(\"D(z)\")]");
+        var onD = GeneratorHarness.Generate(discriminator).Gan("GAN021").Single();
+        onD.GetMessage().ShouldBe("[Sample(\"D(z)\")] must apply one network that is not a discriminator to noise variables alone, e.g. Dec(z)");
+        onD.Location.SourceSpan.ShouldBe(new Microsoft.CodeAnalysis.Text.TextSpan(discriminator.IndexOf("Sample(\"D(z)\")", StringComparison.Ordinal), "Sample(\"D(z)\")".Length));
     }
 
     [Fact]
     public void Without_a_sample_declaration_an_autoencoder_cannot_sample_and_is_warned()
     {
-        var run = GeneratorHarness.Generate(Aae(sample: ""));
-        run.Gan("GAN018").Count().ShouldBe(1);
+        string source = Aae(sample: "");
+        var run = GeneratorHarness.Generate(source);
+        var d = run.Gan("GAN018").Single();
+        d.GetMessage().ShouldBe("No [Generator] is applied to noise variables alone in the value function, so Sample(n) cannot be generated");
+        d.Severity.ShouldBe(DiagnosticSeverity.Warning);
+        // at the value function's text
+        d.Location.SourceSpan.ShouldBe(new Microsoft.CodeAnalysis.Text.TextSpan(source.IndexOf("E[log D(z)] + E[log(1 - D(Enc(x)))]", StringComparison.Ordinal), "E[log D(z)] + E[log(1 - D(Enc(x)))]".Length));
         run.OutputErrors.ShouldBeEmpty();
     }
 
@@ -115,9 +125,12 @@ public class PhaseDeclarationTests
     public void A_network_only_a_phase_applies_is_not_unused()
     {
         GeneratorHarness.Generate(Aae()).Gan("GAN005").ShouldBeEmpty();
-        // Dec applied nowhere: reported
-        GeneratorHarness.Generate(Aae(minimize: "[Minimize(\"E[||x - Enc(x)||^2]\", Updates = \"Enc\")]", sample: "",
-            networks: Networks.Replace("Nets.Mlp(4, 8, 2);\n", "Nets.Mlp(4, 8, 4);\n"))).Gan("GAN005").Count().ShouldBe(1);
+        // Dec applied nowhere: reported at its method's name
+        string source = Aae(minimize: "[Minimize(\"E[||x - Enc(x)||^2]\", Updates = \"Enc\")]", sample: "",
+            networks: Networks.Replace("Nets.Mlp(4, 8, 2);\n", "Nets.Mlp(4, 8, 4);\n"));
+        var d = GeneratorHarness.Generate(source).Gan("GAN005").Single();
+        d.GetMessage().ShouldBe("Network 'Dec' is declared but no formula ([Minimax], [Minimize] or [Sample]) applies it; it would never be trained");
+        d.Location.SourceSpan.ShouldBe(new Microsoft.CodeAnalysis.Text.TextSpan(source.IndexOf("Dec()", StringComparison.Ordinal), 3));
     }
 
     [Fact]
@@ -135,7 +148,9 @@ public class PhaseDeclarationTests
     public void A_method_with_two_roles_is_refused()
     {
         string source = Aae(networks: Networks.Replace("[Generator] static nn.Module<Tensor, Tensor> Dec()", "[Generator, Network] static nn.Module<Tensor, Tensor> Dec()"));
-        GeneratorHarness.Generate(source).Gan("GAN007").Count().ShouldBe(1);
+        var d = GeneratorHarness.Generate(source).Gan("GAN007").Single();
+        d.GetMessage().ShouldBe("'Dec' has more than one of [Generator], [Discriminator] and [Network]: a network plays one role");
+        d.Location.SourceSpan.ShouldBe(new Microsoft.CodeAnalysis.Text.TextSpan(source.IndexOf("Dec()", StringComparison.Ordinal), 3));
     }
 
     private const string DannNetworks = """

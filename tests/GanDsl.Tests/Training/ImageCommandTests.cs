@@ -85,7 +85,9 @@ public sealed class ImageCommandTests : IDisposable
         {
             JsonElement m = json.RootElement;
             m.GetProperty("model").GetString().ShouldBe("aae-labelled-mixture");
-            m.GetProperty("code_component_accuracy").GetDouble().ShouldBeInRange(0.0, 1.0);
+            // After 4 steps the value is chance (10 %); the metric itself is held to known answers in CodeComponentAccuracyTests.
+            double accuracy = m.GetProperty("code_component_accuracy").GetDouble();
+            (accuracy * 100).ShouldBe(Math.Round(accuracy * 100), 1e-9, "a count of the 100 test images");
             m.GetProperty("code_component_protocol").GetString()!.ShouldContain("of the 100 test images whose code Enc(x) lies nearest (Euclidean) the mean of p(z | y = its label)");
         }
         // The saved run interpolates within one label's component per row.
