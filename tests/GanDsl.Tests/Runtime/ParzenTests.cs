@@ -121,7 +121,26 @@ public sealed class ParzenTests
 
         result.Sigma.ShouldBeInRange(silverman / 2.5, silverman * 2.5);
         result.SigmaSearch.Select(s => s.Sigma).ShouldBe(grid);
-        result.SigmaSearch.Max(s => s.MeanLl).ShouldBe(result.SigmaSearch.Single(s => s.Sigma == result.Sigma).MeanLl);
+        // Each width's validation score, and so the chosen width, recomputed here in double loops: the mean over validation
+        // points v of log (1/n) Σ_i N(v; s_i, σ²), by log-sum-exp.
+        double[] xs = samples.flatten().data<float>().Select(v => (double)v).ToArray();
+        double[] vs = validation.flatten().data<float>().Select(v => (double)v).ToArray();
+        double ValidationScore(double sigma)
+        {
+            double total = 0;
+            var exponents = new double[xs.Length];
+            foreach (double v in vs)
+            {
+                for (int i = 0; i < xs.Length; i++) exponents[i] = -0.5 * Math.Pow((v - xs[i]) / sigma, 2);
+                double top = exponents.Max();
+                total += top + Math.Log(exponents.Sum(e => Math.Exp(e - top)) / xs.Length) - Math.Log(sigma * Math.Sqrt(2 * Math.PI));
+            }
+            return total / vs.Length;
+        }
+        double[] scores = grid.Select(ValidationScore).ToArray();
+        for (int i = 0; i < grid.Length; i++)
+            result.SigmaSearch[i].MeanLl.ShouldBe(scores[i], 1e-3, $"σ = {grid[i]}");
+        result.Sigma.ShouldBe(grid[Array.IndexOf(scores, scores.Max())]);
         // A good KDE of N(0, 1) scores close to its entropy: E[log N(x; 0, 1)] = −½ log(2πe) ≈ −1.419.
         result.MeanLogLikelihood.ShouldBe(-0.5 * Math.Log(2 * Math.PI * Math.E), 0.1);
         result.Samples.ShouldBe(n);
