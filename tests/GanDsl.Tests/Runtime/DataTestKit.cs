@@ -121,6 +121,7 @@ internal sealed class LocalHttpServer : IDisposable
     private readonly Func<string, int, Reply> _handler;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _requests = new();
+    private readonly ConcurrentQueue<(string Path, DateTime At)> _times = new();
     private readonly ConcurrentDictionary<string, int> _perPath = new();
     private readonly Task _loop;
 
@@ -142,6 +143,9 @@ internal sealed class LocalHttpServer : IDisposable
 
     /// <summary>The paths requested so far, in order.</summary>
     internal IReadOnlyList<string> Requests => _requests.ToArray();
+
+    /// <summary>When each request for <paramref name="path"/> arrived (UTC), in order.</summary>
+    internal IReadOnlyList<DateTime> TimesOf(string path) => _times.Where(t => t.Path == path).Select(t => t.At).ToArray();
 
     /// <summary>How many times <paramref name="path"/> was requested.</summary>
     internal int CountOf(string path) => _perPath.GetValueOrDefault(path);
@@ -184,6 +188,7 @@ internal sealed class LocalHttpServer : IDisposable
                 if (path is null) return;
                 int before = _perPath.AddOrUpdate(path, 1, (_, n) => n + 1) - 1;
                 _requests.Enqueue(path);
+                _times.Enqueue((path, DateTime.UtcNow));
                 Reply reply = _handler(path, before);
                 switch (reply)
                 {

@@ -110,6 +110,45 @@ public sealed class DownloadTests : IDisposable
     }
 
     [Fact]
+    public void A_503_and_a_429_are_retried_on_the_same_mirror_after_a_growing_pause()
+    {
+        // Overloaded and rate-limited answers pass: the same URL again, after RetryDelay, then twice RetryDelay.
+        using var server = new LocalHttpServer((path, before) =>
+        {
+            byte[] body = _files[path.TrimStart('/')];
+            if (path != "/train-labels-idx1-ubyte.gz") return new Reply.Ok(body);
+            return before switch { 0 => new Reply.Status(503, "Service Unavailable"), 1 => new Reply.Status(429, "Too Many Requests"), _ => new Reply.Ok(body) };
+        });
+        var log = new StringWriter();
+        var delay = TimeSpan.FromMilliseconds(200);
+        ImageDataSet set = Load(new DataOptions
+        {
+            CacheDir = _cache, Mirrors = new[] { server.Url }, UsePackages = false, RetryDelay = delay, Timeout = TimeSpan.FromSeconds(10), Log = log,
+        });
+
+        set.Train.Labels.ShouldBe(CraftedSet.Split(12).Labels);
+        IReadOnlyList<DateTime> times = server.TimesOf("/train-labels-idx1-ubyte.gz");
+        times.Count.ShouldBe(3);
+        // Lower bounds only: a loaded machine makes the pauses longer, never shorter.
+        (times[1] - times[0]).ShouldBeGreaterThanOrEqualTo(delay - TimeSpan.FromMilliseconds(5));
+        (times[2] - times[1]).ShouldBeGreaterThanOrEqualTo(2 * delay - TimeSpan.FromMilliseconds(5));
+        log.ToString().ShouldContain($"downloading {server.Url}train-labels-idx1-ubyte.gz (retry 1)");
+        log.ToString().ShouldContain($"downloading {server.Url}train-labels-idx1-ubyte.gz (retry 2)");
+        server.CountOf("/train-images-idx3-ubyte.gz").ShouldBe(1);
+    }
+
+    [Fact]
+    public void A_server_that_stays_overloaded_fails_after_the_retries_with_each_status()
+    {
+        using var server = new LocalHttpServer((path, _) => path == "/t10k-images-idx3-ubyte.gz"
+            ? new Reply.Status(502, "Bad Gateway") : new Reply.Ok(_files[path.TrimStart('/')]));
+        var e = Should.Throw<IOException>(() => Load(Options(server.Url)));
+
+        server.CountOf("/t10k-images-idx3-ubyte.gz").ShouldBe(3);
+        e.Message.ShouldContain($"{server.Url}t10k-images-idx3-ubyte.gz: attempt 1: HTTP 502 Bad Gateway; attempt 2: HTTP 502 Bad Gateway; attempt 3: HTTP 502 Bad Gateway");
+    }
+
+    [Fact]
     public void A_response_always_cut_short_fails_after_the_retries_and_says_so()
     {
         using var server = new LocalHttpServer((path, _) =>
