@@ -68,16 +68,17 @@ public sealed class DataOptions
     /// <c>$GANDSL_DATA</c> if set, else <c>$XDG_CACHE_HOME/gandsl</c>, else <c>~/.cache/gandsl</c> (read from the
     /// environment at each call).
     /// </summary>
-    public static string DefaultCacheDir
+    public static string DefaultCacheDir => CacheDirFrom(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+    /// <summary><see cref="DefaultCacheDir"/> for the given environment and home folder (tests pass their own, so they never
+    /// change the process's environment under tests running in parallel).</summary>
+    internal static string CacheDirFrom(Func<string, string?> environment, string home)
     {
-        get
-        {
-            string? explicitDir = Environment.GetEnvironmentVariable("GANDSL_DATA");
-            if (!string.IsNullOrWhiteSpace(explicitDir)) return explicitDir;
-            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            if (!string.IsNullOrWhiteSpace(xdg)) return Path.Combine(xdg, "gandsl");
-            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "gandsl");
-        }
+        string? explicitDir = environment("GANDSL_DATA");
+        if (!string.IsNullOrWhiteSpace(explicitDir)) return explicitDir;
+        string? xdg = environment("XDG_CACHE_HOME");
+        if (!string.IsNullOrWhiteSpace(xdg)) return Path.Combine(xdg, "gandsl");
+        return Path.Combine(home, ".cache", "gandsl");
     }
 }
 

@@ -173,23 +173,16 @@ public sealed class ImageDataSetTests : IDisposable
     [Fact]
     public void Default_cache_dir_follows_GANDSL_DATA_then_XDG_CACHE_HOME_then_home()
     {
-        string? gandsl = Environment.GetEnvironmentVariable("GANDSL_DATA"), xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        try
-        {
-            Environment.SetEnvironmentVariable("GANDSL_DATA", "/data/gandsl");
-            Environment.SetEnvironmentVariable("XDG_CACHE_HOME", "/xdg");
-            DataOptions.DefaultCacheDir.ShouldBe("/data/gandsl");
-            Environment.SetEnvironmentVariable("GANDSL_DATA", null);
-            DataOptions.DefaultCacheDir.ShouldBe("/xdg/gandsl");
-            new DataOptions().CacheDir.ShouldBe("/xdg/gandsl");
-            Environment.SetEnvironmentVariable("XDG_CACHE_HOME", "");
-            DataOptions.DefaultCacheDir.ShouldBe(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "gandsl"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("GANDSL_DATA", gandsl);
-            Environment.SetEnvironmentVariable("XDG_CACHE_HOME", xdg);
-        }
+        // An environment of the test's own: the process's is never changed (other test classes run at the same time).
+        string From(Dictionary<string, string?> environment) => DataOptions.CacheDirFrom(name => environment.GetValueOrDefault(name), "/home/u");
+        From(new() { ["GANDSL_DATA"] = "/data/gandsl", ["XDG_CACHE_HOME"] = "/xdg" }).ShouldBe("/data/gandsl");
+        From(new() { ["XDG_CACHE_HOME"] = "/xdg" }).ShouldBe("/xdg/gandsl");
+        From(new() { ["GANDSL_DATA"] = " ", ["XDG_CACHE_HOME"] = "/xdg" }).ShouldBe("/xdg/gandsl");
+        From(new() { ["XDG_CACHE_HOME"] = "" }).ShouldBe("/home/u/.cache/gandsl");
+        From(new()).ShouldBe("/home/u/.cache/gandsl");
+        // and the property reads the process's environment and home
+        DataOptions.DefaultCacheDir.ShouldBe(DataOptions.CacheDirFrom(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)));
+        new DataOptions().CacheDir.ShouldBe(DataOptions.DefaultCacheDir);
     }
 
     // ---- Debian ----
