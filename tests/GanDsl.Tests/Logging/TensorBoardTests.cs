@@ -180,14 +180,14 @@ public sealed class TensorBoardTests : IDisposable
         using (var killed = new TinyImageGan(CPU))
         using (var tb = TensorBoardWriter.Create(tbDir))
         using (var source = Source())
-            Should.Throw<OperationCanceledException>(() => Trainer.Train(killed, new FailAfter(source, 7), Options(10, tb, killedCheckpoint, every: 5)));
+            Should.Throw<OperationCanceledException>(() => Trainer.Train(killed, new KilledAfter(source, 7), Options(10, tb, killedCheckpoint, every: 5)));
         torch.manual_seed(99);
         using var resumed = new TinyImageGan(CPU);
         string resumedFile;
         using (var tb = TensorBoardWriter.Create(tbDir))
         using (var source = Source())
         {
-            Trainer.Train(resumed, new FailAfter(source, int.MaxValue), Options(10, tb, killedCheckpoint, every: 5, resume: killedCheckpoint));
+            Trainer.Train(resumed, new KilledAfter(source, int.MaxValue), Options(10, tb, killedCheckpoint, every: 5, resume: killedCheckpoint));
             resumedFile = tb.FilePath;
         }
         Directory.GetFiles(tbDir).Length.ShouldBe(3);
@@ -199,16 +199,6 @@ public sealed class TensorBoardTests : IDisposable
         for (int i = 0; i < a.Length; i++) c[i].ShouldBe(a[i]);
     }
 
-    /// <summary>Passes batches through, then throws like a killed process.</summary>
-    private sealed class FailAfter(IBatchSource inner, int batches) : IBatchSource, ICheckpointableSource
-    {
-        private int _served;
-        public int BatchSize => inner.BatchSize;
-        public Device Device => inner.Device;
-        public Batch Next() => ++_served > batches ? throw new OperationCanceledException("killed") : inner.Next();
-        public void SaveState(BinaryWriter writer) => ((ICheckpointableSource)inner).SaveState(writer);
-        public void LoadState(BinaryReader reader) => ((ICheckpointableSource)inner).LoadState(reader);
-    }
 
     /// <summary>Runs only where TensorBoard itself is installed for python3 (it is not on this project's machines).</summary>
     public sealed class TensorBoardInstalledFactAttribute : FactAttribute

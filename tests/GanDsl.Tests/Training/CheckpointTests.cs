@@ -23,16 +23,6 @@ public sealed class CheckpointTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("gandsl-ckpt-").FullName;
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>Passes batches through, and after <paramref name="failAfter"/> of them throws, like a killed process.</summary>
-    private sealed class Killed(IBatchSource inner, int failAfter) : IBatchSource, ICheckpointableSource
-    {
-        private int _served;
-        public int BatchSize => inner.BatchSize;
-        public Device Device => inner.Device;
-        public Batch Next() => ++_served > failAfter ? throw new OperationCanceledException("killed") : inner.Next();
-        public void SaveState(BinaryWriter writer) => (inner as ICheckpointableSource)?.SaveState(writer);
-        public void LoadState(BinaryReader reader) => (inner as ICheckpointableSource)?.LoadState(reader);
-    }
 
     private static float[][] Parameters(IAdversarialModel model) =>
         model.Players.SelectMany(model.PlayerParameters).Select(p => p.detach().cpu().data<float>().ToArray()).ToArray();
@@ -55,14 +45,14 @@ public sealed class CheckpointTests : IDisposable
         torch.manual_seed(5);
         using (var first = new Goodfellow2014(CPU))
         {
-            var killed = new Killed(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), failAfter: n + 1);   // one data batch a step (G reads no data): dies in step n + 2
+            var killed = new KilledAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), batches: n + 1);   // one data batch a step (G reads no data): dies in step n + 2
             Should.Throw<OperationCanceledException>(() => Trainer.Train(first, killed, Options(2 * n, checkpoint, every: n)));
         }
         Checkpoint.ReadInfo(checkpoint).Step.ShouldBe(n);
 
         torch.manual_seed(99);   // a different initialization: everything must come from the checkpoint
         using var resumed = new Goodfellow2014(CPU);
-        var source = new Killed(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), int.MaxValue);   // the same kind of source as the saving run
+        var source = new KilledAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), int.MaxValue);   // the same kind of source as the saving run
         TrainResult result = Trainer.Train(resumed, source, Options(2 * n, checkpoint, every: n, resume: checkpoint));
         result.StartStep.ShouldBe(n);
 
@@ -88,14 +78,14 @@ public sealed class CheckpointTests : IDisposable
         torch.manual_seed(2);
         using (var first = new TinyImageGan(CPU))
         using (var source = Source())
-            Should.Throw<OperationCanceledException>(() => Trainer.Train(first, new Killed(source, n + 1), Options(2 * n, checkpoint, every: n)));
+            Should.Throw<OperationCanceledException>(() => Trainer.Train(first, new KilledAfter(source, n + 1), Options(2 * n, checkpoint, every: n)));
 
         torch.manual_seed(1234);
         using var resumed = new TinyImageGan(CPU);
         using (var source = Source())
         {
             source.Next();   // a source in a different state: the checkpoint must restore it
-            Trainer.Train(resumed, new Killed(source, int.MaxValue), Options(2 * n, resume: checkpoint));
+            Trainer.Train(resumed, new KilledAfter(source, int.MaxValue), Options(2 * n, resume: checkpoint));
         }
         float[][] a = Parameters(straight), b = Parameters(resumed);
         for (int i = 0; i < a.Length; i++) b[i].ShouldBe(a[i]);
@@ -129,17 +119,6 @@ public sealed class CheckpointTests : IDisposable
         Should.Throw<ArgumentException>(() => Trainer.Train(model, data, Options(5, resume: path))).Message.ShouldContain("resume with the same --steps");
     }
 
-    private sealed class PoisonAfter(IBatchSource inner, int batches) : IBatchSource
-    {
-        private int _served;
-        public int BatchSize => inner.BatchSize;
-        public Device Device => inner.Device;
-        public Batch Next()
-        {
-            Batch b = inner.Next();
-            return ++_served > batches ? new Batch(b["x"].fill_(float.NaN)) : b;
-        }
-    }
 
     [Fact]
     public void A_diverging_run_keeps_its_last_good_checkpoint()
@@ -147,7 +126,7 @@ public sealed class CheckpointTests : IDisposable
         torch.manual_seed(1);
         using var model = new Goodfellow2014(CPU);
         string path = Path.Combine(_dir, "nan.ckpt");
-        var data = new PoisonAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 16, CPU), batches: 7);   // one data batch a step: NaN data from step 8
+        var data = new NaNAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 16, CPU), goodBatches: 7);   // one data batch a step: NaN data from step 8
         var e = Should.Throw<NonFiniteLossException>(() => Trainer.Train(model, data, Options(20, path, every: 5)));
         e.Step.ShouldBe(8);
         Checkpoint.ReadInfo(path).Step.ShouldBe(5);

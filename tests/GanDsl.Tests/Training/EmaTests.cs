@@ -93,16 +93,6 @@ public sealed class EmaTests : IDisposable
         model.Sample(50).data<float>().ToArray().ShouldNotBe(withEma);   // and the live weights give others
     }
 
-    /// <summary>Passes batches through, and after <paramref name="failAfter"/> of them throws, like a killed process.</summary>
-    private sealed class Killed(IBatchSource inner, int failAfter) : IBatchSource, ICheckpointableSource
-    {
-        private int _served;
-        public int BatchSize => inner.BatchSize;
-        public Device Device => inner.Device;
-        public Batch Next() => ++_served > failAfter ? throw new OperationCanceledException("killed") : inner.Next();
-        public void SaveState(BinaryWriter writer) => (inner as ICheckpointableSource)?.SaveState(writer);
-        public void LoadState(BinaryReader reader) => (inner as ICheckpointableSource)?.LoadState(reader);
-    }
 
     [Fact]
     public void With_ema_2N_steps_equal_N_steps_a_kill_a_resume_and_N_more()
@@ -119,7 +109,7 @@ public sealed class EmaTests : IDisposable
         using (var first = new Goodfellow2014(CPU))
         using (var firstEma = new ExponentialMovingAverage(first, decay))
         {
-            var killed = new Killed(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), failAfter: n + 1);
+            var killed = new KilledAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), batches: n + 1);
             Should.Throw<OperationCanceledException>(() => Trainer.Train(first, killed, Options(2 * n, firstEma, checkpoint, every: n)));
         }
         CheckpointInfo info = Checkpoint.ReadInfo(checkpoint);
@@ -128,7 +118,7 @@ public sealed class EmaTests : IDisposable
         torch.manual_seed(99);   // a different initialization: everything, the average included, must come from the checkpoint
         using var resumed = new Goodfellow2014(CPU);
         using var resumedEma = new ExponentialMovingAverage(resumed, decay);
-        var source = new Killed(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), int.MaxValue);
+        var source = new KilledAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), int.MaxValue);
         Trainer.Train(resumed, source, Options(2 * n, resumedEma, checkpoint, every: n, resume: checkpoint));
 
         Parameters(resumed).ShouldBe(Parameters(straight));

@@ -115,11 +115,4 @@ public class PlayerIsolationTests
         public Batch Next() { Calls++; return inner.Next(); }
     }
 
-    private sealed class NaNAfter(IBatchSource inner, int goodBatches) : IBatchSource
-    {
-        private int _served;
-        public int BatchSize => inner.BatchSize;
-        public Device Device => inner.Device;
-        public Batch Next() => ++_served <= goodBatches ? inner.Next() : new Batch(torch.full(new long[] { BatchSize, 2 }, float.NaN));
-    }
 }

@@ -87,24 +87,13 @@ public sealed class ProgressTests
         recorder.Result.ShouldBeSameAs(result);
 
         var failing = new Recorder();
-        var nan = new NaNSource(new MixtureBatchSource(GaussianMixture2D.Ring8(), 16, CPU), after: 2);
+        var nan = new NaNAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 16, CPU), goodBatches: 2);
         Should.Throw<NonFiniteLossException>(() => Trainer.Train(model, nan, new TrainOptions { Steps = 6, Progress = failing }));
         failing.Finished.ShouldBeTrue();   // a live display is stopped before the error is printed
         failing.Result.ShouldBeNull();
         failing.Steps.ShouldBe(new[] { 1, 2 });
     }
 
-    private sealed class NaNSource(IBatchSource inner, int after) : IBatchSource
-    {
-        private int _served;
-        public int BatchSize => inner.BatchSize;
-        public Device Device => inner.Device;
-        public Batch Next()
-        {
-            Batch b = inner.Next();
-            return ++_served > after ? new Batch(b["x"].fill_(float.NaN)) : b;
-        }
-    }
 
     [Fact]
     public void Auto_is_plain_when_the_output_is_redirected_and_the_bar_on_a_terminal()
