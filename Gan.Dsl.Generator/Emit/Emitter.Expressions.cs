@@ -14,14 +14,17 @@ namespace Gan.Dsl.Generator
     {
         /// <summary>A network applied to its inputs. Several inputs are joined by the one helper, <c>Inputs.Concat</c>, along
         /// dimension 1: as they are when their ranks agree (vectors by features), flattened first when they differ (an image
-        /// and its label: [m, 1, 28, 28] and [m, 10] → [m, 794]).</summary>
+        /// and its label: [m, 1, 28, 28] and [m, 10] → [m, 794]). In a training phase the output is read through
+        /// <c>Outputs.Float32</c>: the tensor itself in float32 training, a float32 copy under mixed precision, so that what
+        /// the formula does with it (logs, losses, their means) is computed in float32.</summary>
         private static string NetworkApplication(CallExpr c, Locals locals)
         {
             // C(y | h) with C returning class scores: the network reads h; y is the class asked about.
             var inputs = locals.Scope.IsDensity(c.Callee) ? c.Args.Skip(1).ToList() : c.Args.ToList();
             string args = string.Join(", ", inputs.Select(a => Tensorize(a, locals)));
             string input = inputs.Count == 1 ? args : $"{TypeNames.Inputs}.Concat(" + args + ")";
-            return $"_{c.Callee}.forward({input})";
+            string forward = $"_{c.Callee}.forward({input})";
+            return locals.Float32Outputs ? $"{TypeNames.Outputs}.Float32({forward})" : forward;
         }
 
         private static string Tensorize(Expr e, Locals locals)
@@ -190,6 +193,9 @@ namespace Gan.Dsl.Generator
                 _reserved = new HashSet<string>(reserved, StringComparer.Ordinal);
             }
             public Scope Scope { get; }
+            /// <summary>Whether network outputs are read through <c>Outputs.Float32</c> (training phases, which may run under
+            /// mixed precision; not sampling, editing or encoding).</summary>
+            public bool Float32Outputs { get; init; }
             /// <summary>The logs the analysis decided to compute as log-sigmoids (a phase's; none elsewhere).</summary>
             public EquatableArray<StableLogPlan> StableLogs { get; init; } = EquatableArray<StableLogPlan>.Empty;
 

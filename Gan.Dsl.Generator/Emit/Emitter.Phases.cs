@@ -74,7 +74,7 @@ namespace Gan.Dsl.Generator
             PhaseKind kind = phase.Kind;
             NetworkSpec[] players = phase.Updates.Select(u => scope.Networks[u]).ToArray();
             w.Line("using var scope = torch.NewDisposeScope();");
-            var locals = new Locals(scope, model) { StableLogs = phase.StableLogs };
+            var locals = new Locals(scope, model) { StableLogs = phase.StableLogs, Float32Outputs = true };
             NoiseSpec[] noise = phase.NoiseDraws.Select(n => model.Noise.First(z => z.Name == n)).ToArray();
             DataSpec[] data = phase.DataReads.Select(n => model.Data.First(d => d.Name == n)).ToArray();
             DataSpec[] givenOnly = phase.GivenLabels.Select(n => model.Data.First(d => d.Name == n)).ToArray();

@@ -33,6 +33,7 @@ namespace Gan.Dsl.Generator
         public const string StepLosses = Runtime + nameof(StepLosses);
         public const string ModelChecks = Runtime + nameof(ModelChecks);
         public const string Inputs = Runtime + nameof(Inputs);
+        public const string Outputs = Runtime + nameof(Outputs);
         public const string Likelihood = Runtime + nameof(Likelihood);
         public const string GradientReversal = Runtime + nameof(GradientReversal);
         public const string Priors = Runtime + nameof(Priors);

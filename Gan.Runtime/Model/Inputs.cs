@@ -16,3 +16,14 @@ public static class Inputs
         return cat(inputs.Select(t => t.flatten(1)).ToArray(), 1);
     }
 }
+
+/// <summary>How generated code reads a network's output.</summary>
+public static class Outputs
+{
+    /// <summary>The output in float32: the tensor itself when it is float32 (so a float32 step is exactly as without this
+    /// call), else a float32 copy, through which autograd casts the gradient back. Under mixed precision
+    /// (<see cref="MixedPrecision"/>) a network's last matrix product returns bfloat16; the formula's logs, losses and
+    /// means then still run in float32.</summary>
+    public static Tensor Float32(Tensor output) =>
+        output.dtype is ScalarType.BFloat16 or ScalarType.Float16 ? output.to(ScalarType.Float32) : output;
+}

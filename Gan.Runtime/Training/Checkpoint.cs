@@ -29,6 +29,9 @@ public sealed record CheckpointInfo(string Model, int Step, int TotalSteps, stri
     /// <summary>The seed the CUDA generators were set to when this checkpoint was written (only where CUDA is available), else null.
     /// See <see cref="Checkpoint"/> for why a seed and not the state.</summary>
     public long? CudaSeed { get; init; }
+    /// <summary>The precision the run trains in (<c>fp32</c> or <c>bf16</c>; <c>fp32</c> in files written before it was
+    /// recorded). A resumed run must use the same to continue exactly.</summary>
+    public string Precision { get; init; } = "fp32";
 }
 
 /// <summary>
@@ -54,7 +57,7 @@ public static class Checkpoint
     public const int CurrentFormat = 2;
 
     public static void Save(string path, IAdversarialModel model, IBatchSource data, int step, int totalSteps, string schedule,
-                            ExponentialMovingAverage? ema = null)
+                            ExponentialMovingAverage? ema = null, Precision precision = Gan.Runtime.Precision.Fp32)
     {
         long? cudaSeed = null;
         if (cuda.is_available())
@@ -80,6 +83,7 @@ public static class Checkpoint
             EmaPlayer = ema?.Player,
             EmaDecay = ema?.Decay,
             CudaSeed = cudaSeed,
+            Precision = MixedPrecision.Name(precision),
             PayloadLength = bytes.LongLength,
             PayloadSha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)),
             HasSourceState = data is ICheckpointableSource,

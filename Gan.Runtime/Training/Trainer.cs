@@ -36,6 +36,9 @@ public sealed record TrainOptions
     public int CheckpointEvery { get; init; }
     /// <summary>Continue from this checkpoint: the model and data must be built as for the run that wrote it.</summary>
     public string? ResumeFrom { get; init; }
+    /// <summary><c>fp32</c>, <c>bf16</c> (mixed precision: libtorch's autocast, float32 master weights; see
+    /// <see cref="MixedPrecision"/>) or <c>auto</c> (bf16 where the device computes it fast, else fp32).</summary>
+    public string Precision { get; init; } = "fp32";
 }
 
 /// <param name="Steps">The run's length in generator steps.</param>
@@ -45,6 +48,8 @@ public sealed record TrainOptions
 /// <param name="StartStep">Steps already done when this invocation started (a resumed run), else 0.</param>
 public sealed record TrainResult(int Steps, double Seconds, float[] LastLosses, string[] LossNames, int StartStep = 0)
 {
+    /// <summary>The precision the steps ran in (<see cref="TrainOptions.Precision"/> resolved for the device).</summary>
+    public Precision Precision { get; init; }
     /// <summary>Steps per second in this invocation.</summary>
     public double StepsPerSecond => Seconds > 0 ? (Steps - StartStep) / Seconds : 0;
 }
@@ -70,12 +75,15 @@ public static class Trainer
         var names = model.LossNames.ToArray();
         var last = new float[names.Length];
         int start = 0;
+        Precision precision = MixedPrecision.Resolve(options.Precision, model.Device);
         if (options.ResumeFrom is string resume)
         {
             CheckpointInfo info = Checkpoint.Load(resume, model, data, ema);
             if (info.TotalSteps != options.Steps || info.LearningRateSchedule != options.LearningRateSchedule)
                 throw new ArgumentException($"{resume} was saved by a run of {info.TotalSteps} steps with the {info.LearningRateSchedule} schedule; " +
                                             $"resume with the same --steps and --lr-schedule (got {options.Steps}, {options.LearningRateSchedule}).");
+            if (info.Precision != MixedPrecision.Name(precision))
+                throw new ArgumentException($"{resume} was saved by a run in {info.Precision}; resume with --precision {info.Precision} (got {MixedPrecision.Name(precision)}).");
             start = info.Step;
             log.WriteLine($"resumed from {resume} at step {start}/{options.Steps}");
             if (info.CudaSeed is null && cuda.is_available() && model.Device.type == DeviceType.CUDA)
@@ -83,6 +91,10 @@ public static class Trainer
         }
         if (model.Device.type == DeviceType.CPU && CpuConvolutions.Check(model.Players.Select(model.Network)) is string kernels)
             log.WriteLine(kernels);
+        if (precision == Precision.Bf16)
+            log.WriteLine($"precision: bf16 mixed precision on {model.Device.type} (libtorch's autocast: matrix products and convolutions in bfloat16, float32 weights, optimizer state and losses)");
+        else if (!string.Equals(options.Precision, "fp32", StringComparison.OrdinalIgnoreCase))
+            log.WriteLine($"precision: fp32 ({options.Precision}: bfloat16 is not fast on this {model.Device.type}{(MixedPrecision.Available ? "" : $"; {MixedPrecision.Unavailable}")})");
         // A new event file per invocation; the START marker makes TensorBoard drop what a killed run logged after its checkpoint.
         tensorBoard?.SessionStart(start + 1);
         var clock = Stopwatch.StartNew();
@@ -98,7 +110,7 @@ public static class Trainer
                 StepLosses losses;
                 try
                 {
-                    losses = model.TrainStep(data);
+                    using (MixedPrecision.Autocast(model.Device, precision)) losses = model.TrainStep(data);
                 }
                 catch (NonFiniteLossException e) when (e.Step == 0)
                 {
@@ -126,9 +138,9 @@ public static class Trainer
                 // checkpoint then resets the CUDA generators (see Checkpoint), so a resumed run draws exactly what an unbroken one does.
                 if (tensorBoard is not null && (checkpointNow || step == options.Steps)) LogSampleGrid(tensorBoard, model, ema, step);
                 if (checkpointNow)
-                    Checkpoint.Save(options.CheckpointPath!, model, data, step, options.Steps, options.LearningRateSchedule, ema);
+                    Checkpoint.Save(options.CheckpointPath!, model, data, step, options.Steps, options.LearningRateSchedule, ema, precision);
             }
-            result = new TrainResult(options.Steps, clock.Elapsed.TotalSeconds, last, names, start);
+            result = new TrainResult(options.Steps, clock.Elapsed.TotalSeconds, last, names, start) { Precision = precision };
             return result;
         }
         finally

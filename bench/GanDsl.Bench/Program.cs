@@ -8,6 +8,7 @@ using GanDsl.Bench;
 //   generator  the source generator over 200 declarations, cold and incremental
 //   images     the image results (trains with `gan train`; see docs/results-images.md)
 //   cpuconv    libtorch's own CPU convolutions against oneDNN's: gradient errors and DCGAN step speed
+//   precision  the image models' training steps in fp32 and in mixed precision (bf16 autocast)
 
 string mode = args.Length > 0 ? args[0] : "overhead";
 _ = BenchKit.StartLoad;   // read before any work
@@ -19,6 +20,7 @@ switch (mode)
     case "generator": return GeneratorBench.Run(args);
     case "images": return ImagesBench.Run(args);
     case "cpuconv": return CpuConvBench.Run(args);
+    case "precision": return PrecisionBench.Run(args);
     default:
         Console.Error.WriteLine("usage: GanDsl.Bench overhead [--model ring|mnist|dcgan] [--rounds N] [--steps N] [--batch N] [--threads N] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench memory [--model ring|dcgan] [--steps N] [--every N] [--warmup N] [--batch N] [--threads N] [--out FILE]");

@@ -67,6 +67,7 @@ public static class DomainCommand
             ["steps_per_second"] = Math.Round(result.StepsPerSecond, 1),
             ["device"] = device.ToString(),
             ["cpu_convolutions"] = CpuConvolutions.Status,
+            ["precision"] = MixedPrecision.Name(result.Precision),
             ["seed"] = s.Seed,
             ["final_losses"] = result.LossNames.Zip(result.LastLosses).ToDictionary(p => p.First, p => (object?)p.Second),
         };
@@ -127,6 +128,7 @@ public static class DomainCommand
             ["steps_per_second"] = Math.Round(result.StepsPerSecond, 2),
             ["device"] = device.ToString(),
             ["cpu_convolutions"] = CpuConvolutions.Status,
+            ["precision"] = MixedPrecision.Name(result.Precision),
             ["seed"] = s.Seed,
             ["final_losses"] = result.LossNames.Zip(result.LastLosses).ToDictionary(p => p.First, p => (object?)p.Second),
         };

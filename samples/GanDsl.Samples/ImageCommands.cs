@@ -71,6 +71,7 @@ public static class ImageCommands
             ["tensorboard"] = tensorBoard?.Directory,
             ["device"] = device.ToString(),
             ["cpu_convolutions"] = CpuConvolutions.Status,
+            ["precision"] = MixedPrecision.Name(result.Precision),
             ["seed"] = s.Seed,
             ["lr_schedule"] = s.LearningRateSchedule,
             ["weights_sha256"] = info.WeightsSha256,

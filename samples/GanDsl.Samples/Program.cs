@@ -20,18 +20,19 @@ var progress = new Option<string>("--progress") { Description = "auto (a live ba
 var tensorBoard = new Option<string?>("--tensorboard") { Description = "Folder for TensorBoard event files (losses, metrics, image sample grids), or none. Default: OUT/tensorboard." };
 var ema = new Option<double?>("--ema") { Description = "Keep an exponential moving average of the generator's weights with this decay (e.g. 0.999) and sample, evaluate and save with it. Default: off." };
 var threads = new Option<int?>("--threads") { Description = "CPU threads for torch's operations (default: torch's, one per core). On a machine shared with other jobs, 1 avoids threads spinning against each other (measured: 4x faster InfoGAN steps on a loaded 2-core machine)." };
+var precision = new Option<string>("--precision") { Description = "fp32; bf16: mixed precision (libtorch's autocast: matrix products and convolutions in bfloat16, float32 weights, optimizer state and losses); auto: bf16 where the device computes it fast (CUDA, or a CPU with AVX-512 BF16 or AMX), else fp32.", DefaultValueFactory = _ => "fp32" };
 var lrSchedule = new Option<string>("--lr-schedule") { Description = "constant; linear: the declared learning rates decay linearly to 0 over the run; ganin: μ_p = μ_0 / (1 + 10p)^0.75 (Ganin & Lempitsky 2015). Default: the model's (linear for the GANs)." };
 
 var train = new Command("train", "Train a catalog model and write its pictures and metrics.json (images: also the model).")
 {
     model, data, DataCommand.DataFolder, DataCommand.Cache, DataCommand.NoDownload, steps, batchSize, seed, device, output, evalSamples, logEvery, lrSchedule, noEval, checkpointEvery, resume,
-    progress, tensorBoard, ema, threads,
+    progress, tensorBoard, ema, threads, precision,
 };
 train.SetAction(parse => Run(() => SetThreads(parse.GetValue(threads)) ?? TrainCommand.Run(new TrainSettings(
     parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(steps), parse.GetValue(batchSize), parse.GetValue(seed),
     parse.GetValue(device)!, parse.GetValue(output)!, parse.GetValue(evalSamples), parse.GetValue(logEvery), parse.GetValue(lrSchedule),
     DataCommand.Options(parse, Console.Out), !parse.GetValue(noEval), parse.GetValue(checkpointEvery), parse.GetValue(resume),
-    parse.GetValue(progress)!, parse.GetValue(tensorBoard), parse.GetValue(ema)), Console.Out)));
+    parse.GetValue(progress)!, parse.GetValue(tensorBoard), parse.GetValue(ema), parse.GetValue(precision)!), Console.Out)));
 
 var list = new Command("list", "List the catalog's models.");
 list.SetAction(_ =>

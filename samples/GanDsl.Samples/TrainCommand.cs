@@ -27,7 +27,8 @@ namespace GanDsl.Samples;
 /// evaluation and the saved model; null: none.</param>
 public sealed record TrainSettings(string Model, string? Data, int? Steps, int? BatchSize, long Seed, string Device, string Out, int? EvalSamples, int LogEvery,
                                    string? LearningRateSchedule = null, DataOptions? DataOptions = null, bool Evaluate = true,
-                                   int CheckpointEvery = 0, bool Resume = false, string Progress = "auto", string? TensorBoard = null, double? Ema = null)
+                                   int CheckpointEvery = 0, bool Resume = false, string Progress = "auto", string? TensorBoard = null, double? Ema = null,
+                                   string Precision = "fp32")
 {
     /// <summary>The run's checkpoint file, in its output folder.</summary>
     public string CheckpointPath => System.IO.Path.Combine(Out, "checkpoint.ckpt");
@@ -61,7 +62,7 @@ public sealed record TrainSettings(string Model, string? Data, int? Steps, int? 
         Steps = steps, LogEvery = LogEvery, Log = log, LearningRateSchedule = LearningRateSchedule ?? "linear",
         CheckpointPath = CheckpointPath, CheckpointEvery = CheckpointEvery, ResumeFrom = Resume ? CheckpointPath : null,
         Progress = ProgressModes.Create(ProgressModes.Resolve(Progress, ProgressModes.IsTerminal(log)), log, LogEvery),
-        TensorBoard = tensorBoard, Ema = ema,
+        TensorBoard = tensorBoard, Ema = ema, Precision = Precision,
     };
 }
 
@@ -145,6 +146,7 @@ public static class TrainCommand
             if (tensorBoard is null) w.WriteNull("tensorboard"); else w.WriteString("tensorboard", tensorBoard.Directory);
             w.WriteString("device", device.ToString());
             w.WriteString("cpu_convolutions", CpuConvolutions.Status);
+            w.WriteString("precision", MixedPrecision.Name(result.Precision));
             w.WriteNumber("batch_size", s.BatchSize ?? entry.BatchSize);
             w.WriteString("lr_schedule", s.LearningRateSchedule);
             w.WriteNumber("seed", s.Seed);

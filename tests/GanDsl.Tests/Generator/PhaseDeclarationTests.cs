@@ -59,7 +59,7 @@ public class PhaseDeclarationTests
         run.OutputErrors.ShouldBeEmpty();
         string phase = Method(run.GeneratedSource, "public float StepE_z");
         phase.ShouldContain("using (torch.no_grad())");
-        phase.ShouldContain("G_z = _G.forward(z);");
+        phase.ShouldContain("G_z = global::Gan.Runtime.Outputs.Float32(_G.forward(z));");
         phase.ShouldContain("_optimizerE_z.step();");
         phase.ShouldNotContain("_optimizerG.step();");
         run.GeneratedSource.ShouldContain("\"loss_E_z\"");
@@ -176,8 +176,8 @@ public class PhaseDeclarationTests
         code.ShouldContain("global::Gan.Runtime.IProgressAware");
         code.ShouldContain("public double ReversalWeight => 2.0 / (1.0 + global::System.Math.Exp(-10.0 * Progress)) - 1.0;");
         string phase = Method(code, "public float StepDann");
-        phase.ShouldContain("var C_y_F_x = _C.forward(F_x);");
-        phase.ShouldContain("var Dd_reverse_F_x = _Dd.forward(global::Gan.Runtime.GradientReversal.Apply(F_x, ReversalWeight));");
+        phase.ShouldContain("var C_y_F_x = global::Gan.Runtime.Outputs.Float32(_C.forward(F_x));");
+        phase.ShouldContain("var Dd_reverse_F_x = global::Gan.Runtime.Outputs.Float32(_Dd.forward(global::Gan.Runtime.GradientReversal.Apply(F_x, ReversalWeight)));");
         phase.ShouldContain("global::Gan.Runtime.Likelihood.LogCategorical(C_y_F_x, y)");
         phase.ShouldContain("functional.logsigmoid(-Dd_reverse_F_x_t)");   // a network named F moves the alias of torch.nn.functional
         code.ShouldContain("using functional = global::TorchSharp.torch.nn.functional;");
