@@ -89,7 +89,7 @@ public static class Trainer
             if (info.CudaSeed is null && cuda.is_available() && model.Device.type == DeviceType.CUDA)
                 log.WriteLine("  note: this checkpoint was written without CUDA, so it holds no CUDA generator seed: the resumed run's CUDA random numbers differ from an unbroken run's.");
         }
-        if (model.Device.type == DeviceType.CPU && CpuConvolutions.Check(model.Players.Select(model.Network)) is string kernels)
+        if (model.Device.type == DeviceType.CPU && CpuConvolutions.Check(model.Players.Select(model.Network), precision) is string kernels)
             log.WriteLine(kernels);
         if (precision == Precision.Bf16)
             log.WriteLine($"precision: bf16 mixed precision on {model.Device.type} (libtorch's autocast: matrix products and convolutions in bfloat16, float32 weights, optimizer state and losses)");

@@ -20,7 +20,7 @@ namespace GanDsl.Tests.Runtime;
 /// process (<see cref="CpuConvolutionSwitchTests"/>).
 /// </summary>
 [Collection(TorchGlobalRngCollection.Name)]
-public sealed class ConvolutionGradientTests : IDisposable
+public sealed class ConvolutionGradientTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private readonly CpuConvolutions.State _saved = CpuConvolutions.Save();
     public void Dispose() => CpuConvolutions.Restore(_saved);
@@ -74,6 +74,28 @@ public sealed class ConvolutionGradientTests : IDisposable
             }
         }
         layers.ShouldBeGreaterThan(20); // the image models' convolutions were all visited
+    }
+
+    [Fact]
+    public void In_bf16_the_check_runs_each_layer_under_autocast_within_bf16_rounding()
+    {
+        // The DCGAN's layers and the feature classifier's (the 8→8 one is where oneDNN's float32 kernel fails here).
+        CpuConvolutions.SetOneDnn(true).ShouldBeTrue(CpuConvolutions.Status);
+        CpuConvolutions.ForgetChecks();
+        torch.manual_seed(2);
+        using var gan = new Dcgan(CPU);
+        using var classifier = new FeatureClassifier(new ClassifierArchitecture(4, 8, 8, 16));
+        var networks = new nn.Module[] { gan }.Append(classifier).ToList();
+        string? line = CpuConvolutions.Check(networks, Precision.Bf16);
+        if (line is not null) line.ShouldContain("(bf16 ");   // oneDNN's bf16 kernel was wrong: named as such, and oneDNN is off
+        foreach (var conv in networks.SelectMany(n => n.modules().OfType<TorchSharp.Modules.Convolution>()))
+        {
+            var layer = ConvolutionLayer.Of(conv)!.Value;
+            double bf16 = layer.WorstError(Precision.Bf16), fp32 = layer.WorstError();
+            output.WriteLine($"{layer}: bf16 {bf16:E2}, fp32 {fp32:E2} (oneDNN {(CpuConvolutions.OneDnnEnabled == true ? "on" : "off")})");
+            bf16.ShouldBeLessThanOrEqualTo(CpuConvolutions.Bf16Tolerance, layer.ToString());
+            bf16.ShouldBeGreaterThan(CpuConvolutions.Tolerance, $"{layer}: bf16's rounding should show; did autocast run?");
+        }
     }
 
     [Fact]
