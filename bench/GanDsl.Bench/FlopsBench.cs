@@ -43,17 +43,36 @@ public static class FlopsBench
         double overCount = 2.0 * batch * (firstG + 2 * firstD);
 
         using ImageBatchSource data = RandomImages(batch, DataRange.MinusOneToOne, batches: 20);
+        int bf16Steps = IntArg(args, "--bf16-steps", 5);
+        // Where the CPU has no bfloat16 instructions libtorch emulates them: a 2048² bf16 matmul then takes about a minute
+        // (0.3 GFLOP/s on an AVX2-only EPYC), so the bf16 ceilings are timed fewer times (--bf16-reps).
+        int bf16Reps = IntArg(args, "--bf16-reps", Gan.Runtime.MixedPrecision.Bf16IsFast(CPU) ? reps : 2);
         for (int i = 0; i < 5; i++) gan.TrainStep(data);
-        // The matmuls are timed between the steps, not after them, so that both see the same load on a shared machine.
+        // The ceilings are timed between the steps, not after them, so that both see the same load on a shared machine:
+        // square matmuls in fp32 and bf16 (the same operands rounded), and a DCGAN-sized convolution (4×4, stride 2,
+        // 64 → 128 channels on 64×64×14×14) in fp32 and bf16.
         int[] sizes = { 1024, 2048 };
         Tensor[] left = sizes.Select(n => randn(n, n)).ToArray(), right = sizes.Select(n => randn(n, n)).ToArray();
-        for (int j = 0; j < sizes.Length; j++)
-            for (int i = 0; i < 3; i++) using (torch.mm(left[j], right[j])) { }
+        Tensor left16 = left[^1].to(ScalarType.BFloat16), right16 = right[^1].to(ScalarType.BFloat16);
+        Tensor convX = randn(64, 64, 14, 14), convW = randn(128, 64, 4, 4) * 0.05;
+        Tensor convX16 = convX.to(ScalarType.BFloat16), convW16 = convW.to(ScalarType.BFloat16);
+        double convFlop = 2.0 * 64 * 128 * 7 * 7 * 64 * 4 * 4;
+        var ceilings = new (string Name, double Flop, Action Run, int Reps)[]
+        {
+            ($"torch.mm {sizes[0]}×{sizes[0]} fp32", 2.0 * sizes[0] * sizes[0] * sizes[0], () => { using Tensor c = torch.mm(left[0], right[0]); }, reps),
+            ($"torch.mm {sizes[1]}×{sizes[1]} fp32", 2.0 * sizes[1] * sizes[1] * sizes[1], () => { using Tensor c = torch.mm(left[1], right[1]); }, reps),
+            ($"torch.mm {sizes[1]}×{sizes[1]} bf16", 2.0 * sizes[1] * sizes[1] * sizes[1], () => { using Tensor c = torch.mm(left16, right16); }, bf16Reps),
+            ("conv2d 64→128, 4×4 s2, 64×14×14 fp32", convFlop, () => { using Tensor c = nn.functional.conv2d(convX, convW, strides: new long[] { 2, 2 }, padding: new long[] { 1, 1 }); }, reps),
+            ("conv2d 64→128, 4×4 s2, 64×14×14 bf16", convFlop, () => { using Tensor c = nn.functional.conv2d(convX16, convW16, strides: new long[] { 2, 2 }, padding: new long[] { 1, 1 }); }, bf16Reps),
+        };
+        foreach (var c in ceilings) for (int i = 0; i < Math.Min(3, c.Reps); i++) c.Run();
         var full = new List<double>();
         var dOnly = new List<double>();
         var gOnly = new List<double>();
-        var mmTimes = sizes.Select(_ => new List<double>()).ToArray();
-        for (int i = 0; i < Math.Max(steps, reps); i++)
+        var bf16Full = new List<double>();
+        var ceilingTimes = ceilings.Select(_ => new List<double>()).ToArray();
+        using (Gan.Runtime.MixedPrecision.Autocast(CPU, Gan.Runtime.Precision.Bf16)) gan.TrainStep(data);   // warm the bf16 kernels
+        for (int i = 0; i < Math.Max(Math.Max(steps, reps), bf16Steps); i++)
         {
             if (i < steps)
             {
@@ -61,18 +80,17 @@ public static class FlopsBench
                 dOnly.Add(Time(() => gan.StepDiscriminators(data), 1));
                 gOnly.Add(Time(() => gan.StepGenerators(data), 1));
             }
+            if (i < bf16Steps)
+                bf16Full.Add(Time(() => { using (Gan.Runtime.MixedPrecision.Autocast(CPU, Gan.Runtime.Precision.Bf16)) gan.TrainStep(data); }, 1));
             if (i < reps)
-                for (int j = 0; j < sizes.Length; j++)
-                {
-                    int k = j;
-                    mmTimes[j].Add(Time(() => { using Tensor c = torch.mm(left[k], right[k]); }, 1));
-                }
+                for (int j = 0; j < ceilings.Length; j++)
+                    if (i < ceilings[j].Reps) ceilingTimes[j].Add(Time(ceilings[j].Run, 1));
         }
-        foreach (Tensor t in left.Concat(right)) t.Dispose();
+        foreach (Tensor t in left.Concat(right).Concat(new[] { left16, right16, convX, convW, convX16, convW16 })) t.Dispose();
 
         var lines = new List<string>
         {
-            Header("GanDsl CPU efficiency, Dcgan (width 64, 28×28)") + $", batch {batch}, median of {steps} single steps, matmul median of {reps} (interleaved with the steps)",
+            Header("GanDsl CPU efficiency, Dcgan (width 64, 28×28)") + $", batch {batch}, median of {steps} single steps ({bf16Steps} in bf16), ceilings median of {reps} ({bf16Reps} in bf16), interleaved with the steps",
             "",
             "| layer | shapes (per example) | forward MACs per example |",
             "|---|---|---:|",
@@ -80,17 +98,19 @@ public static class FlopsBench
         foreach (Layer l in layers) lines.Add($"| {l.Net}.{l.Name} ({l.Kind}) | {l.Shapes} | {l.Macs:N0} |");
         lines.Add($"| G total / D total | | {g:N0} / {d:N0} |");
         lines.Add("");
-        lines.Add("| work | GFLOP | median ms | GFLOP/s | % of the 2048² matmul rate |");
-        lines.Add("|---|---:|---:|---:|---:|");
+        lines.Add("| work | GFLOP | median ms | GFLOP/s | % of the 2048² fp32 matmul rate | % of the 2048² bf16 matmul rate |");
+        lines.Add("|---|---:|---:|---:|---:|---:|");
 
-        var mm = sizes.Select((n, j) => (Name: $"torch.mm {n}×{n} fp32", Flop: 2.0 * n * n * n, Seconds: Median(mmTimes[j]))).ToList();
-        double ceiling = mm[^1].Flop / mm[^1].Seconds;
+        double fp32Ceiling = ceilings[1].Flop / Median(ceilingTimes[1]), bf16Ceiling = ceilings[2].Flop / Median(ceilingTimes[2]);
         void Row(string name, double flop, double seconds) =>
-            lines.Add($"| {name} | {F(flop / 1e9, "F2")} | {F(seconds * 1e3, "F1")} | {F(flop / seconds / 1e9, "F1")} | {F(100 * flop / seconds / ceiling, "F0")} % |");
+            lines.Add($"| {name} | {F(flop / 1e9, "F2")} | {F(seconds * 1e3, "F1")} | {F(flop / seconds / 1e9, "F1")} | {F(100 * flop / seconds / fp32Ceiling, "F0")} % | {F(100 * flop / seconds / bf16Ceiling, "F0")} % |");
         Row("Dcgan.TrainStep (D step + G step)", stepFlops, Median(full));
         Row("  StepDiscriminators (G + 6·D)", dStepFlops, Median(dOnly));
         Row("  StepGenerators (3·G + 3·D)", gStepFlops, Median(gOnly));
-        foreach (var (name, flop, seconds) in mm) Row(name, flop, seconds);
+        Row("Dcgan.TrainStep, --precision bf16 (autocast)", stepFlops, Median(bf16Full));
+        for (int j = 0; j < ceilings.Length; j++) Row(ceilings[j].Name, ceilings[j].Flop, Median(ceilingTimes[j]));
+        lines.Add("");
+        lines.Add($"bfloat16 instructions on this CPU: {(Gan.Runtime.MixedPrecision.Bf16IsFast(CPU) ? "yes (AVX-512 BF16 or AMX)" : "none (libtorch emulates bf16)")}.");
         lines.Add("");
         lines.Add($"Rule: conv/conv-transpose/linear multiply-adds × 2, backward = 2 × forward; one step = 4·G + 9·D forward. " +
                   $"The rule over-counts the input gradients of the first layers that autograd skips by {F(overCount / 1e9, "F3")} GFLOP " +
