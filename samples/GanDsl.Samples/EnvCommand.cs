@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace GanDsl.Samples;
 
-/// <summary><c>gan env</c>: what this process would train with — the TorchSharp build, CUDA, the CPU threads and which
+/// <summary><c>gan env</c>: what this process would train with — the TorchSharp build, CUDA, the CPU threads, mixed precision and which
 /// kernels float32 CPU convolutions use (<see cref="CpuConvolutions"/>) — and, with <c>--check MODEL</c>, the check
 /// a CPU training run makes on that model's convolutions before its first step.</summary>
 public static class EnvCommand
@@ -20,6 +20,9 @@ public static class EnvCommand
         output.WriteLine($"TorchSharp:        {torchSharp}");
         output.WriteLine($"CUDA:              {(cuda.is_available() ? $"available ({cuda.device_count()} device(s)); --device auto uses it" : "not available; --device auto uses the CPU")}");
         output.WriteLine($"CPU threads:       {get_num_threads()}");
+        output.WriteLine($"Mixed precision:   {(MixedPrecision.Available ? "bf16 autocast available" : $"not available ({MixedPrecision.Unavailable})")}; " +
+                         $"bfloat16 instructions on this CPU: {(MixedPrecision.Bf16IsFast(CPU) ? "yes" : "none (emulated, slower than fp32)")}; " +
+                         $"--precision auto trains in {MixedPrecision.Name(MixedPrecision.Resolve("auto", Devices.Default))} on {Devices.Default.type}");
         if (checkModel is not null)
         {
             // The catalog's models, or the feature classifier FID and the DANN digits' evaluation use.

@@ -73,7 +73,7 @@ classifier.SetAction(parse => Run(() => Classifiers.Train(parse.GetValue(classif
     parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(device)!, Console.Out)));
 
 var check = new Option<string?>("--check") { Description = "A catalog model (or classifier: the FID feature classifier) whose convolutions to check on the CPU against float64, as `gan train` does before its first step." };
-var env = new Command("env", "What this machine trains with: TorchSharp, CUDA, CPU threads, and which kernels CPU convolutions use (GANDSL_CPU_CONV).") { check };
+var env = new Command("env", "What this machine trains with: TorchSharp, CUDA, CPU threads, mixed precision (what --precision auto picks), and which kernels CPU convolutions use (GANDSL_CPU_CONV).") { check };
 env.SetAction(parse => Run(() => EnvCommand.Run(parse.GetValue(check), Console.Out)));
 
 var root = new RootCommand("GanDsl: adversarial models declared in a few lines, trained with TorchSharp.") { train, list, sample, interpolate, eval, classifier, DataCommand.Create(), env };
