@@ -127,8 +127,7 @@ public sealed class TensorBoardTests : IDisposable
         CheckpointPath = checkpoint, CheckpointEvery = every, ResumeFrom = resume,
     };
 
-    private static float[][] Parameters(IAdversarialModel model) =>
-        model.Players.SelectMany(model.PlayerParameters).Select(p => p.detach().cpu().data<float>().ToArray()).ToArray();
+    private static float[][] Parameters(IAdversarialModel model) => PlayerSnapshots.Values(model);
 
     [Fact]
     public void The_trainer_logs_losses_and_sample_grids_and_training_is_unchanged_by_it()

@@ -24,8 +24,7 @@ public sealed class CheckpointTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
 
-    private static float[][] Parameters(IAdversarialModel model) =>
-        model.Players.SelectMany(model.PlayerParameters).Select(p => p.detach().cpu().data<float>().ToArray()).ToArray();
+    private static float[][] Parameters(IAdversarialModel model) => PlayerSnapshots.Values(model);
 
     private TrainOptions Options(int steps, string? checkpoint = null, int every = 0, string? resume = null) => new()
     {

@@ -149,8 +149,7 @@ public sealed class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper out
         CheckpointPath = checkpoint, CheckpointEvery = every, ResumeFrom = resume,
     };
 
-    private static float[][] Parameters(IAdversarialModel model) =>
-        model.Players.SelectMany(model.PlayerParameters).Select(p => p.detach().cpu().data<float>().ToArray()).ToArray();
+    private static float[][] Parameters(IAdversarialModel model) => PlayerSnapshots.Values(model);
 
     [Fact]
     public void In_bf16_2N_steps_equal_N_steps_a_kill_a_resume_and_N_more()

@@ -19,6 +19,10 @@ internal static class PlayerSnapshots
         return copy;
     }
 
+    /// <summary>Every player's parameters, in order, as float arrays (for exact comparisons of two runs).</summary>
+    public static float[][] Values(IAdversarialModel model) =>
+        model.Players.SelectMany(model.PlayerParameters).Select(p => p.detach().cpu().data<float>().ToArray()).ToArray();
+
     /// <summary>Whether the player's parameters are exactly those of the snapshot (the same number of tensors, every
     /// element equal).</summary>
     public static bool Same(List<Tensor> before, IAdversarialModel model, string player)
