@@ -14,3 +14,13 @@ for seed in 0 1 2; do
   done
 done
 echo done > runs/precision/DONE
+# The table (docs/results-precision.md): modes, high-quality fraction and reverse KL of each run.
+{
+  echo "| seed | precision | modes | high-quality | reverse KL | steps/s (1 thread) |"
+  echo "|---:|---|---:|---:|---:|---:|"
+  for seed in 0 1 2; do for p in fp32 bf16; do
+    m=runs/precision/ring-$p-s$seed/metrics.json
+    [ -f $m ] && python3 -c "import json,sys; d=json.load(open('$m')); print(f\"| $seed | $p | {d['modes_captured']}/{d['modes_total']} | {100*d['high_quality_fraction']:.1f} % | {d['reverse_kl']:.4f} | {d['steps_per_second']} |\")"
+  done; done
+} > runs/precision/table.md
+cat runs/precision/table.md
