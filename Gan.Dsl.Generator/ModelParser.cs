@@ -320,7 +320,8 @@ namespace Gan.Dsl.Generator
                         NamedDouble(role, "Beta1") ?? 0.5,
                         NamedDouble(role, "Beta2") ?? 0.999,
                         NamedDouble(role, "Momentum") ?? 0.0,
-                        NamedDouble(role, "WeightDecay") ?? 0.0);
+                        NamedDouble(role, "WeightDecay") ?? 0.0,
+                        NamedDouble(role, "Alpha") ?? 0.99);
                     var spec = new NetworkSpec(method.Name, generator != null ? PlayerRole.Generator : discriminator != null ? PlayerRole.Discriminator : PlayerRole.Network, optimizer,
                         generator != null ? NetworkOutputKind.Values
                         : discriminator != null ? NamedEnum(role, "Output", DiscriminatorOutput.Logits) switch

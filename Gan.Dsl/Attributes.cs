@@ -120,8 +120,11 @@ namespace Gan.Dsl
         public double LearningRate { get; set; } = 2e-4;
         public double Beta1 { get; set; } = 0.5;
         public double Beta2 { get; set; } = 0.999;
-        /// <summary>SGD only.</summary>
+        /// <summary>SGD and RMSprop.</summary>
         public double Momentum { get; set; }
+        /// <summary>RMSprop only: the smoothing constant of the average of squared gradients.</summary>
+        public double Alpha { get; set; } = 0.99;
+        /// <summary>L2 penalty added to the gradient (Adam, SGD, RMSprop); decoupled weight decay for AdamW.</summary>
         public double WeightDecay { get; set; }
     }
 

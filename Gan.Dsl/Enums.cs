@@ -99,5 +99,11 @@ namespace Gan.Dsl
     {
         Adam,
         Sgd,
+        /// <summary>Adam with decoupled weight decay (Loshchilov &amp; Hutter 2019): <c>WeightDecay</c> shrinks the weights
+        /// directly instead of adding to the gradient.</summary>
+        AdamW,
+        /// <summary>RMSprop (Hinton's lecture 6e), the optimizer of the original WGAN (Arjovsky et al. 2017): <c>Alpha</c> is
+        /// the smoothing constant of the squared-gradient average, <c>Momentum</c> optional.</summary>
+        RmsProp,
     }
 }

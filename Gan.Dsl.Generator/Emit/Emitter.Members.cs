@@ -23,10 +23,14 @@ namespace Gan.Dsl.Generator
                 foreach (NetworkSpec n in model.Networks)
                 {
                     OptimizerSpec o = n.Optimizer;
-                    if (o.Kind == Optimizer.Adam)
-                        w.Line($"_optimizer{n.Name} = torch.optim.Adam(_{n.Name}.parameters(), lr: {Num(o.LearningRate)}, beta1: {Num(o.Beta1)}, beta2: {Num(o.Beta2)}, weight_decay: {Num(o.WeightDecay)});");
-                    else
-                        w.Line($"_optimizer{n.Name} = torch.optim.SGD(_{n.Name}.parameters(), {Num(o.LearningRate)}, momentum: {Num(o.Momentum)}, weight_decay: {Num(o.WeightDecay)});");
+                    string parameters = $"_{n.Name}.parameters()";
+                    w.Line($"_optimizer{n.Name} = " + o.Kind switch
+                    {
+                        Optimizer.Sgd => $"torch.optim.SGD({parameters}, {Num(o.LearningRate)}, momentum: {Num(o.Momentum)}, weight_decay: {Num(o.WeightDecay)});",
+                        Optimizer.AdamW => $"torch.optim.AdamW({parameters}, lr: {Num(o.LearningRate)}, beta1: {Num(o.Beta1)}, beta2: {Num(o.Beta2)}, weight_decay: {Num(o.WeightDecay)});",
+                        Optimizer.RmsProp => $"torch.optim.RMSProp({parameters}, lr: {Num(o.LearningRate)}, alpha: {Num(o.Alpha)}, weight_decay: {Num(o.WeightDecay)}, momentum: {Num(o.Momentum)});",
+                        _ => $"torch.optim.Adam({parameters}, lr: {Num(o.LearningRate)}, beta1: {Num(o.Beta1)}, beta2: {Num(o.Beta2)}, weight_decay: {Num(o.WeightDecay)});",
+                    });
                 }
                 w.Line($"_optimizers = new[] {{ {string.Join(", ", model.Networks.Select(n => "_optimizer" + n.Name))} }};");
             }

@@ -10,7 +10,7 @@ namespace Gan.Dsl.Generator.Model
     /// plain values, or class scores (C(y | h) = softmax(C(h))[y]).</summary>
     internal enum NetworkOutputKind { Logits, Probability, Values, Categorical, Gaussian }
 
-    internal sealed record OptimizerSpec(Optimizer Kind, double LearningRate, double Beta1, double Beta2, double Momentum, double WeightDecay);
+    internal sealed record OptimizerSpec(Optimizer Kind, double LearningRate, double Beta1, double Beta2, double Momentum, double WeightDecay, double Alpha = 0.99);
 
     internal sealed record NetworkSpec(string Name, PlayerRole Role, OptimizerSpec Optimizer, NetworkOutputKind Output);
 

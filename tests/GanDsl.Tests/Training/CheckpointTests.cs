@@ -62,6 +62,25 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Adamw_and_rmsprop_states_resume_exactly()
+    {
+        const int n = 5;
+        string checkpoint = Path.Combine(_dir, "optimizers.ckpt");
+        torch.manual_seed(4);
+        using var straight = new AdamWRmsPropGan(CPU);
+        Trainer.Train(straight, new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), Options(2 * n));
+        torch.manual_seed(4);
+        using (var first = new AdamWRmsPropGan(CPU))
+            Should.Throw<OperationCanceledException>(() => Trainer.Train(first, new KilledAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), batches: n + 1),
+                                                                         Options(2 * n, checkpoint, every: n)));
+        torch.manual_seed(99);
+        using var resumed = new AdamWRmsPropGan(CPU);
+        Trainer.Train(resumed, new KilledAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), int.MaxValue), Options(2 * n, checkpoint, every: n, resume: checkpoint));
+        float[][] a = Parameters(straight), b = Parameters(resumed);
+        for (int i = 0; i < a.Length; i++) b[i].ShouldBe(a[i]);   // the moments (AdamW) and square averages and momentum (RMSprop) came back
+    }
+
+    [Fact]
     public void Image_batches_resume_mid_epoch_in_the_same_order()
     {
         const int n = 7;

@@ -327,6 +327,30 @@ public class PhaseReferenceTests
         return Game(g, new[] { d1, d2 }, new[] { 1.0, secondWeight }, Adam(g, 2e-3), new[] { Adam(d1, 1e-3), Adam(d2, 4e-3) });
     }
 
+    private static (Action<IBatchSource>, nn.Module[], optim.Optimizer[]) AdamWAndRmsProp(bool declaredSettings)
+    {
+        var g = Nets.Mlp(3, 16, 2);
+        var d = Nets.Mlp(2, 16, 1);
+        // The guard: Adam with the same weight decay as an L2 term (not decoupled), and RMSprop with its defaults.
+        optim.Optimizer oG = declaredSettings ? optim.AdamW(g.parameters(), 2e-3, 0.6, 0.98, weight_decay: 0.05) : optim.Adam(g.parameters(), 2e-3, 0.6, 0.98, weight_decay: 0.05);
+        var oD = declaredSettings ? optim.RMSProp(d.parameters(), 1e-3, alpha: 0.9, weight_decay: 0.01, momentum: 0.3) : optim.RMSProp(d.parameters(), 1e-3);
+        return Game(g, new[] { d }, new[] { 1.0 }, oG, new[] { oD });
+    }
+
+    [Fact]
+    public void Adamw_and_rmsprop_match_hand_written()
+    {
+        ShouldBeEqual(RunGenerated(() => new AdamWRmsPropGan(CPU), new Pool(2)),
+                      RunReference(() => AdamWAndRmsProp(declaredSettings: true), new Pool(2)));
+    }
+
+    [Fact]
+    public void The_adamw_comparison_can_tell_coupled_weight_decay_and_rmsprops_defaults()
+    {
+        ShouldDiffer(RunGenerated(() => new AdamWRmsPropGan(CPU), new Pool(2)),
+                     RunReference(() => AdamWAndRmsProp(declaredSettings: false), new Pool(2)));
+    }
+
     [Fact]
     public void Declared_optimizer_settings_match_hand_written()
     {

@@ -258,3 +258,15 @@ public sealed class BarEncoder : nn.Module<Tensor, Tensor>
         return stack(new[] { angle.cos() * 4f, angle.sin() * 4f }, 1) + bias;
     }
 }
+
+/// <summary>The other two optimizers, away from their defaults: AdamW (decoupled weight decay) for G, RMSprop with momentum
+/// and its own smoothing constant for D.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 3)]
+[Minimax("E[log D(x)] + E[log(1 - D(G(z)))]")]
+public partial class AdamWRmsPropGan
+{
+    [Generator(Optimizer = Optimizer.AdamW, LearningRate = 2e-3, Beta1 = 0.6, Beta2 = 0.98, WeightDecay = 0.05)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(3, 16, 2);
+    [Discriminator(Optimizer = Optimizer.RmsProp, LearningRate = 1e-3, Alpha = 0.9, Momentum = 0.3, WeightDecay = 0.01)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+}
