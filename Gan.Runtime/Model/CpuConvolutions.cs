@@ -182,22 +182,12 @@ public static class CpuConvolutions
     private static bool Resolve()
     {
         if (s_context != IntPtr.Zero) return true;
-        if (!OperatingSystem.IsLinux())
+        IntPtr global = LibTorchCpu.Export("_ZN2at13globalContextEv", out string? why);
+        if (global != IntPtr.Zero) s_set = LibTorchCpu.Export("_ZN2at7Context20setUserEnabledMkldnnEb", out why);
+        if (s_set != IntPtr.Zero) s_get = LibTorchCpu.Export("_ZNK2at7Context17userEnabledMkldnnEv", out why);
+        if (global == IntPtr.Zero || s_set == IntPtr.Zero || s_get == IntPtr.Zero)
         {
-            Status = "unchanged (the switch is looked up by its Linux name only)";
-            return false;
-        }
-        torch.InitializeDeviceType(DeviceType.CPU); // TorchSharp loads libtorch_cpu.so from its own folder
-        if (!NativeLibrary.TryLoad("libtorch_cpu.so", typeof(torch).Assembly, null, out IntPtr library))
-        {
-            Status = "unchanged (libtorch_cpu.so not found)";
-            return false;
-        }
-        if (!NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out IntPtr global)
-            || !NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledMkldnnEb", out s_set)
-            || !NativeLibrary.TryGetExport(library, "_ZNK2at7Context17userEnabledMkldnnEv", out s_get))
-        {
-            Status = "unchanged (libtorch_cpu.so exports no at::Context::setUserEnabledMkldnn)";
+            Status = $"unchanged ({why})";
             return false;
         }
         s_context = Marshal.GetDelegateForFunctionPointer<GlobalContextFn>(global)();
@@ -205,8 +195,8 @@ public static class CpuConvolutions
         // NNPACK is the next path libtorch asks about for a float32 convolution without oneDNN (and for any float64
         // one). Where its hardware check fails ("Unsupported hardware", as here) each such convolution prints that
         // warning, a dozen lines per training step; where it passes it is a path no test of ours covers. Off.
-        if (NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledNNPACKEb", out IntPtr setNnpack))
-            Marshal.GetDelegateForFunctionPointer<SetFn>(setNnpack)(s_context, 0);
+        IntPtr setNnpack = LibTorchCpu.Export("_ZN2at7Context20setUserEnabledNNPACKEb", out _);
+        if (setNnpack != IntPtr.Zero) Marshal.GetDelegateForFunctionPointer<SetFn>(setNnpack)(s_context, 0);
         return true;
     }
 

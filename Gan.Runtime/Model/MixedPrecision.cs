@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -143,18 +142,8 @@ public static class MixedPrecision
     {
         if (s_resolved) return s_available;
         s_resolved = true;
-        if (!OperatingSystem.IsLinux())
-        {
-            Unavailable = "the autocast switches are looked up by their Linux names only";
-            return false;
-        }
-        torch.InitializeDeviceType(DeviceType.CPU);
-        if (!NativeLibrary.TryLoad("libtorch_cpu.so", typeof(torch).Assembly, null, out IntPtr library))
-        {
-            Unavailable = "libtorch_cpu.so not found";
-            return false;
-        }
-        IntPtr Export(string name) => NativeLibrary.TryGetExport(library, name, out IntPtr address) ? address : IntPtr.Zero;
+        string? why = null;
+        IntPtr Export(string name) => why is null ? LibTorchCpu.Export(name, out why) : IntPtr.Zero;   // stops at the first missing one
         IntPtr setEnabled = Export("_ZN2at8autocast20set_autocast_enabledEN3c1010DeviceTypeEb"),
                isEnabled = Export("_ZN2at8autocast19is_autocast_enabledEN3c1010DeviceTypeE"),
                setDtype = Export("_ZN2at8autocast18set_autocast_dtypeEN3c1010DeviceTypeENS1_10ScalarTypeE"),
@@ -162,9 +151,9 @@ public static class MixedPrecision
                increment = Export("_ZN2at8autocast17increment_nestingEv"),
                decrement = Export("_ZN2at8autocast17decrement_nestingEv"),
                clearCache = Export("_ZN2at8autocast11clear_cacheEv");
-        if (new[] { setEnabled, isEnabled, setDtype, getDtype, increment, decrement, clearCache }.Contains(IntPtr.Zero))
+        if (why is not null)
         {
-            Unavailable = "libtorch_cpu.so does not export at::autocast's switches";
+            Unavailable = why;
             return false;
         }
         s_setEnabled = Marshal.GetDelegateForFunctionPointer<SetEnabledFn>(setEnabled);
