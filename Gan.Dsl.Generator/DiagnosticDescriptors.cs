@@ -72,6 +72,20 @@ namespace Gan.Dsl.Generator
         public static readonly DiagnosticDescriptor EditWithTwoLabels = Make("GAN027",
             "Edit expression has more than one categorical noise variable", "[Edit(\"{0}\")] reads the categorical noise variables {1}: Edit(x, labels) sets one, " +
             "so it cannot tell which the labels are; keep one in the expression");
+        public static readonly DiagnosticDescriptor BadGradient = Make("GAN028",
+            "Invalid gradient", "The gradient '{0}' cannot be taken: {1}");
+        public static readonly DiagnosticDescriptor TwoGames = Make("GAN029",
+            "Game declared twice", "Class '{0}' declares both [Minimax] and [Game]: a model plays one game; keep [Minimax] for one value function, or [Game] for a loss per side");
+        public static readonly DiagnosticDescriptor SideUpdatesNobody = Make("GAN030",
+            "A side's loss updates nobody", "The {0}' loss \"{1}\" applies no {2}, so it would update nobody");
+        public static readonly DiagnosticDescriptor PlayerWithoutLoss = Make("GAN031",
+            "Player that no loss updates", "'{0}' is a {1} applied in the {2}' loss, but the {3}' loss does not apply it, so nothing would train it");
+        public static readonly DiagnosticDescriptor ProbabilityOutsideLog = Make("GAN032",
+            "A logits discriminator read as a probability outside a log", "'{0}' returns logits, so {1} here is sigmoid of its output, a probability; hinge, Wasserstein and " +
+            "least-squares losses read the raw output: declare [Discriminator(Output = DiscriminatorOutput.Values)] (and write sigmoid({1}) where a probability is meant)",
+            DiagnosticSeverity.Warning);
+        public static readonly DiagnosticDescriptor BadDefinition = Make("GAN033",
+            "Invalid definition", "[Define(\"{0}\", ...)]: {1}");
         public static readonly DiagnosticDescriptor InternalError = Make("GAN999",
             "Internal generator error", "The GanDsl generator failed on '{0}': {1}. Please report this with the declaration.");
     }

@@ -21,6 +21,8 @@ namespace Gan.Dsl.Generator
         private const string LabelAttribute = "Gan.Dsl.LabelAttribute";
         private const string MinimaxAttribute = "Gan.Dsl.MinimaxAttribute";
         private const string MinimizeAttribute = "Gan.Dsl.MinimizeAttribute";
+        private const string GameAttribute = "Gan.Dsl.GameAttribute";
+        private const string DefineAttribute = "Gan.Dsl.DefineAttribute";
         private const string SampleAttribute = "Gan.Dsl.SampleAttribute";
         private const string EditAttribute = "Gan.Dsl.EditAttribute";
         private const string NetworkAttribute = "Gan.Dsl.NetworkAttribute";
@@ -48,7 +50,12 @@ namespace Gan.Dsl.Generator
             private readonly Dictionary<string, string> declaredAs = new Dictionary<string, string>(StringComparer.Ordinal);
             private readonly List<DataSpec> data = new List<DataSpec>();
             private readonly List<NoiseSpec> noise = new List<NoiseSpec>();
-            private AttributeData? minimax, sample, edit;
+            private AttributeData? minimax, game, sample, edit;
+            private readonly List<AttributeData> defines = new List<AttributeData>();
+            private readonly List<DefinitionSpec> definitions = new List<DefinitionSpec>();
+            private GameLossesSpec? losses;
+            private string valueText = "";
+            private LocationInfo? samplerSite;
             private readonly List<AttributeData> minimizes = new List<AttributeData>();
             private readonly List<(int Noise, string Label, LocationInfo? Where)> givens = new List<(int Noise, string Label, LocationInfo? Where)>();
             private readonly List<NetworkSpec> networks = new List<NetworkSpec>();
@@ -85,12 +92,19 @@ namespace Gan.Dsl.Generator
                 ReadAttributes();
                 CheckGivens();
                 ReadNetworks();
-                if (minimax == null && minimizes.Count == 0)
+                ReadDefinitions();
+                if (minimax == null && game == null && minimizes.Count == 0)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingMinimax, classLocation, symbol.Name));
                     return Refused();
                 }
-                if (!ReadGame()) return Refused();
+                if (minimax != null && game != null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TwoGames,
+                        LocationInfo.From(game.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? classLocation, symbol.Name));
+                    return Refused();
+                }
+                if (!(game != null ? ReadLosses() : ReadGame())) return Refused();
                 ReadPhases();
                 ReadSample();
                 ReadEdit();
@@ -229,6 +243,14 @@ namespace Gan.Dsl.Generator
                     else if (name == MinimaxAttribute)
                     {
                         minimax = attribute;
+                    }
+                    else if (name == GameAttribute)
+                    {
+                        game = attribute;
+                    }
+                    else if (name == DefineAttribute)
+                    {
+                        defines.Add(attribute);
                     }
                     else if (name == MinimizeAttribute)
                     {
@@ -378,7 +400,9 @@ namespace Gan.Dsl.Generator
                 }
 
                 valueFunction = parsedValue;
+                valueText = formula;
                 List<FormulaProblem> problems = Semantics.Check(valueFunction, scope, out used);
+                used.UnionWith(Definitions.Applied(valueFunction, scope));
                 foreach (FormulaProblem p in problems)
                 {
                     diagnostics.Add(new DiagnosticInfo(p.Descriptor, FormulaLocation(p.Start, p.Length), new EquatableArray<string>(p.Arguments)));
@@ -389,6 +413,151 @@ namespace Gan.Dsl.Generator
             }
 
             private LocationInfo? FormulaLocation(int start, int length) => FormulaSpan(literal, formula, start, length) ?? minimaxLocation;
+
+            /// <summary>A formula of the declaration, parsed and checked, its diagnostics at their characters in
+            /// <paramref name="source"/> (or at <paramref name="fallback"/>). Null when it cannot be read or has an error;
+            /// <paramref name="applied"/> holds the networks it applies, through definitions too.</summary>
+            private Expr? CheckedFormula(string text, SyntaxToken? source, LocationInfo? fallback, out HashSet<string> applied, bool perExample = false)
+            {
+                applied = new HashSet<string>(StringComparer.Ordinal);
+                LocationInfo? At(int start, int length) => FormulaSpan(source, text, start, length) ?? fallback;
+                Expr? parsed = FormulaParser.Parse(text, out FormulaError? error);
+                if (parsed == null)
+                {
+                    FormulaError e = error ?? new FormulaError("unreadable formula", 0, text.Length);
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FormulaSyntax, At(e.Start, Math.Max(1, e.Length)), (e.Start + 1).ToString(), e.Message));
+                    return null;
+                }
+                bool bad = false;
+                foreach (FormulaProblem p in Semantics.Check(parsed, scope, out applied))
+                {
+                    if (perExample && p.Descriptor == DiagnosticDescriptors.NotInExpectation) continue;
+                    diagnostics.Add(new DiagnosticInfo(p.Descriptor, At(p.Start, p.Length), new EquatableArray<string>(p.Arguments)));
+                    if (p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) bad = true;
+                }
+                applied.UnionWith(Definitions.Applied(parsed, scope));
+                return bad ? null : parsed;
+            }
+
+            /// <summary>[Define("x̂", "ε x + (1 - ε) G(z)")]: each a name (GAN013, GAN008) and a per-example expression over what is
+            /// declared before it (GAN001-GAN003, GAN015, GAN028), in source order.</summary>
+            private void ReadDefinitions()
+            {
+                foreach (AttributeData attribute in defines)
+                {
+                    var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                    LocationInfo? where = LocationInfo.From(syntax) ?? classLocation;
+                    string name = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
+                    string text = attribute.ConstructorArguments.Length > 1 ? attribute.ConstructorArguments[1].Value as string ?? "" : "";
+                    if (!IsValidName(name))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVariable, where, "Definition", name, NotAName));
+                        fatal = true;
+                        continue;
+                    }
+                    SyntaxToken? source = FormulaLiteral(syntax, 1, "expression");
+                    Expr? expression = CheckedFormula(text, source, where, out HashSet<string> applied, perExample: true);
+                    if (expression == null) { fatal = true; continue; }
+                    if (Tree.Descendants(expression).Any(e => e is ExpectationExpr))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadDefinition, where, name,
+                            "its expression is per example, so it has no expectation E[...]; take the expectation where the definition is used"));
+                        fatal = true;
+                        continue;
+                    }
+                    if (!Tree.Descendants(expression).Any(e => e is NameExpr || e is CallExpr c && scope.Networks.ContainsKey(c.Callee)))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadDefinition, where, name,
+                            "its expression reads no variable, so it is a number; write the number where it is used"));
+                        fatal = true;
+                        continue;
+                    }
+                    if (!Declare(name, "a definition", where)) continue;
+                    scope.Names[name] = NameKind.Defined;
+                    scope.Definitions[name] = expression;
+                    definitions.Add(new DefinitionSpec(name, text, expression));
+                }
+            }
+
+            /// <summary>[Game(discriminatorLoss, generatorLoss)]: each side's loss parsed and checked (GAN001-GAN003, GAN010,
+            /// GAN015, GAN016, GAN028); a side whose loss applies none of its players (GAN030), a player only the other side's
+            /// loss applies (GAN031), a logits discriminator read as a probability outside a log (GAN032, a warning).</summary>
+            private bool ReadLosses()
+            {
+                hasGame = true;
+                AttributeData g = game!;
+                minimaxSyntax = g.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                minimaxLocation = LocationInfo.From(minimaxSyntax) ?? classLocation;
+                steps = NamedInt(g, "DiscriminatorSteps") ?? 1;
+                lossDeclared = false;
+                generatorLoss = GeneratorLoss.Minimax;   // each loss as written
+                if (steps < 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSteps, NamedArgumentLocation(minimaxSyntax, "DiscriminatorSteps") ?? minimaxLocation, steps.ToString()));
+                    fatal = true;
+                }
+                string dText = g.ConstructorArguments.Length > 0 ? g.ConstructorArguments[0].Value as string ?? "" : "";
+                string gText = g.ConstructorArguments.Length > 1 ? g.ConstructorArguments[1].Value as string ?? "" : "";
+                SyntaxToken? dLiteral = FormulaLiteral(minimaxSyntax, 0, "discriminatorLoss"), gLiteral = FormulaLiteral(minimaxSyntax, 1, "generatorLoss");
+                Expr? dLoss = CheckedFormula(dText, dLiteral, minimaxLocation, out HashSet<string> dApplied);
+                Expr? gLoss = CheckedFormula(gText, gLiteral, minimaxLocation, out HashSet<string> gApplied);
+                used.UnionWith(dApplied);
+                used.UnionWith(gApplied);
+                usedInGame = new HashSet<string>(used, StringComparer.Ordinal);
+                // Where the whole of each loss is: for the diagnostics about a side, and GAN018.
+                LocationInfo? dWhole = FormulaSpan(dLiteral, dText, 0, dText.Length) ?? minimaxLocation;
+                LocationInfo? gWhole = FormulaSpan(gLiteral, gText, 0, gText.Length) ?? minimaxLocation;
+                formula = dText;
+                literal = dLiteral;
+                samplerSite = gWhole;
+                if (dLoss == null || gLoss == null) { fatal = true; return false; }
+
+                if (!networks.Any(n => n.Role == PlayerRole.Discriminator && dApplied.Contains(n.Name)))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideUpdatesNobody, dWhole, "discriminators", dText, "[Discriminator]"));
+                    fatal = true;
+                }
+                if (!networks.Any(n => n.Role == PlayerRole.Generator && gApplied.Contains(n.Name)))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideUpdatesNobody, gWhole, "generators", gText, "[Generator]"));
+                    fatal = true;
+                }
+                foreach (NetworkSpec n in networks)
+                {
+                    if (n.Role == PlayerRole.Discriminator && gApplied.Contains(n.Name) && !dApplied.Contains(n.Name))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PlayerWithoutLoss, networkLocations[n.Name], n.Name, "discriminator", "generators", "discriminators"));
+                        fatal = true;
+                    }
+                    if (n.Role == PlayerRole.Generator && dApplied.Contains(n.Name) && !gApplied.Contains(n.Name))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PlayerWithoutLoss, networkLocations[n.Name], n.Name, "generator", "discriminators", "generators"));
+                        fatal = true;
+                    }
+                }
+                WarnProbabilities(dLoss, dText, dLiteral);
+                WarnProbabilities(gLoss, gText, gLiteral);
+
+                losses = new GameLossesSpec(dText, dLoss, gText, gLoss);
+                valueFunction = new BinaryExpr('+', dLoss, gLoss, 0, 0);
+                valueText = $"L_D = {dText}; L_G = {gText}";
+                return true;
+            }
+
+            /// <summary>GAN032: a discriminator returning logits applied outside log D(·) and log(1 - D(·)) in a loss, where D(·)
+            /// means a probability, which the losses of a [Game] rarely want; once per network and loss.</summary>
+            private void WarnProbabilities(Expr loss, string text, SyntaxToken? source)
+            {
+                var stableLogits = new HashSet<Expr>(ReferenceComparer<Expr>.Instance);
+                foreach (CallExpr c in Tree.Descendants(loss).OfType<CallExpr>())
+                    if (Rewrites.StableLog(c, scope) is { OfNetwork: true } s) stableLogits.Add(s.Logits);
+                var warned = new HashSet<string>(StringComparer.Ordinal);
+                foreach (CallExpr c in Tree.Descendants(loss).OfType<CallExpr>())
+                    if (scope.IsMaximizer(c.Callee) && scope.IsLogitsDiscriminator(c.Callee) && !stableLogits.Contains(c) && warned.Add(c.Callee))
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ProbabilityOutsideLog,
+                            FormulaSpan(source, text, c.Start, c.End - c.Start) ?? minimaxLocation, c.Callee, Printer.Print(c)));
+            }
+
 
             /// <summary>[Minimize] phases: each formula checked like the value function, with its own spans (GAN020, phase names).</summary>
             private void ReadPhases()
@@ -416,6 +585,7 @@ namespace Gan.Dsl.Generator
                         diagnostics.Add(new DiagnosticInfo(p.Descriptor, ObjectiveLocation(p.Start, p.Length), new EquatableArray<string>(p.Arguments)));
                         if (p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) objectiveFatal = true;
                     }
+                    applied.UnionWith(Definitions.Applied(objective, scope));
                     used.UnionWith(applied);
                     string? updatesText = NamedString(attribute, "Updates");
                     LocationInfo? updatesLocation = NamedArgumentLocation(syntax, "Updates") ?? attributeLocation;
@@ -498,12 +668,12 @@ namespace Gan.Dsl.Generator
                     if (!used.Contains(network.Name))
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedNetwork, networkLocations[network.Name], network.Name));
 
-                if (hasGame && !networks.Any(n => n.Role == PlayerRole.Discriminator && usedInGame.Contains(n.Name)))
+                if (hasGame && losses == null && !networks.Any(n => n.Role == PlayerRole.Discriminator && usedInGame.Contains(n.Name)))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoMaximizingPlayer, FormulaLocation(0, formula.Length)));
                     fatal = true;
                 }
-                if (hasGame && !networks.Any(n => n.Role == PlayerRole.Generator && usedInGame.Contains(n.Name)))
+                if (hasGame && losses == null && !networks.Any(n => n.Role == PlayerRole.Generator && usedInGame.Contains(n.Name)))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoMinimizingPlayer, FormulaLocation(0, formula.Length)));
                     fatal = true;
@@ -521,8 +691,9 @@ namespace Gan.Dsl.Generator
                 string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
                 string accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
                 var model = new ModelSpec(ns, symbol.Name, accessibility, data.ToEquatableArray(), noise.ToEquatableArray(), networks.ToEquatableArray(),
-                    formula, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText, hasGame, editExpression, editText);
-                var sites = new AnalysisSites(FormulaLocation(0, formula.Length), NamedArgumentLocation(minimaxSyntax, "GeneratorLoss") ?? minimaxLocation, lossDeclared);
+                    valueText, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText, hasGame, editExpression, editText,
+                    losses, definitions.ToEquatableArray());
+                var sites = new AnalysisSites(samplerSite ?? FormulaLocation(0, formula.Length), NamedArgumentLocation(minimaxSyntax, "GeneratorLoss") ?? minimaxLocation, lossDeclared);
                 return new Reading(model, scope, sites, diagnostics.ToEquatableArray());
             }
         }
@@ -573,6 +744,9 @@ namespace Gan.Dsl.Generator
                         return;
                     case CallExpr c when c.Callee == "reverse":
                         Refuse(at(c.Start, c.CalleeEnd - c.Start), "applies reverse(·), which only changes gradients, and an edit computes none");
+                        return;
+                    case GradientExpr g:
+                        Refuse(at(g.Start, g.End - g.Start), "takes a gradient, and an edit computes none");
                         return;
                     case CallExpr c when scope.IsDensity(c.Callee):
                         Refuse(at(c.Start, c.CalleeEnd - c.Start), $"applies '{c.Callee}', which returns a distribution (it is applied as {c.Callee}(v | input)), not an input to edit with");
@@ -666,10 +840,15 @@ namespace Gan.Dsl.Generator
             return LocationInfo.From(argument);
         }
 
-        private static SyntaxToken? FormulaLiteral(AttributeSyntax? syntax)
+        /// <summary>The string literal of an attribute's constructor argument: the <paramref name="index"/>-th positional one, or the
+        /// one written with its parameter's name (<c>generatorLoss: "..."</c>).</summary>
+        private static SyntaxToken? FormulaLiteral(AttributeSyntax? syntax, int index = 0, string? parameter = null)
         {
-            AttributeArgumentSyntax? first = syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals == null && a.NameColon == null);
-            if (first?.Expression is LiteralExpressionSyntax literal && literal.IsKind(SyntaxKind.StringLiteralExpression)) return literal.Token;
+            var arguments = syntax?.ArgumentList?.Arguments.Where(a => a.NameEquals == null).ToList();
+            if (arguments == null) return null;
+            AttributeArgumentSyntax? argument = parameter != null ? arguments.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == parameter) : null;
+            if (argument == null && index < arguments.Count && arguments.Take(index + 1).All(a => a.NameColon == null)) argument = arguments[index];
+            if (argument?.Expression is LiteralExpressionSyntax literal && literal.IsKind(SyntaxKind.StringLiteralExpression)) return literal.Token;
             return null;
         }
 

@@ -74,6 +74,39 @@ namespace Gan.Dsl
         public GeneratorLoss GeneratorLoss { get; set; } = GeneratorLoss.NonSaturating;
     }
 
+    /// <summary>A game in which each side descends a loss of its own, as the papers since 2016 write them: the discriminators
+    /// descend <see cref="DiscriminatorLoss"/>, the generators <see cref="GeneratorLoss"/>. The hinge loss (Lim &amp; Ye 2017;
+    /// Miyato et al. 2018): <c>[Game("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]", "-E[D(G(z))]")]</c>; WGAN-GP (Gulrajani et al.
+    /// 2017): <c>[Game("E[D(G(z))] - E[D(x)] + 10 E[(||∇_x̂ D(x̂)||_2 - 1)^2]", "-E[D(G(z))]", DiscriminatorSteps = 5)]</c> with
+    /// <c>[Define("x̂", "ε x + (1 - ε) G(z)")]</c>. Each loss is used as written: no rewrite changes it. For a game with one
+    /// value function, use <see cref="MinimaxAttribute"/>.</summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class GameAttribute : Attribute
+    {
+        public GameAttribute(string discriminatorLoss, string generatorLoss) { DiscriminatorLoss = discriminatorLoss; GeneratorLoss = generatorLoss; }
+        /// <summary>L_D: what the discriminators (every [Discriminator] it applies) descend.</summary>
+        public string DiscriminatorLoss { get; }
+        /// <summary>L_G: what the generators (every [Generator] it applies) descend.</summary>
+        public string GeneratorLoss { get; }
+        /// <summary>k: updates of the discriminators per update of the generators (n_critic = 5 for the Wasserstein games).</summary>
+        public int DiscriminatorSteps { get; set; } = 1;
+    }
+
+    /// <summary>A variable computed from others in each phase that reads it, as a paper's algorithm defines one:
+    /// <c>[Define("x̂", "ε x + (1 - ε) G(z)")]</c> (WGAN-GP's points between data and samples, with
+    /// <c>[Noise("ε", Distribution.UnitInterval, 1)]</c>: a per-example number scales every feature of an example). Its
+    /// expression is in the formula language, per example (no expectation needed), and may read the variables, networks and
+    /// definitions declared before it.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class DefineAttribute : Attribute
+    {
+        public DefineAttribute(string name, string expression) { Name = name; Expression = expression; }
+        public string Name { get; }
+        public string Expression { get; }
+    }
+
     /// <summary>Another objective, descended in a phase of its own before the game's phases on every training step:
     /// <c>[Minimize("E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]</c> (the reconstruction phase of an adversarial
     /// autoencoder), <c>[Minimize("E[||E_z(G(z | y′)) - z||^2]", Updates = "E_z")]</c> (an encoder trained on generated pairs).</summary>

@@ -50,6 +50,8 @@ namespace Gan.Dsl
         GaussianMixture,
         /// <summary>A swiss roll in 2-D: radius and angle grow with √u for u uniform on [0, 1] (Makhzani et al. 2015, Fig. 4). Size 2.</summary>
         SwissRoll,
+        /// <summary>Uniform on [0, 1] in every coordinate: the ε ~ U[0, 1] of WGAN-GP's interpolates (size 1, one number per example).</summary>
+        UnitInterval,
     }
 
 #if GAN_DSL_GENERATOR

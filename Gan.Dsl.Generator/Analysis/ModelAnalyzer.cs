@@ -20,16 +20,29 @@ namespace Gan.Dsl.Generator.Analysis
         /// nothing to sample from (GAN018, a warning).</summary>
         public static ModelPlan? Analyze(ModelSpec model, Scope scope, AnalysisSites sites, List<DiagnosticInfo> diagnostics)
         {
-            var applied = new HashSet<string>(Tree.Descendants(model.ValueFunction).OfType<CallExpr>().Select(c => c.Callee), StringComparer.Ordinal);
-            string[] maximizers = model.HasGame ? model.Networks.Where(n => n.Role == PlayerRole.Discriminator && applied.Contains(n.Name)).Select(n => n.Name).ToArray() : new string[0];
-            string[] minimizers = model.HasGame ? model.Networks.Where(n => n.Role == PlayerRole.Generator && applied.Contains(n.Name)).Select(n => n.Name).ToArray() : new string[0];
+            HashSet<string> Applied(Expr e) => new HashSet<string>(Tree.Descendants(Definitions.Expand(e, scope)).OfType<CallExpr>().Select(c => c.Callee), StringComparer.Ordinal);
+            // A [Minimax] game's sides are the discriminators and generators V applies; a [Game]'s, those its side's loss applies.
+            var applied = Applied(model.ValueFunction);
+            HashSet<string> maxApplied = model.Losses != null ? Applied(model.Losses.Discriminator) : applied;
+            HashSet<string> minApplied = model.Losses != null ? Applied(model.Losses.Generator) : applied;
+            string[] maximizers = model.HasGame ? model.Networks.Where(n => n.Role == PlayerRole.Discriminator && maxApplied.Contains(n.Name)).Select(n => n.Name).ToArray() : new string[0];
+            string[] minimizers = model.HasGame ? model.Networks.Where(n => n.Role == PlayerRole.Generator && minApplied.Contains(n.Name)).Select(n => n.Name).ToArray() : new string[0];
 
             var phases = new List<PhasePlan>();
             foreach (ObjectiveSpec o in model.Objectives)
                 phases.Add(Phase(model, scope, "Step" + Pascal(o.Name), PhaseKind.Objective, "loss_" + o.Name, o.Text, o.Updates.ToArray(),
                     Semantics.Terms(o.Objective), partial: false));
             CallExpr? sampler = model.SampleExpression as CallExpr;
-            if (model.HasGame)
+            if (model.Losses is GameLossesSpec losses)
+            {
+                phases.Add(Phase(model, scope, MaximizeMethod, PhaseKind.DiscriminatorsLoss, "loss_" + string.Join("_", maximizers), null, maximizers,
+                    Semantics.Terms(losses.Discriminator), partial: false));
+                phases.Add(Phase(model, scope, MinimizeMethod, PhaseKind.GeneratorsLoss, "loss_" + string.Join("_", minimizers), null, minimizers,
+                    Semantics.Terms(losses.Generator), partial: false));
+                sampler ??= Queries.FindSamplerCall(model.ValueFunction, scope);
+                if (sampler == null && model.SampleExpression == null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoSampler, sites.Formula));
+            }
+            else if (model.HasGame)
             {
                 var terms = Semantics.Terms(model.ValueFunction);
                 var maxTerms = terms.Where(t => Tree.Applies(t.Term, scope.IsMaximizer)).ToList();
@@ -65,33 +78,52 @@ namespace Gan.Dsl.Generator.Analysis
         private static PhasePlan Phase(ModelSpec model, Scope scope, string method, PhaseKind kind, string lossName, string? text, string[] updates,
                                        List<(int Sign, Expr Term)> terms, bool partial)
         {
-            var referenced = new HashSet<string>(terms.SelectMany(t => Tree.Names(t.Term)), StringComparer.Ordinal);
+            // The [Define] variables the terms read, each after those it reads; what they read counts as read by the phase.
+            string[] needed = terms.SelectMany(t => Definitions.Needed(t.Term, scope)).Distinct().ToArray();
+            var referenced = new HashSet<string>(terms.SelectMany(t => Tree.Names(t.Term)).Concat(needed.SelectMany(n => Tree.Names(scope.Definitions[n]))), StringComparer.Ordinal);
             // A noise variable given a label (p(z | y)) draws with the batch's labels, so the batch is read for them even
             // when the phase's terms do not name the label.
             NoiseSpec[] noise = model.Noise.Where(z => referenced.Contains(z.Name)).ToArray();
             string[] data = model.Data.Where(d => referenced.Contains(d.Name)).Select(d => d.Name).ToArray();
             string[] givenOnly = model.Data.Where(d => !referenced.Contains(d.Name) && noise.Any(z => z.Given == d.Name)).Select(d => d.Name).ToArray();
 
-            // Network applications, innermost first, each once. Networks the phase does not update run without gradients
-            // where their inputs do not depend on a network it updates (in the maximizing phase: the generators).
+            // Network applications, innermost first, each once; a definition's before the applications that read it. Networks
+            // the phase does not update run without gradients where their inputs do not depend on a network it updates (in the
+            // maximizing phase: the generators).
             var updated = new HashSet<string>(updates, StringComparer.Ordinal);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var calls = new List<CallPlan>();
-            foreach (var t in terms)
-                foreach (CallExpr c in Tree.PostOrder(t.Term).OfType<CallExpr>())
-                    if (scope.Networks.ContainsKey(c.Callee) && seen.Add(Printer.Key(c)))
-                        calls.Add(new CallPlan(c, !updated.Contains(c.Callee) && !c.Args.Any(a => Tree.Applies(a, updated.Contains))));
+            var defined = new List<DefinitionPlan>();
+            var gradients = new List<GradientExpr>();
+            void Collect(Expr e)
+            {
+                foreach (Expr x in Tree.PostOrder(e))
+                {
+                    if (x is NameExpr n && scope.Definitions.TryGetValue(n.Name, out Expr? definition) && !defined.Any(d => d.Name == n.Name))
+                    {
+                        Collect(definition);
+                        if (!defined.Any(d => d.Name == n.Name)) defined.Add(new DefinitionPlan(n.Name, definition, calls.Count));
+                    }
+                    else if (x is CallExpr c && scope.Networks.ContainsKey(c.Callee) && seen.Add(Printer.Key(c)))
+                        calls.Add(new CallPlan(c, !updated.Contains(c.Callee) && !c.Args.Any(a => Tree.Applies(Definitions.Expand(a, scope), updated.Contains)),
+                            Definitions.Needed(c, scope).Count > 0));
+                    else if (x is GradientExpr g && !gradients.Any(h => Printer.Key(h) == Printer.Key(g)))
+                        gradients.Add(g);
+                }
+            }
+            foreach (var t in terms) Collect(t.Term);
             string[] fixedNetworks = model.Networks.Where(n => !updated.Contains(n.Name) && calls.Any(c => c.Call.Callee == n.Name)).Select(n => n.Name).ToArray();
 
             // The logs computed as log-sigmoids (Rewrites.StableLog), each distinct one once.
             var stable = new List<StableLogPlan>();
-            foreach (var t in terms)
-                foreach (CallExpr c in Tree.Descendants(t.Term).OfType<CallExpr>())
+            foreach (Expr e in terms.Select(t => t.Term).Concat(defined.Select(d => d.Expression)))
+                foreach (CallExpr c in Tree.Descendants(e).OfType<CallExpr>())
                     if (Rewrites.StableLog(c, scope) is { } s && !stable.Any(p => p.Log == c))
                         stable.Add(new StableLogPlan(c, s.Logits, s.Negated, s.OfNetwork));
             return new PhasePlan(method, kind, lossName, text, updates.ToEquatableArray(), fixedNetworks.ToEquatableArray(), data.ToEquatableArray(),
                 givenOnly.ToEquatableArray(), noise.Select(z => z.Name).ToEquatableArray(), calls.ToEquatableArray(),
-                terms.Select(t => new TermPlan(t.Sign, t.Term)).ToEquatableArray(), stable.ToEquatableArray(), partial);
+                terms.Select(t => new TermPlan(t.Sign, t.Term)).ToEquatableArray(), stable.ToEquatableArray(), partial,
+                defined.ToEquatableArray(), gradients.ToEquatableArray());
         }
 
         /// <summary>The condition of Sample(labels), when the sampler reads exactly one: one categorical noise variable not

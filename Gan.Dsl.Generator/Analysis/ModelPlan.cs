@@ -7,11 +7,17 @@ namespace Gan.Dsl.Generator.Analysis
     // The analysis stage's output: every decision about a model, as equatable values, so that the emitter only lays
     // it out. ModelAnalyzer makes it from a ModelSpec and the parser's Scope; nothing here is computed again by the emitter.
 
-    internal enum PhaseKind { Maximize, Minimize, Objective }
+    /// <summary>Maximize and Minimize: the two sides of a [Minimax] game (V ascended, V's terms descended); DiscriminatorsLoss and
+    /// GeneratorsLoss: the two sides of a [Game], each descending its own loss; Objective: a [Minimize] phase.</summary>
+    internal enum PhaseKind { Maximize, Minimize, Objective, DiscriminatorsLoss, GeneratorsLoss }
 
     /// <summary>One network application of a phase, in the order it is computed (arguments first), each distinct
     /// application once; <see cref="NoGrad"/> when the phase updates neither the network nor anything its input depends on.</summary>
-    internal sealed record CallPlan(CallExpr Call, bool NoGrad);
+    /// <param name="ReadsDefinition">Whether its inputs read a [Define] variable (then it is computed after that definition).</param>
+    internal sealed record CallPlan(CallExpr Call, bool NoGrad, bool ReadsDefinition = false);
+
+    /// <summary>A [Define] variable a phase computes, after the first <see cref="After"/> of the phase's calls (those it reads).</summary>
+    internal sealed record DefinitionPlan(string Name, Expr Expression, int After);
 
     /// <summary>A log the phase computes stably: <see cref="Log"/> (as it appears in the loss) is
     /// <c>logsigmoid(Logits)</c>, or <c>logsigmoid(-Logits)</c> when <see cref="Negated"/>; <see cref="OfNetwork"/> when
@@ -45,8 +51,15 @@ namespace Gan.Dsl.Generator.Analysis
         EquatableArray<CallPlan> Calls,
         EquatableArray<TermPlan> Loss,
         EquatableArray<StableLogPlan> StableLogs,
-        bool Partial)
+        bool Partial,
+        EquatableArray<DefinitionPlan> Definitions = default,
+        EquatableArray<GradientExpr> Gradients = default)
     {
+        /// <summary>Whether the phase takes a gradient with respect to <paramref name="variable"/> (a name or a network
+        /// application): then it is made to require gradients where it is computed.</summary>
+        public bool Differentiates(Expr variable)
+            => Gradients.Any(g => Printer.Key(g.Variable) == Printer.Key(variable));
+
         /// <summary>Whether a log of a network's logits is computed stably.</summary>
         public bool StableNetworkLogs => StableLogs.Any(s => s.OfNetwork);
         /// <summary>Whether a log of a written sigmoid is computed stably.</summary>

@@ -130,6 +130,18 @@ namespace Gan.Dsl.Generator
                     var (inner, _, _) = Code(norm.Inner, locals);
                     return ($"({inner}).flatten(1).pow(2).sum(1)", Kind.Tensor, 4);
                 }
+                case GradientExpr g:
+                    return (locals.Gradient(g), Kind.Tensor, 4);
+                case BinaryExpr b when b.Op == '*' && (PerExampleScalar(b.Left, locals) != PerExampleScalar(b.Right, locals)):
+                {
+                    // A number per example (ε ~ U[0, 1] of size 1, or an expression of it) times an example of any shape: ε x with
+                    // x an image scales each image by its own ε.
+                    bool leftScalar = PerExampleScalar(b.Left, locals);
+                    var (scalar, _, _) = Code(leftScalar ? b.Left : b.Right, locals);
+                    var (other, otherKind, _) = Code(leftScalar ? b.Right : b.Left, locals);
+                    if (otherKind == Kind.Double) return ($"{scalar} * {other}", Kind.Tensor, 2);
+                    return ($"{TypeNames.Inputs}.Scale({scalar}, {other})", Kind.Tensor, 4);
+                }
                 case BinaryExpr b when b.Op == '^':
                 {
                     var (l, lk, lp) = Code(b.Left, locals);
@@ -157,9 +169,32 @@ namespace Gan.Dsl.Generator
             }
         }
 
+        /// <summary>Whether an expression is one number per example: it reads only noise variables of size 1 (and data of shape 1,
+        /// and definitions that are such numbers), and applies no network.</summary>
+        private static bool PerExampleScalar(Expr e, Locals locals)
+        {
+            bool reads = false;
+            foreach (Expr x in Tree.Descendants(e))
+            {
+                if (x is CallExpr c && !FormulaParser.Functions.ContainsKey(c.Callee)) return false;
+                if (x is ExpectationExpr || x is GradientExpr || x is NormExpr) return false;
+                if (x is NameExpr n)
+                {
+                    reads = true;
+                    if (locals.Model == null) return false;
+                    bool scalar = locals.Model.Noise.Any(z => z.Name == n.Name && z.Size == 1 && z.Distribution is not (Distribution.Categorical))
+                                  || locals.Model.Data.Any(d => d.Name == n.Name && d.Classes == 0 && d.Shape.Count == 1 && d.Shape[0] == 1)
+                                  || locals.Scope.Definitions.TryGetValue(n.Name, out Expr? definition) && PerExampleScalar(definition, locals);
+                    if (!scalar) return false;
+                }
+            }
+            return reads;
+        }
+
         /// <summary>One of the formula's functions applied to a tensor or a number, computed as written.</summary>
         private static (string Code, Kind Kind, int Precedence) Function(CallExpr c, Locals locals)
         {
+            if (c.Args.Count > 1 || c.Callee == "relu") return Piecewise(c, locals);
                 var (arg, kind, _) = Code(c.Args[0], locals);
                 string tensorFunction = c.Callee switch
                 {
@@ -176,6 +211,37 @@ namespace Gan.Dsl.Generator
                 return c.Callee == "sigmoid" || c.Callee == "softplus"
                     ? ($"({doubleFunction}{arg}))", Kind.Double, 4)
                     : ($"{doubleFunction}({arg})", Kind.Double, 4);
+        }
+
+        /// <summary>relu, max, min and clamp: tensors through torch's element-wise functions (relu(u) = max(u, 0)), numbers
+        /// through System.Math.</summary>
+        private static (string Code, Kind Kind, int Precedence) Piecewise(CallExpr c, Locals locals)
+        {
+            var args = c.Args.Select(a => Code(a, locals)).ToArray();
+            string Primary((string Code, Kind Kind, int Precedence) a) => a.Precedence < 4 ? "(" + a.Code + ")" : a.Code;
+            string Tensor((string Code, Kind Kind, int Precedence) a) => a.Kind == Kind.Tensor ? a.Code : $"torch.tensor({a.Code}, device: _device)";
+            switch (c.Callee)
+            {
+                case "relu":
+                    return args[0].Kind == Kind.Tensor ? ($"torch.relu({args[0].Code})", Kind.Tensor, 4) : ($"global::System.Math.Max({args[0].Code}, 0.0)", Kind.Double, 4);
+                case "max":
+                case "min":
+                {
+                    string math = c.Callee == "max" ? "global::System.Math.Max" : "global::System.Math.Min";
+                    if (args[0].Kind == Kind.Double && args[1].Kind == Kind.Double) return ($"{math}({args[0].Code}, {args[1].Code})", Kind.Double, 4);
+                    // max(u, 1) = u.clamp_min(1): a bound that is a number clamps the tensor.
+                    string clamp = c.Callee == "max" ? "clamp_min" : "clamp_max";
+                    if (args[1].Kind == Kind.Double) return ($"{Primary(args[0])}.{clamp}({args[1].Code})", Kind.Tensor, 4);
+                    if (args[0].Kind == Kind.Double) return ($"{Primary(args[1])}.{clamp}({args[0].Code})", Kind.Tensor, 4);
+                    return ($"torch.{(c.Callee == "max" ? "maximum" : "minimum")}({args[0].Code}, {args[1].Code})", Kind.Tensor, 4);
+                }
+                default:   // clamp(u, lo, hi)
+                    if (args.All(a => a.Kind == Kind.Double))
+                        return ($"global::System.Math.Min(global::System.Math.Max({args[0].Code}, {args[1].Code}), {args[2].Code})", Kind.Double, 4);
+                    if (args[1].Kind == Kind.Double && args[2].Kind == Kind.Double)
+                        return ($"{Primary(args[0])}.clamp({args[1].Code}, {args[2].Code})", Kind.Tensor, 4);
+                    return ($"torch.minimum(torch.maximum({Tensor(args[0])}, {Tensor(args[1])}), {Tensor(args[2])})", Kind.Tensor, 4);
+            }
         }
 
         /// <summary>Names of the locals of one phase: variables by their formula names, network applications by their
@@ -218,6 +284,19 @@ namespace Gan.Dsl.Generator
 
             public bool HasCall(CallExpr c) => _calls.ContainsKey(Printer.Key(c));
 
+            /// <summary>The local holding a gradient: grad_ and what is differentiated (∇_x̂ D(x̂) → grad_D_x_hat).</summary>
+            public string Gradient(GradientExpr g)
+            {
+                string key = "∇" + Printer.Key(g);
+                if (_calls.TryGetValue(key, out string? existing)) return existing;
+                string stem = "grad_" + (g.Body is CallExpr c && Scope.Networks.ContainsKey(c.Callee) ? Call(c) : g.Variable is NameExpr v ? Identifier(v.Name) : "e");
+                string name = stem;
+                for (int i = 2; _taken.Contains(name) || Scope.Names.ContainsKey(name) || Reserved.Contains(name); i++) name = stem + i;
+                _taken.Add(name);
+                _calls[key] = name;
+                return name;
+            }
+
             public string Call(CallExpr c)
             {
                 string key = Printer.Key(c);
@@ -242,7 +321,22 @@ namespace Gan.Dsl.Generator
         }
 
         /// <summary>A formula name as a C# identifier: a prime (y′ or y') becomes "_prime".</summary>
-        private static string Identifier(string name) => name.Replace("'", "_prime").Replace("\u2032", "_prime");
+        private static string Identifier(string name)
+        {
+            var b = new System.Text.StringBuilder();
+            foreach (char c in name)
+                b.Append(c switch
+                {
+                    '\'' or '\u2032' => "_prime",
+                    '\u0302' => "_hat",      // x̂
+                    '\u0303' => "_tilde",    // x̃
+                    '\u0304' => "_bar",      // x̄
+                    '\u0307' => "_dot",      // ẋ
+                    _ when Formula.Lexer.IsMark(c) => "_",
+                    _ => c.ToString(),
+                });
+            return b.ToString();
+        }
 
         private static string Num(double value)
         {

@@ -17,9 +17,11 @@ namespace Gan.Dsl.Generator
         {
             Distribution.Normal => $"torch.randn(new long[] {{ {count}, {z.Size} }}, device: _device)",
             Distribution.Uniform => $"torch.rand(new long[] {{ {count}, {z.Size} }}, device: _device).mul_(2).sub_(1)",
+            Distribution.UnitInterval => $"torch.rand(new long[] {{ {count}, {z.Size} }}, device: _device)",
             Distribution.Categorical => $"{FunctionalAlias(model)}.one_hot(torch.randint(0, {z.Size}, new long[] {{ {count} }}, device: _device), {z.Size}).to(torch.float32)",
             Distribution.GaussianMixture => $"{TypeNames.Priors}.GaussianMixture({count}, _device)",
-            _ => $"{TypeNames.Priors}.SwissRoll({count}, _device)",
+            Distribution.SwissRoll => $"{TypeNames.Priors}.SwissRoll({count}, _device)",
+            _ => throw new System.InvalidOperationException("unknown distribution " + z.Distribution),
         };
     }
 }

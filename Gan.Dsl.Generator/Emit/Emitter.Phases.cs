@@ -20,6 +20,11 @@ namespace Gan.Dsl.Generator
                 w.Line("/// <summary>One training iteration: the [Minimize] phases in declaration order (" + string.Join(", ", model.Objectives.Select(o => o.Name)) + "),");
                 w.Line("/// each on a fresh minibatch. Returns each phase's loss.</summary>");
             }
+            else if (model.Objectives.Count == 0 && model.Losses != null)
+            {
+                w.Line("/// <summary>One iteration of the game: <see cref=\"DiscriminatorSteps\"/> updates of " + maxSide + " descending L_D,");
+                w.Line("/// each on a fresh minibatch, then one update of " + minSide + " descending L_G. Returns the last loss of each side.</summary>");
+            }
             else if (model.Objectives.Count == 0)
             {
                 w.Line("/// <summary>One iteration of the game (Goodfellow et al. 2014, Algorithm 1): <see cref=\"DiscriminatorSteps\"/> updates of " + maxSide + ",");
@@ -56,6 +61,10 @@ namespace Gan.Dsl.Generator
                     w.Line($"/// <summary>The {Xml(objective.Name)} phase: one update of {string.Join(", ", phase.Updates)} descending {Xml(objective.Text)} on a fresh minibatch" +
                            (phase.Fixed.Count > 0 ? $", {string.Join(", ", phase.Fixed)} held fixed" : "") + ". Returns the loss.</summary>");
                 }
+                else if (phase.Kind == PhaseKind.DiscriminatorsLoss)
+                    w.Line($"/// <summary>One update of {maxSide}: descend L_D = {Xml(model.Losses!.DiscriminatorText)} on a fresh minibatch, with the output of {minSide} held fixed. Returns the loss.</summary>");
+                else if (phase.Kind == PhaseKind.GeneratorsLoss)
+                    w.Line($"/// <summary>One update of {minSide}: descend L_G = {Xml(model.Losses!.GeneratorText)} on a fresh minibatch. Returns the loss.</summary>");
                 else if (phase.Kind == PhaseKind.Maximize)
                     w.Line($"/// <summary>One update of {maxSide}: ascend V on a fresh minibatch, with the output of {minSide} held fixed. Returns the loss (-V).</summary>");
                 else
@@ -89,7 +98,9 @@ namespace Gan.Dsl.Generator
                         w.Line($"var {locals.Variable(d.Name)} = {TypeNames.ModelChecks}.OneHot(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(d)}], batch[{Literal(d.Field)}]);   // class indices → one-hot");
                         continue;
                     }
-                    w.Line($"var {locals.Variable(d.Name)} = batch[{Literal(d.Field)}];");
+                    w.Line(phase.Differentiates(new NameExpr(d.Name, 0, 0))
+                        ? $"var {locals.Variable(d.Name)} = batch[{Literal(d.Field)}].detach().requires_grad_(true);   // a gradient is taken with respect to {d.Name}"
+                        : $"var {locals.Variable(d.Name)} = batch[{Literal(d.Field)}];");
                     if (d.Shape.Count > 0)
                         w.Line($"{TypeNames.ModelChecks}.RequireShape(\"{model.ClassName}\", s_data[{model.Data.ToList().IndexOf(d)}], {locals.Variable(d.Name)});");
                 }
@@ -104,7 +115,9 @@ namespace Gan.Dsl.Generator
             {
                 if (z.Given == null)
                 {
-                    w.Line($"var {locals.Variable(z.Name)} = {NoiseExpression(z, "m", model)};");
+                    w.Line(phase.Differentiates(new NameExpr(z.Name, 0, 0))
+                        ? $"var {locals.Variable(z.Name)} = {NoiseExpression(z, "m", model)}.requires_grad_(true);   // a gradient is taken with respect to {z.Name}"
+                        : $"var {locals.Variable(z.Name)} = {NoiseExpression(z, "m", model)};");
                     continue;
                 }
                 DataSpec label = model.Data.First(d => d.Name == z.Given);
@@ -114,25 +127,68 @@ namespace Gan.Dsl.Generator
                     : $"var {locals.Variable(z.Name)} = {TypeNames.ModelChecks}.OneHot({labelData});   // {z.Name} ~ p({z.Name} | {label.Name}): the label itself, one-hot");
             }
 
-            // Network applications, innermost first, each once; those the plan holds fixed under no_grad first.
+            // Network applications, innermost first, each once; those the plan holds fixed under no_grad first. Applications that
+            // read a [Define] variable come after it, in the order the plan gives.
             foreach (CallPlan c in phase.Calls) locals.Call(c.Call);   // names in computation order
-            CallExpr[] fixedCalls = phase.Calls.Where(c => c.NoGrad).Select(c => c.Call).ToArray();
+            CallExpr[] fixedCalls = phase.Calls.Where(c => c.NoGrad && !c.ReadsDefinition).Select(c => c.Call).ToArray();
             if (fixedCalls.Length > 0)
             {
                 foreach (CallExpr c in fixedCalls) w.Line($"Tensor {locals.Call(c)};");
                 using (w.Block("using (torch.no_grad())"))
                     foreach (CallExpr c in fixedCalls) w.Line($"{locals.Call(c)} = {NetworkApplication(c, locals)};");
+                foreach (CallExpr c in fixedCalls.Where(phase.Differentiates))
+                    w.Line($"{locals.Call(c)}.requires_grad_(true);   // a gradient is taken with respect to {Printer.Print(c)}");
             }
-            foreach (CallExpr c in phase.Calls.Where(c => !c.NoGrad).Select(c => c.Call))
+            void EmitCall(CallPlan plan)
             {
+                CallExpr c = plan.Call;
+                if (plan.NoGrad)
+                {
+                    w.Line($"Tensor {locals.Call(c)};");
+                    using (w.Block("using (torch.no_grad())")) w.Line($"{locals.Call(c)} = {NetworkApplication(c, locals)};");
+                    if (phase.Differentiates(c)) w.Line($"{locals.Call(c)}.requires_grad_(true);   // a gradient is taken with respect to {Printer.Print(c)}");
+                    return;
+                }
                 string comment = scope.IsLogitsDiscriminator(c.Callee) ? $"   // logits: {Printer.Print(c)} = sigmoid({locals.Call(c)})" : "";
                 w.Line($"var {locals.Call(c)} = {NetworkApplication(c, locals)};{comment}");
+            }
+            foreach (CallPlan c in phase.Calls.Where(c => !c.NoGrad && !c.ReadsDefinition)) EmitCall(c);
+            int emitted = 0;
+            void EmitDefinitions(int upTo)
+            {
+                for (; emitted < phase.Definitions.Count && phase.Definitions[emitted].After <= upTo; emitted++)
+                {
+                    DefinitionPlan d = phase.Definitions[emitted];
+                    var (code, _, _) = Code(d.Expression, locals);
+                    bool differentiated = phase.Differentiates(new NameExpr(d.Name, 0, 0));
+                    w.Line($"var {locals.Variable(d.Name)} = {(differentiated ? $"({code}).requires_grad_(true)" : code)};   // {d.Name} = {Printer.Print(d.Expression)}");
+                }
+            }
+            for (int i = 0; i < phase.Calls.Count; i++)
+            {
+                if (!phase.Calls[i].ReadsDefinition) continue;
+                EmitDefinitions(i);
+                EmitCall(phase.Calls[i]);
+            }
+            EmitDefinitions(int.MaxValue);
+            // Gradients with respect to a network's input, kept in the graph (create_graph) so that the loss can be descended.
+            foreach (GradientExpr g in phase.Gradients)
+            {
+                var (body, _, precedence) = Code(g.Body, locals);
+                var (variable, _, _) = Code(g.Variable, locals);
+                w.Line($"var {locals.Gradient(g)} = torch.autograd.grad(new[] {{ {(precedence < 4 ? "(" + body + ")" : body)}.sum() }}, new[] {{ {variable} }}, create_graph: true)[0];   // {Printer.Print(g)}, per example");
             }
 
             string sum = Sum(terms, locals);
             string printed = PrintSum(terms);
             string? stableComment = StableLogComment((phase.StableNetworkLogs, phase.StableSigmoidLogs));
-            if (kind == PhaseKind.Objective)
+            if (kind is PhaseKind.DiscriminatorsLoss or PhaseKind.GeneratorsLoss)
+            {
+                w.Line($"// {(kind == PhaseKind.DiscriminatorsLoss ? "L_D" : "L_G")} = {printed}");
+                if (stableComment != null) w.Lines(stableComment);
+                w.Line($"var loss = {sum};");
+            }
+            else if (kind == PhaseKind.Objective)
             {
                 w.Line($"// minimize {phase.Text}");
                 if (stableComment != null) w.Lines(stableComment);

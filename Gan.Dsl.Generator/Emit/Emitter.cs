@@ -38,7 +38,14 @@ namespace Gan.Dsl.Generator
             w.Line($"using {plan.Functional} = {TypeNames.Functional};");
             w.Line();
             w.Line("/// <summary>");
-            if (model.HasGame)
+            if (model.Losses != null)
+            {
+                w.Line($"/// {Xml(model.ClassName)}: a loss per side.");
+                w.Line($"/// <para>{maxSide} descend L_D = {Xml(model.Losses.DiscriminatorText)}</para>");
+                w.Line($"/// <para>{minSide} descend L_G = {Xml(model.Losses.GeneratorText)}</para>");
+                w.Line($"/// <para>{model.DiscriminatorSteps} update(s) of {maxSide} per update of {minSide}; each loss as written.</para>");
+            }
+            else if (model.HasGame)
             {
                 w.Line($"/// {Xml(model.ClassName)}: V({string.Join(", ", model.Networks.Select(n => n.Name))}) = {Xml(model.ValueFunctionText)}");
                 w.Line($"/// <para>Maximized by {maxSide}, minimized by {minSide}; {model.DiscriminatorSteps} update(s) of {maxSide} per update of {minSide}.");
@@ -50,6 +57,8 @@ namespace Gan.Dsl.Generator
             }
             foreach (ObjectiveSpec o in model.HasGame ? model.Objectives : Enumerable.Empty<ObjectiveSpec>())
                 w.Line($"/// <para>Before the game, the {Xml(o.Name)} phase: {string.Join(", ", o.Updates)} descend {Xml(o.Text)}.</para>");
+            foreach (DefinitionSpec d in model.Definitions)
+                w.Line($"/// <para>where {Xml(d.Name)} = {Xml(d.Text)}</para>");
             w.Line("/// </summary>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Gan.Dsl.Generator\", \"{generatorVersion}\")]");
             ConditionPlan? condition = plan.Condition;
@@ -60,7 +69,7 @@ namespace Gan.Dsl.Generator
                                 + (reverses ? $", {TypeNames.IProgressAware}" : "");
             using (w.Block($"{model.Accessibility} partial class {model.ClassName} : {TypeNames.Module}, {interfaces}"))
             {
-                w.Line(model.HasGame ? "/// <summary>The value function as declared.</summary>" : "/// <summary>The objectives as declared (the model has no game).</summary>");
+                w.Line(model.Losses != null ? "/// <summary>The two losses as declared.</summary>" : model.HasGame ? "/// <summary>The value function as declared.</summary>" : "/// <summary>The objectives as declared (the model has no game).</summary>");
                 w.Line($"public const string ValueFunctionText = {Literal(model.HasGame ? model.ValueFunctionText : string.Join("; ", model.Objectives.Select(o => $"minimize {o.Text}")))};");
                 w.Line();
                 w.Line($"private static readonly string[] s_lossNames = {{ {string.Join(", ", plan.Phases.Select(p => Literal(p.LossName)))} }};");

@@ -30,6 +30,12 @@ namespace Gan.Dsl.Generator.Formula
     /// <summary>The Euclidean norm of each sample: <c>||a - b||</c> (or with ‖).</summary>
     internal sealed record NormExpr(Expr Inner, int Start, int End) : Expr(Start, End);
 
+    /// <summary>The gradient of <see cref="Body"/> with respect to <see cref="Variable"/>, for each example: <c>∇_x D(x)</c>,
+    /// <c>∇_x̂ D(x̂)</c>, <c>∇_{G(z)} D(G(z))</c> (or <c>grad_x D(x)</c>). The variable is a data, noise or defined variable, or
+    /// a network application inside the body; the value has its shape (so <c>||∇_x D(x)||</c> is each example's norm).
+    /// Computed with <c>torch.autograd.grad(..., create_graph: true)</c>, so a loss that contains it can be descended.</summary>
+    internal sealed record GradientExpr(Expr Variable, Expr Body, int Start, int End) : Expr(Start, End);
+
     /// <summary>A parse error: message and the span it concerns.</summary>
     internal sealed record FormulaError(string Message, int Start, int Length);
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace Gan.Dsl.Generator.Formula
 {
-    internal enum TokenKind { Number, Identifier, LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Plus, Minus, Star, Slash, Caret, Tilde, Bar, DoubleBar, End }
+    internal enum TokenKind { Number, Identifier, LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Plus, Minus, Star, Slash, Caret, Tilde, Bar, DoubleBar, Nabla, End }
 
     internal readonly struct Token
     {
@@ -16,7 +16,7 @@ namespace Gan.Dsl.Generator.Formula
     }
 
     /// <summary>Splits a formula into tokens. Accepts the typographic forms papers use: − (minus), · and × (times),
-    /// ‖ (norm bars), 𝔼 (expectation).</summary>
+    /// ‖ (norm bars), 𝔼 (expectation), ∇ (gradient), and names with accents (x̂, x̃: a letter and a combining mark).</summary>
     internal static class Lexer
     {
         public static List<Token> Tokenize(string text, out FormulaError? error)
@@ -49,7 +49,7 @@ namespace Gan.Dsl.Generator.Formula
                 }
                 if (char.IsLetter(c) || c == '_')
                 {
-                    while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '_')) i++;
+                    while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '_' || IsMark(text[i]))) i++;
                     // y′ and y' (a prime, as papers mark a resampled variable) belong to the name
                     while (i < text.Length && (text[i] == '\'' || text[i] == '\u2032')) i++;
                     tokens.Add(new Token(TokenKind.Identifier, text.Substring(start, i - start), start, i));
@@ -81,6 +81,7 @@ namespace Gan.Dsl.Generator.Formula
                     case '^': kind = TokenKind.Caret; break;
                     case '~': kind = TokenKind.Tilde; break;
                     case '\u2016': kind = TokenKind.DoubleBar; break;
+                    case '\u2207': kind = TokenKind.Nabla; break;
                     case '|':
                         if (i + 1 < text.Length && text[i + 1] == '|') { kind = TokenKind.DoubleBar; length = 2; }
                         else kind = TokenKind.Bar;
@@ -95,5 +96,8 @@ namespace Gan.Dsl.Generator.Formula
             tokens.Add(new Token(TokenKind.End, "", text.Length, text.Length));
             return tokens;
         }
+
+        /// <summary>A combining mark (the hat of x̂, the tilde of x̃): part of the name it follows.</summary>
+        public static bool IsMark(char c) => CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark;
     }
 }

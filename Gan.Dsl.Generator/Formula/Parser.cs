@@ -10,13 +10,14 @@ namespace Gan.Dsl.Generator.Formula
     /// <code>
     /// formula     := sum END
     /// sum         := product (('+' | '-') product)*
-    /// product     := unary (('*' | '/') unary)*
+    /// product     := unary (('*' | '/')? unary)*      (juxtaposition multiplies: "10 E[...]", "ε x", "(1 - ε) G(z)")
     /// unary       := ('-' | '+') unary | power
     /// power       := application ('^' unary)?
     /// application := FUNCTION primary          (the paper's "log D(x)"; FUNCTION is log, exp, ...)
     ///              | primary
-    /// primary     := NUMBER | '(' sum ')' | '||' sum '||' | expectation | NAME | NAME '(' sum ((',' | '|') sum)* ')'
+    /// primary     := NUMBER | '(' sum ')' | '||' sum '||' '_2'? | expectation | gradient | NAME | NAME '(' sum ((',' | '|') sum)* ')'
     /// expectation := 'E' ('_' NAME | '_{' ... '}')? '[' sum ']'
+    /// gradient    := ('∇' | 'grad') ('_' NAME | '_{' sum '}') application      (∇_x D(x), ∇_{G(z)} D(G(z)))
     /// </code>
     /// Never throws: every failure is a <see cref="FormulaError"/> with a span.
     /// </summary>
@@ -28,6 +29,8 @@ namespace Gan.Dsl.Generator.Formula
             ["log"] = 1, ["exp"] = 1, ["sigmoid"] = 1, ["softplus"] = 1, ["sqrt"] = 1, ["abs"] = 1,
             // gradient reversal (Ganin & Lempitsky 2015): the identity forward, the gradient times -λ_p backward
             ["reverse"] = 1,
+            // the hinge, Wasserstein and least-squares losses (Lim & Ye 2017, Miyato et al. 2018, Arjovsky et al. 2017)
+            ["relu"] = 1, ["max"] = 2, ["min"] = 2, ["clamp"] = 3,
         };
 
         private const int MaxDepth = 64;
@@ -103,9 +106,14 @@ namespace Gan.Dsl.Generator.Formula
         private Expr ParseProduct()
         {
             Expr left = ParseUnary();
-            while (Current.Kind == TokenKind.Star || Current.Kind == TokenKind.Slash)
+            while (true)
             {
-                char op = Advance().Kind == TokenKind.Star ? '*' : '/';
+                char op;
+                if (Current.Kind == TokenKind.Star || Current.Kind == TokenKind.Slash) op = Advance().Kind == TokenKind.Star ? '*' : '/';
+                // Juxtaposition, as papers write a product: "10 E[...]", "γ/2 E[...]", "ε x", "(1 - ε) G(z)". Not before '||',
+                // which may close a norm, nor before a sign, which is a sum.
+                else if (Current.Kind is TokenKind.Number or TokenKind.Identifier or TokenKind.LParen or TokenKind.Nabla) op = '*';
+                else break;
                 Expr right = ParseUnary();
                 left = new BinaryExpr(op, left, right, left.Start, right.End);
             }
@@ -140,7 +148,7 @@ namespace Gan.Dsl.Generator.Formula
         {
             Token t = Current;
             // "log D(x)": a known function followed by something other than '(' takes the next primary.
-            if (t.Kind == TokenKind.Identifier && Functions.ContainsKey(t.Text) && Peek(1).Kind != TokenKind.LParen && StartsPrimary(Peek(1).Kind))
+            if (t.Kind == TokenKind.Identifier && Functions.TryGetValue(t.Text, out int arity) && arity == 1 && Peek(1).Kind != TokenKind.LParen && StartsPrimary(Peek(1).Kind))
             {
                 Enter();
                 Advance();
@@ -152,7 +160,7 @@ namespace Gan.Dsl.Generator.Formula
         }
 
         private static bool StartsPrimary(TokenKind kind)
-            => kind == TokenKind.Identifier || kind == TokenKind.Number || kind == TokenKind.DoubleBar;
+            => kind == TokenKind.Identifier || kind == TokenKind.Number || kind == TokenKind.DoubleBar || kind == TokenKind.Nabla;
 
         private Expr ParsePrimary()
         {
@@ -174,8 +182,18 @@ namespace Gan.Dsl.Generator.Formula
                     Advance();
                     Expr inner = ParseSum();
                     Token close = Expect(TokenKind.DoubleBar, "'||' to close the norm opened at column " + (t.Start + 1));
-                    return new NormExpr(inner, t.Start, close.End);
+                    int end = close.End;
+                    // ||·||_2, as papers mark the Euclidean norm; no other norm is known.
+                    if (Current.Kind == TokenKind.Identifier && Current.Text.StartsWith("_", StringComparison.Ordinal) && Current.Start == close.End)
+                    {
+                        if (Current.Text != "_2") throw Error($"only the Euclidean norm ||·||_2 is known, not ||·||{Current.Text}");
+                        end = Advance().End;
+                    }
+                    return new NormExpr(inner, t.Start, end);
                 }
+                case TokenKind.Nabla:
+                    Advance();
+                    return ParseGradient(t, null);
                 case TokenKind.Identifier:
                     return ParseNameOrCallOrExpectation();
                 case TokenKind.End:
@@ -185,9 +203,49 @@ namespace Gan.Dsl.Generator.Formula
             }
         }
 
+        /// <summary>The rest of a gradient after ∇ or grad: its subscript (what is differentiated with respect to), then the
+        /// expression differentiated. <paramref name="subscript"/>: null when the subscript follows as tokens (∇_x, ∇_{G(z)}),
+        /// empty when the '_' was read with grad and a '{' follows (grad_{G(z)}), else the name the identifier carried (grad_x).</summary>
+        private Expr ParseGradient(Token start, string? subscript)
+        {
+            Enter();
+            Expr variable;
+            if (!string.IsNullOrEmpty(subscript))
+            {
+                variable = new NameExpr(subscript!, start.End - subscript!.Length, start.End);
+            }
+            else
+            {
+                if (subscript == null)
+                {
+                    Token next = Current;
+                    if (next.Kind != TokenKind.Identifier || !next.Text.StartsWith("_", StringComparison.Ordinal) || next.Start != start.End)
+                        throw Error($"expected '_' and the variable after '{start.Text}', as in ∇_x D(x), but found {Current}");
+                    Advance();
+                    subscript = next.Text.Substring(1);
+                }
+                if (subscript.Length == 0)
+                {
+                    Token open = Expect(TokenKind.LBrace, "'{' or a name after the '_' of the gradient");
+                    variable = ParseSum();
+                    Expect(TokenKind.RBrace, "'}' to close the subscript opened at column " + (open.Start + 1));
+                }
+                else variable = new NameExpr(subscript, _tokens[_position - 1].Start + 1, _tokens[_position - 1].End);
+            }
+            if (!StartsPrimary(Current.Kind) && Current.Kind != TokenKind.LParen)
+                throw Error($"expected the expression to differentiate after the gradient's subscript, as in ∇_x D(x), but found {Current}");
+            Expr body = ParseApplication();
+            _depth--;
+            return new GradientExpr(variable, body, start.Start, body.End);
+        }
+
         private Expr ParseNameOrCallOrExpectation()
         {
             Token name = Advance();
+            // The gradient in ASCII: grad_x D(x), grad_{G(z)} D(G(z)).
+            if (name.Text == "grad_" && Current.Kind == TokenKind.LBrace) return ParseGradient(name, "");
+            if (name.Text.StartsWith("grad_", StringComparison.Ordinal) && name.Text.Length > 5 && Current.Kind is TokenKind.Identifier or TokenKind.Nabla or TokenKind.DoubleBar)
+                return ParseGradient(name, name.Text.Substring(5));
             // Expectation: E[...], E_x[...], E_{x~p}[...]. A network may be called E or E_z: E(x) is a call.
             if (name.Text == "E" || name.Text.StartsWith("E_", StringComparison.Ordinal))
             {

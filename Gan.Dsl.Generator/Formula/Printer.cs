@@ -20,6 +20,7 @@ namespace Gan.Dsl.Generator.Formula
             UnaryExpr _ => 3,
             BinaryExpr b when b.Op == '^' => 4,
             CallExpr c when !c.Parenthesized => 4,
+            GradientExpr _ => 4,
             _ => 5,
         };
 
@@ -38,6 +39,7 @@ namespace Gan.Dsl.Generator.Formula
                 CallExpr c => c.Callee + "(" + string.Concat(c.Args.Select((a, i) => Separator(c, i, bars) + Print(a, 0, bars))) + ")",
                 ExpectationExpr x => "E[" + Print(x.Body, 0, bars) + "]",
                 NormExpr n => "||" + Print(n.Inner, 0, bars) + "||",
+                GradientExpr g => "∇_" + (g.Variable is NameExpr v ? v.Name : "{" + Print(g.Variable, 0, bars) + "}") + " " + Print(g.Body, 5, bars),
                 UnaryExpr u => "-" + Print(u.Operand, 3, bars),
                 BinaryExpr b when b.Op == '^' => Print(b.Left, 5, bars) + "^" + Print(b.Right, 4, bars),
                 BinaryExpr b => Print(b.Left, Precedence(b), bars) + " " + b.Op + " " + Print(b.Right, Precedence(b) + 1, bars),

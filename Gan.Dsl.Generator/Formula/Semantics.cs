@@ -6,7 +6,9 @@ using Microsoft.CodeAnalysis;
 
 namespace Gan.Dsl.Generator.Formula
 {
-    internal enum NameKind { Data, Noise, Network }
+    /// <summary>What a name in a formula is: a data variable, a noise variable, a network, or a variable defined by a
+    /// <c>[Define]</c> (computed in each phase that reads it).</summary>
+    internal enum NameKind { Data, Noise, Network, Defined }
 
     /// <summary>What the formula may refer to. The parser builds it once, as it reads the declaration; the analysis uses it
     /// and the plan carries it to the emitter. It compares by content, so a plan that holds it stays equatable.</summary>
@@ -16,6 +18,8 @@ namespace Gan.Dsl.Generator.Formula
         public Dictionary<string, NetworkSpec> Networks { get; } = new Dictionary<string, NetworkSpec>(StringComparer.Ordinal);
         /// <summary>Labels and categorical noise variables: what C(y | h) may ask the probability of.</summary>
         public HashSet<string> Categorical { get; } = new HashSet<string>(StringComparer.Ordinal);
+        /// <summary>The [Define] variables and their expressions, in declaration order.</summary>
+        public Dictionary<string, Expr> Definitions { get; } = new Dictionary<string, Expr>(StringComparer.Ordinal);
 
         public bool IsMaximizer(string name) => Networks.TryGetValue(name, out var n) && n.Role == PlayerRole.Discriminator;
         public bool IsMinimizer(string name) => Networks.TryGetValue(name, out var n) && n.Role == PlayerRole.Generator;
@@ -34,7 +38,8 @@ namespace Gan.Dsl.Generator.Formula
             => other is not null && (ReferenceEquals(this, other)
                || Names.Count == other.Names.Count && Names.All(p => other.Names.TryGetValue(p.Key, out NameKind k) && k == p.Value)
                   && Networks.Count == other.Networks.Count && Networks.All(p => other.Networks.TryGetValue(p.Key, out NetworkSpec? n) && n == p.Value)
-                  && Categorical.SetEquals(other.Categorical));
+                  && Categorical.SetEquals(other.Categorical)
+                  && Definitions.Count == other.Definitions.Count && Definitions.All(p => other.Definitions.TryGetValue(p.Key, out Expr? d) && d == p.Value));
 
         public override bool Equals(object? obj) => Equals(obj as Scope);
 
@@ -85,9 +90,9 @@ namespace Gan.Dsl.Generator.Formula
                             "Network", name.Name, $"must be applied to its input, e.g. {name.Name}(x)"));
                         return ValueKind.PerSample;
                     }
-                    if (FormulaParser.Functions.ContainsKey(name.Name))
+                    if (FormulaParser.Functions.TryGetValue(name.Name, out int wanted))
                     {
-                        problems.Add(Problem(DiagnosticDescriptors.WrongArity, name.Start, name.End, "Function", name.Name, "takes 1 argument but is given none"));
+                        problems.Add(Problem(DiagnosticDescriptors.WrongArity, name.Start, name.End, "Function", name.Name, $"takes {wanted} argument{(wanted == 1 ? "" : "s")} but is given none"));
                         return ValueKind.Constant;
                     }
                     problems.Add(Problem(DiagnosticDescriptors.UnknownName, name.Start, name.End, name.Name, Suggestion(name.Name, scope, callable: false)));
@@ -148,6 +153,32 @@ namespace Gan.Dsl.Generator.Formula
                 }
                 case NormExpr n:
                     return Visit(n.Inner, scope, problems, used, arities);
+                case GradientExpr g:
+                {
+                    ValueKind body = Visit(g.Body, scope, problems, used, arities);
+                    int before = problems.Count;
+                    ValueKind variable = Visit(g.Variable, scope, problems, used, arities);
+                    if (problems.Count > before) return ValueKind.PerSample;
+                    string? wrong = null;
+                    if (g.Variable is NameExpr v)
+                    {
+                        if (scope.Categorical.Contains(v.Name)) wrong = $"'{v.Name}' is a label or categorical code, a one-hot class, which has no gradient to take";
+                        else if (!Tree.Descendants(g.Body).OfType<NameExpr>().Any(n => n.Name == v.Name))
+                            wrong = $"the expression does not read '{v.Name}', so its gradient with respect to it is zero";
+                    }
+                    else if (g.Variable is CallExpr c && scope.Networks.ContainsKey(c.Callee) && !scope.IsDensity(c.Callee))
+                    {
+                        string key = Printer.Key(c);
+                        if (!Tree.Descendants(g.Body).OfType<CallExpr>().Any(d => !ReferenceEquals(d, c) && Printer.Key(d) == key))
+                            wrong = $"the expression does not apply {Printer.Print(c)}, so its gradient with respect to it is zero";
+                    }
+                    else wrong = "the gradient is taken with respect to a variable (∇_x) or a network's output in the expression (∇_{G(z)}), not " + Printer.Print(g.Variable);
+                    if (wrong == null && body != ValueKind.PerSample)
+                        wrong = "the expression does not depend on the examples, so its gradient is zero";
+                    if (wrong != null)
+                        problems.Add(Problem(DiagnosticDescriptors.BadGradient, g.Start, g.End, Printer.Print(g), wrong));
+                    return ValueKind.PerSample;
+                }
                 default:
                     return ValueKind.Constant;
             }

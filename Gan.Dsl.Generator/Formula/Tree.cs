@@ -19,6 +19,7 @@ namespace Gan.Dsl.Generator.Formula
             UnaryExpr u => new[] { u.Operand },
             BinaryExpr b => new[] { b.Left, b.Right },
             NormExpr n => new[] { n.Inner },
+            GradientExpr g => new[] { g.Variable, g.Body },
             _ => Array.Empty<Expr>(),
         };
 
@@ -30,6 +31,7 @@ namespace Gan.Dsl.Generator.Formula
             UnaryExpr u => u with { Operand = children[0] },
             BinaryExpr b => b with { Left = children[0], Right = children[1] },
             NormExpr n => n with { Inner = children[0] },
+            GradientExpr g => g with { Variable = children[0], Body = children[1] },
             _ => e,
         };
 

@@ -23,6 +23,15 @@ namespace Gan.Dsl.Generator.Model
     /// <summary>A [Minimize] phase: its name (for the step method and loss), the formula, and the networks it updates.</summary>
     internal sealed record ObjectiveSpec(string Name, string Text, Expr Objective, EquatableArray<string> Updates);
 
+    /// <summary>A [Game] with a loss per side: what the discriminators descend and what the generators descend, as declared.</summary>
+    internal sealed record GameLossesSpec(string DiscriminatorText, Expr Discriminator, string GeneratorText, Expr Generator);
+
+    /// <summary>A [Define]: a variable computed from its expression in each phase that reads it.</summary>
+    internal sealed record DefinitionSpec(string Name, string Text, Expr Expression);
+
+    /// <param name="ValueFunction">The [Minimax] value function; for a [Game], its two losses joined by + (what the game applies, for
+    /// the questions asked of the whole game: its players, its sampler).</param>
+    /// <param name="Losses">The [Game]'s losses, one per side; null for a [Minimax] game or none.</param>
     internal sealed record ModelSpec(
         string? Namespace,
         string ClassName,
@@ -39,5 +48,7 @@ namespace Gan.Dsl.Generator.Model
         string? SampleText,
         bool HasGame,
         Expr? EditExpression = null,
-        string? EditText = null);
+        string? EditText = null,
+        GameLossesSpec? Losses = null,
+        EquatableArray<DefinitionSpec> Definitions = default);
 }

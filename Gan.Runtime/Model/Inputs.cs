@@ -15,6 +15,19 @@ public static class Inputs
         if (inputs.All(t => t.dim() == rank)) return cat(inputs, 1);
         return cat(inputs.Select(t => t.flatten(1)).ToArray(), 1);
     }
+
+    /// <summary>One number per example times examples of any shape: <paramref name="perExample"/> is [m, 1] (or [m]), and is
+    /// viewed as [m, 1, …, 1] to the rank of <paramref name="examples"/>, so ε x scales each image by its own ε (WGAN-GP's
+    /// x̂ = ε x + (1 − ε) G(z)).</summary>
+    public static Tensor Scale(Tensor perExample, Tensor examples)
+    {
+        if (perExample.dim() > 2 || perExample.dim() == 2 && perExample.shape[1] != 1 || perExample.shape[0] != examples.shape[0])
+            throw new System.ArgumentException($"a number per example is [m, 1], but it is [{string.Join(", ", perExample.shape)}] for examples [{string.Join(", ", examples.shape)}]");
+        long[] shape = new long[System.Math.Max(1, (int)examples.dim())];
+        shape[0] = perExample.shape[0];
+        for (int i = 1; i < shape.Length; i++) shape[i] = 1;
+        return perExample.reshape(shape) * examples;
+    }
 }
 
 /// <summary>How generated code reads a network's output.</summary>
