@@ -457,7 +457,13 @@ namespace Gan.Dsl.Generator
                     }
                     SyntaxToken? source = FormulaLiteral(syntax, 1, "expression");
                     Expr? expression = CheckedFormula(text, source, where, out HashSet<string> applied, perExample: true);
-                    if (expression == null) { fatal = true; continue; }
+                    if (expression == null)
+                    {
+                        // Declared all the same, so that the formulas reading it get no second diagnostic.
+                        if (Declare(name, "a definition", where)) scope.Names[name] = NameKind.Defined;
+                        fatal = true;
+                        continue;
+                    }
                     if (Tree.Descendants(expression).Any(e => e is ExpectationExpr))
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadDefinition, where, name,
@@ -796,11 +802,11 @@ namespace Gan.Dsl.Generator
             return false;
         }
 
-        /// <summary>A letter or '_', then letters, digits or '_', then optional primes (y′ or y').</summary>
+        /// <summary>A letter or '_', then letters, digits, '_' or accents (x̂), then optional primes (y′ or y').</summary>
         private static bool IsValidName(string name)
         {
             string stem = name.TrimEnd('\'', '\u2032');
-            return stem.Length > 0 && (char.IsLetter(stem[0]) || stem[0] == '_') && stem.All(c => char.IsLetterOrDigit(c) || c == '_') && stem != "E";
+            return stem.Length > 0 && (char.IsLetter(stem[0]) || stem[0] == '_') && stem.All(c => char.IsLetterOrDigit(c) || c == '_' || Formula.Lexer.IsMark(c)) && stem != "E";
         }
 
         private static int[]? ParseShape(string text)

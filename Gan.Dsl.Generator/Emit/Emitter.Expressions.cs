@@ -127,8 +127,8 @@ namespace Gan.Dsl.Generator
                 case BinaryExpr b when b.Op == '^' && b.Left is NormExpr norm && b.Right is NumberExpr two && two.Value == 2.0:
                 {
                     // ||a||^2 per sample: the sum of squares, without the square root.
-                    var (inner, _, _) = Code(norm.Inner, locals);
-                    return ($"({inner}).flatten(1).pow(2).sum(1)", Kind.Tensor, 4);
+                    var (inner, _, innerPrecedence) = Code(norm.Inner, locals);
+                    return ($"{(innerPrecedence < 4 ? "(" + inner + ")" : inner)}.flatten(1).pow(2).sum(1)", Kind.Tensor, 4);
                 }
                 case GradientExpr g:
                     return (locals.Gradient(g), Kind.Tensor, 4);
@@ -161,8 +161,8 @@ namespace Gan.Dsl.Generator
                 }
                 case NormExpr n:
                 {
-                    var (inner, _, _) = Code(n.Inner, locals);
-                    return ($"({inner}).flatten(1).pow(2).sum(1).sqrt()", Kind.Tensor, 4);
+                    var (inner, _, innerPrecedence) = Code(n.Inner, locals);
+                    return ($"{(innerPrecedence < 4 ? "(" + inner + ")" : inner)}.flatten(1).pow(2).sum(1).sqrt()", Kind.Tensor, 4);
                 }
                 default:
                     throw new InvalidOperationException("unexpected expression " + e.GetType().Name);
@@ -223,7 +223,7 @@ namespace Gan.Dsl.Generator
             switch (c.Callee)
             {
                 case "relu":
-                    return args[0].Kind == Kind.Tensor ? ($"torch.relu({args[0].Code})", Kind.Tensor, 4) : ($"global::System.Math.Max({args[0].Code}, 0.0)", Kind.Double, 4);
+                    return args[0].Kind == Kind.Tensor ? ($"{locals.Functional}.relu({args[0].Code})", Kind.Tensor, 4) : ($"global::System.Math.Max({args[0].Code}, 0.0)", Kind.Double, 4);
                 case "max":
                 case "min":
                 {

@@ -176,7 +176,7 @@ namespace Gan.Dsl.Generator
             {
                 var (body, _, precedence) = Code(g.Body, locals);
                 var (variable, _, _) = Code(g.Variable, locals);
-                w.Line($"var {locals.Gradient(g)} = torch.autograd.grad(new[] {{ {(precedence < 4 ? "(" + body + ")" : body)}.sum() }}, new[] {{ {variable} }}, create_graph: true)[0];   // {Printer.Print(g)}, per example");
+                w.Line($"var {locals.Gradient(g)} = torch.autograd.grad(new[] {{ {(precedence < 4 ? "(" + body + ")" : body)}.sum() }}, new[] {{ {variable} }}, retain_graph: true, create_graph: true)[0];   // {Printer.Print(g)}, per example");
             }
 
             string sum = Sum(terms, locals);

@@ -41,8 +41,8 @@ namespace Gan.Dsl.Generator
             if (model.Losses != null)
             {
                 w.Line($"/// {Xml(model.ClassName)}: a loss per side.");
-                w.Line($"/// <para>{maxSide} descend L_D = {Xml(model.Losses.DiscriminatorText)}</para>");
-                w.Line($"/// <para>{minSide} descend L_G = {Xml(model.Losses.GeneratorText)}</para>");
+                w.Line($"/// <para>{maxSide} {(maximizers.Length == 1 ? "descends" : "descend")} L_D = {Xml(model.Losses.DiscriminatorText)}</para>");
+                w.Line($"/// <para>{minSide} {(minimizers.Length == 1 ? "descends" : "descend")} L_G = {Xml(model.Losses.GeneratorText)}</para>");
                 w.Line($"/// <para>{model.DiscriminatorSteps} update(s) of {maxSide} per update of {minSide}; each loss as written.</para>");
             }
             else if (model.HasGame)

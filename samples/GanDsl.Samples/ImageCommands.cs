@@ -35,7 +35,7 @@ public static class ImageCommands
         Trainer.Seed(s.Seed);
         using IAdversarialModel model = entry.Create(device);
         DataVariable x = ImageVariable(model);
-        output.WriteLine($"  V = {model.ValueFunction}");
+        output.WriteLine(model.ValueFunction.StartsWith("L_D = ", StringComparison.Ordinal) ? $"  {model.ValueFunction}" : $"  V = {model.ValueFunction}");
         using ExponentialMovingAverage? ema = s.CreateEma(model);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
         TrainResult result;

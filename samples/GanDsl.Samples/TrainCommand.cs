@@ -90,7 +90,7 @@ public static class TrainCommand
                          $"{steps} steps, batch {batchSize}, seed {s.Seed}, device {device.type}");
         Trainer.Seed(s.Seed);
         using IAdversarialModel model = entry.Create(device);
-        output.WriteLine($"  V = {model.ValueFunction}");
+        output.WriteLine(model.ValueFunction.StartsWith("L_D = ", StringComparison.Ordinal) ? $"  {model.ValueFunction}" : $"  V = {model.ValueFunction}");
         var data = new MixtureBatchSource(mixture, batchSize, device);
         using ExponentialMovingAverage? ema = s.CreateEma(model);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();

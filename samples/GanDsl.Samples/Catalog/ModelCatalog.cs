@@ -20,6 +20,12 @@ public static class ModelCatalog
     {
         new Entry("goodfellow2014", "Goodfellow et al. 2014, Generative Adversarial Nets (MLPs, k = 1, non-saturating G loss)", d => new Goodfellow2014(d)),
         new Entry("goodfellow2014-minimax", "The same game with the minimax generator loss, as written", d => new Goodfellow2014Minimax(d)),
+        new Entry("lsgan-ring", "Mao et al. 2017, least squares GAN (a = 0, b = c = 1), on the ring with the goodfellow2014 networks", d => new LsGan(d)),
+        new Entry("hinge-ring", "Lim & Ye 2017 / Miyato et al. 2018, the hinge loss, on the ring with the goodfellow2014 networks", d => new HingeGan(d)),
+        new Entry("wgan-gp-ring", "Gulrajani et al. 2017, WGAN-GP (λ = 10, n_critic = 5, Adam β = (0, 0.9)), on the ring", d => new WganGp(d), Steps: 10000),
+        new Entry("rsgan", "Jolicoeur-Martineau 2019, relativistic standard GAN, on the ring with the goodfellow2014 networks", d => new RsGan(d)),
+        new Entry("ragan", "Jolicoeur-Martineau 2019, relativistic average GAN, on the ring with the goodfellow2014 networks", d => new RaGan(d)),
+        new Entry("r1-ring", "Mescheder et al. 2018, the non-saturating GAN with the R1 penalty on data (γ = 1), on the ring", d => new R1Gan(d)),
         new Entry("goodfellow2014-mnist", "Goodfellow et al. 2014 on MNIST: MLP generator, maxout discriminator (Adam)", d => new Goodfellow2014Mnist(d), Data: "mnist", BatchSize: 100, Steps: 10000),
         new Entry("dcgan", "Radford et al. 2016, DCGAN for 28x28 images (MNIST, Fashion-MNIST)", d => new Dcgan(d), Data: "mnist", BatchSize: 64, Steps: 5000),
         new Entry("cgan", "Mirza & Osindero 2014, conditional GAN: D(x | y), G(z | y′) with y′ from the label prior (DCGAN networks)", d => new ConditionalGan(d), Data: "mnist", BatchSize: 64, Steps: 5000),

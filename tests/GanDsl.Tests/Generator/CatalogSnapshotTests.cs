@@ -23,6 +23,7 @@ public class CatalogSnapshotTests
     [InlineData("DomainAdversarial")]
     [InlineData("InvertibleConditionalGan")]
     [InlineData("InfoGan")]
+    [InlineData("ModernLosses")]
     public void Catalog_entry(string file)
     {
         string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "GanDsl.Samples", "Catalog", file + ".cs"));

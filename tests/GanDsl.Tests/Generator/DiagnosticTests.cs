@@ -12,7 +12,7 @@ public class DiagnosticTests
 {
     /// <summary>Runs the generator and returns the single diagnostic with that id, checking it points at
     /// <paramref name="marker"/> (the n-th occurrence in the source, searched after <paramref name="after"/>).</summary>
-    private static Diagnostic Expect(string source, string id, string marker, string after = "", int? length = null)
+    internal static Diagnostic Expect(string source, string id, string marker, string after = "", int? length = null)
     {
         GeneratorHarness.Run run = GeneratorHarness.Generate(source);
         var matching = run.Gan(id).ToList();

@@ -87,4 +87,32 @@ public class SnapshotTests
             [Network] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);
                 [Network] static nn.Module<Tensor, Tensor> C() => Nets.Mlp(2, 16, 1);
             """), "Relativistic");
+
+    private const string CriticNetworks = """
+        [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);
+            [Discriminator(Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+        """;
+
+    /// <summary>[Game] with the hinge loss: each side descends its own loss as written (relu through F.relu), no rewrite.</summary>
+    [Fact]
+    public void Game_with_a_loss_per_side_hinge() => Verify(GeneratorHarness.Declaration(withMinimax: false,
+        variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Game(\"E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]\", \"-E[D(G(z))]\")]",
+        networks: CriticNetworks), "Hinge");
+
+    /// <summary>WGAN-GP: ε drawn per example and scaling each example (Inputs.Scale), x̂ a [Define] computed after G(z) (under
+    /// no_grad in the critic's step) and made to require gradients, ∇_x̂ D(x̂) by autograd.grad with create_graph, k = 5.</summary>
+    [Fact]
+    public void Wasserstein_gradient_penalty() => Verify(GeneratorHarness.Declaration(withMinimax: false,
+        variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Noise(\"ε\", Distribution.UnitInterval, 1)]\n" +
+                   "[Define(\"x̂\", \"ε x + (1 - ε) G(z)\")]\n" +
+                   "[Game(\"E[D(G(z))] - E[D(x)] + 10 E[(||∇_x̂ D(x̂)||_2 - 1)^2]\", \"-E[D(G(z))]\", DiscriminatorSteps = 5)]",
+        networks: CriticNetworks), "WganGp");
+
+    /// <summary>R1 on data (x read detached and requiring gradients) and R2 on samples (G(z), computed under no_grad, then
+    /// requiring gradients), written in ASCII (grad_x) and with ∇.</summary>
+    [Fact]
+    public void R1_and_R2_gradients_of_data_and_samples() => Verify(GeneratorHarness.Declaration(withMinimax: false,
+        variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n" +
+                   "[Game(\"-E[log sigmoid(D(x))] - E[log(1 - sigmoid(D(G(z))))] + 5 E[||grad_x D(x)||^2] + 5 E[||∇_{G(z)} D(G(z))||^2]\", \"-E[log sigmoid(D(G(z)))]\")]",
+        networks: CriticNetworks), "R1R2");
 }

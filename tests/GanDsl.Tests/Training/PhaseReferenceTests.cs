@@ -21,12 +21,12 @@ namespace GanDsl.Tests.Training;
 [Collection(TorchGlobalRngCollection.Name)]
 public class PhaseReferenceTests
 {
-    private const int Steps = 6;
-    private const int BatchSize = 32;
+    internal const int Steps = 6;
+    internal const int BatchSize = 32;
 
     /// <summary>A few batches drawn once from a generator of their own (so the data does not touch the global
     /// generator the steps draw noise from), served in turn.</summary>
-    private sealed class Pool : IBatchSource
+    internal sealed class Pool : IBatchSource
     {
         private readonly List<Batch> _batches = new();
         private int _next;
@@ -47,9 +47,9 @@ public class PhaseReferenceTests
         public Batch Next() => _batches[_next++ % _batches.Count];
     }
 
-    private static List<Tensor> Snapshot(IEnumerable<Tensor> parameters) => parameters.Select(p => p.detach().clone()).ToList();
+    internal static List<Tensor> Snapshot(IEnumerable<Tensor> parameters) => parameters.Select(p => p.detach().clone()).ToList();
 
-    private static List<Tensor> RunGenerated(Func<IAdversarialModel> create, IBatchSource data)
+    internal static List<Tensor> RunGenerated(Func<IAdversarialModel> create, IBatchSource data)
     {
         torch.manual_seed(7);
         using var model = (IDisposable)create();
@@ -61,7 +61,7 @@ public class PhaseReferenceTests
 
     /// <summary>Runs a hand-written step: <paramref name="build"/> creates the networks (in declaration order, after the
     /// model's seed) and returns the step and the networks whose parameters to compare.</summary>
-    private static List<Tensor> RunReference(Func<(Action<IBatchSource> Step, nn.Module[] Networks, optim.Optimizer[] Optimizers)> build, IBatchSource data)
+    internal static List<Tensor> RunReference(Func<(Action<IBatchSource> Step, nn.Module[] Networks, optim.Optimizer[] Optimizers)> build, IBatchSource data)
     {
         torch.manual_seed(7);
         var (step, networks, optimizers) = build();
@@ -75,7 +75,7 @@ public class PhaseReferenceTests
 
     private static optim.Optimizer Adam(nn.Module network, double lr) => optim.Adam(network.parameters(), lr, 0.5, 0.999);
 
-    private static void Update(Tensor loss, params optim.Optimizer[] optimizers)
+    internal static void Update(Tensor loss, params optim.Optimizer[] optimizers)
     {
         foreach (var o in optimizers) o.zero_grad();
         loss.backward();
@@ -91,7 +91,7 @@ public class PhaseReferenceTests
 
     private static Tensor OneHot(Tensor classes, int count) => F.one_hot(classes, count).to(float32);
 
-    private static double MaxDifference(List<Tensor> a, List<Tensor> b)
+    internal static double MaxDifference(List<Tensor> a, List<Tensor> b)
     {
         a.Count.ShouldBe(b.Count);
         return a.Zip(b).Max(p =>
@@ -101,8 +101,8 @@ public class PhaseReferenceTests
         });
     }
 
-    private static void ShouldBeEqual(List<Tensor> generated, List<Tensor> hand) => MaxDifference(generated, hand).ShouldBeLessThanOrEqualTo(1e-6);
-    private static void ShouldDiffer(List<Tensor> generated, List<Tensor> other) => MaxDifference(generated, other).ShouldBeGreaterThan(1e-4);
+    internal static void ShouldBeEqual(List<Tensor> generated, List<Tensor> hand) => MaxDifference(generated, hand).ShouldBeLessThanOrEqualTo(1e-6);
+    internal static void ShouldDiffer(List<Tensor> generated, List<Tensor> other) => MaxDifference(generated, other).ShouldBeGreaterThan(1e-4);
 
     // ---- TinyAae and TinyLabelledMixtureAae: reconstruction, then the game on the code ----
 

@@ -1,0 +1,82 @@
+using Gan.Dsl;
+using Gan.Runtime.Nets;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanDsl.Samples.Catalog;
+
+// The losses researchers write since 2016, each as its paper writes it, on the 2-D ring with the networks and optimizer of
+// Goodfellow2014 (so the loss is the only difference). The critic returns its raw output (Output = Values): these losses
+// read D(x) as a number, not a probability.
+
+/// <summary>Least squares (Mao et al. 2017, Eq. 2 with a = 0, b = c = 1): D regresses data to 1 and samples to 0, G pulls its
+/// samples' scores to 1.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Game("1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2]", "1/2 E[(D(G(z)) - 1)^2]")]
+public partial class LsGan
+{
+    [Generator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 128, 128, 2);
+    [Discriminator(LearningRate = 1e-3, Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 128, 128, 1);
+}
+
+/// <summary>The hinge loss (Lim &amp; Ye 2017; Miyato et al. 2018, Eq. 17): D's margin of 1 on each side, G raises D's score of its samples.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Game("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]", "-E[D(G(z))]")]
+public partial class HingeGan
+{
+    [Generator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 128, 128, 2);
+    [Discriminator(LearningRate = 1e-3, Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 128, 128, 1);
+}
+
+/// <summary>WGAN-GP (Gulrajani et al. 2017, Algorithm 1): the critic's Wasserstein estimate with the gradient penalty at points
+/// x̂ between data and samples, λ = 10, n_critic = 5, Adam (lr 1e-4 in the paper; 1e-3 here as for the ring's other games) with β = (0, 0.9).</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Noise("ε", Distribution.UnitInterval, 1)]
+[Define("x̂", "ε x + (1 - ε) G(z)")]
+[Game("E[D(G(z))] - E[D(x)] + 10 E[(||∇_x̂ D(x̂)||_2 - 1)^2]", "-E[D(G(z))]", DiscriminatorSteps = 5)]
+public partial class WganGp
+{
+    [Generator(LearningRate = 1e-3, Beta1 = 0.0, Beta2 = 0.9)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 128, 128, 2);
+    [Discriminator(LearningRate = 1e-3, Beta1 = 0.0, Beta2 = 0.9, Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 128, 128, 1);
+}
+
+/// <summary>The relativistic standard GAN (Jolicoeur-Martineau 2019, Eq. 8–9): D judges whether data look more real than samples.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Game("-E[log sigmoid(D(x) - D(G(z)))]", "-E[log sigmoid(D(G(z)) - D(x))]")]
+public partial class RsGan
+{
+    [Generator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 128, 128, 2);
+    [Discriminator(LearningRate = 1e-3, Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 128, 128, 1);
+}
+
+/// <summary>The relativistic average GAN (Jolicoeur-Martineau 2019, Eq. 10–11): each side against the other's mean score.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Game("-E[log sigmoid(D(x) - E[D(G(z))])] - E[log(1 - sigmoid(D(G(z)) - E[D(x)]))]",
+      "-E[log sigmoid(D(G(z)) - E[D(x)])] - E[log(1 - sigmoid(D(x) - E[D(G(z))]))]")]
+public partial class RaGan
+{
+    [Generator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 128, 128, 2);
+    [Discriminator(LearningRate = 1e-3, Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 128, 128, 1);
+}
+
+/// <summary>The non-saturating GAN with the R1 penalty on data (Mescheder et al. 2018, Eq. 9, γ = 1): the critic's raw output is
+/// the logit, so the losses are written with sigmoid and the gradient is of the logit.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Game("-E[log sigmoid(D(x))] - E[log(1 - sigmoid(D(G(z))))] + 1/2 E[||∇_x D(x)||^2]", "-E[log sigmoid(D(G(z)))]")]
+public partial class R1Gan
+{
+    [Generator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 128, 128, 2);
+    [Discriminator(LearningRate = 1e-3, Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 128, 128, 1);
+}

@@ -1,0 +1,157 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Shouldly;
+using Xunit;
+using static GanDsl.Tests.Generator.DiagnosticTests;
+
+namespace GanDsl.Tests.Generator;
+
+/// <summary>The diagnostics of [Game], [Define] and gradients: ids, messages and exact spans (inside the string literal
+/// of the loss or definition they concern).</summary>
+public class LossDiagnosticTests
+{
+    private const string Critic = """
+        [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);
+            [Discriminator(Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+        """;
+
+    private static string Game(string discriminatorLoss, string generatorLoss, string extra = "", string networks = Critic) =>
+        GeneratorHarness.Declaration(withMinimax: false, networks: networks,
+            variables: "[Data(\"x\", Shape = \"2\")]\n[Label(\"y\", 3)]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Noise(\"ε\", Distribution.UnitInterval, 1)]\n" + extra +
+                       $"[Game(\"{discriminatorLoss}\", \"{generatorLoss}\")]");
+
+    [Fact]
+    public void A_valid_game_has_no_diagnostics()
+    {
+        var run = GeneratorHarness.Generate(Game("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))] + E[||∇_x D(x)||^2]", "-E[D(G(z))]"));
+        run.GeneratorDiagnostics.Where(d => d.Id != "GAN005").ShouldBeEmpty();
+        run.OutputErrors.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Syntax_error_in_the_generators_loss_points_into_its_literal()
+    {
+        string source = Game("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]", "-E[D(G(z)]");
+        Expect(source, "GAN001", "]", after: "\"-E[D(G(z)", length: 1);
+    }
+
+    [Fact]
+    public void Unknown_name_in_the_generators_loss_points_at_it() =>
+        Expect(Game("E[relu(1 - D(x))]", "-E[D(H(z))]"), "GAN002", "H", after: "\"-E[D(");
+
+    [Fact]
+    public void Function_arity_is_checked() =>
+        Expect(Game("E[max(1 - D(x))] + E[relu(1 + D(G(z)))]", "-E[D(G(z))]"), "GAN003", "max(1 - D(x))").GetMessage().ShouldContain("takes 2 arguments but is given 1");
+
+    [Fact]
+    public void Minimax_and_game_together_is_GAN029_at_the_game()
+    {
+        string source = GeneratorHarness.Declaration(networks: Critic,
+            variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Game(\"E[relu(1 - D(x))]\", \"-E[D(G(z))]\")]");
+        Expect(source, "GAN029", "Game(\"E[relu(1 - D(x))]\", \"-E[D(G(z))]\")");
+    }
+
+    [Fact]
+    public void A_discriminators_loss_without_a_discriminator_is_GAN030_at_that_loss()
+    {
+        Diagnostic d = Expect(Game("E[G(z)^2]", "-E[D(G(z))]"), "GAN030", "E[G(z)^2]");
+        d.GetMessage().ShouldContain("The discriminators' loss");
+        d.GetMessage().ShouldContain("applies no [Discriminator]");
+    }
+
+    [Fact]
+    public void A_generators_loss_without_a_generator_is_GAN030_at_that_loss() =>
+        Expect(Game("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]", "-E[D(x)]"), "GAN030", "-E[D(x)]").GetMessage().ShouldContain("applies no [Generator]");
+
+    [Fact]
+    public void A_discriminator_only_the_generators_loss_applies_is_GAN031_at_its_method()
+    {
+        string networks = Critic + "\n    [Discriminator(Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D2() => Nets.Mlp(2, 16, 1);";
+        Diagnostic d = Expect(Game("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]", "-E[D(G(z))] - E[D2(G(z))]", networks: networks), "GAN031", "D2", after: "static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);");
+        d.GetMessage().ShouldBe("'D2' is a discriminator applied in the generators' loss, but the discriminators' loss does not apply it, so nothing would train it");
+    }
+
+    [Fact]
+    public void A_logits_discriminator_outside_a_log_is_a_GAN032_warning_at_the_application()
+    {
+        string networks = "[Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);\n    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);";
+        string source = Game("-E[log D(x)] + E[relu(1 + D(G(z)))]", "-E[log D(G(z))]", networks: networks);
+        Diagnostic d = Expect(source, "GAN032", "D(G(z))", after: "relu(1 + ");
+        d.Severity.ShouldBe(DiagnosticSeverity.Warning);
+        GeneratorHarness.Generate(source).OutputErrors.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_gradient_of_something_the_expression_does_not_read_is_GAN028_at_the_gradient()
+    {
+        string source = Game("E[relu(1 - D(x))] + E[||∇_z D(x)||^2]", "-E[D(G(z))]");
+        Expect(source, "GAN028", "∇_z D(x)").GetMessage().ShouldContain("does not read 'z'");
+    }
+
+    [Fact]
+    public void A_gradient_with_respect_to_a_label_is_GAN028() =>
+        Expect(Game("E[relu(1 - D(x))] + E[||∇_y D(y)||^2]", "-E[D(G(z))]",
+                networks: Critic.Replace("Nets.Mlp(2, 16, 1)", "Nets.Mlp(3, 16, 1)")), "GAN028", "∇_y D(y)")
+            .GetMessage().ShouldContain("one-hot");
+
+    [Fact]
+    public void A_gradient_with_respect_to_an_application_the_expression_lacks_is_GAN028() =>
+        Expect(Game("E[relu(1 - D(x))] + E[||∇_{G(z)} D(x)||^2]", "-E[D(G(z))]"), "GAN028", "∇_{G(z)} D(x)")
+            .GetMessage().ShouldContain("does not apply G(z)");
+
+    [Fact]
+    public void A_gradient_without_its_subscript_is_GAN001() =>
+        Expect(Game("E[relu(1 - D(x))] + E[||∇ D(x)||^2]", "-E[D(G(z))]"), "GAN001", "D", after: "∇ ", length: 1);
+
+    [Fact]
+    public void Another_norm_than_the_euclidean_is_GAN001() =>
+        Expect(Game("E[relu(1 - D(x))] + E[||∇_x D(x)||_1]", "-E[D(G(z))]"), "GAN001", "_1").GetMessage().ShouldContain("only the Euclidean norm");
+
+    [Fact]
+    public void A_definition_with_an_expectation_is_GAN033_at_the_definition() =>
+        Expect(Game("E[relu(1 - D(x̂))]", "-E[D(G(z))]", extra: "[Define(\"x̂\", \"x - E[x]\")]\n"), "GAN033", "Define(\"x̂\", \"x - E[x]\")")
+            .GetMessage().ShouldContain("no expectation");
+
+    [Fact]
+    public void A_definition_reading_an_unknown_name_is_GAN002_inside_it() =>
+        Expect(Game("E[relu(1 - D(x̂))]", "-E[D(G(z))]", extra: "[Define(\"x̂\", \"ε x + (1 - ε) G(w)\")]\n"), "GAN002", "w", after: "G(");
+
+    [Fact]
+    public void A_definition_named_like_a_variable_is_GAN008() =>
+        Expect(Game("E[relu(1 - D(x))]", "-E[D(G(z))]", extra: "[Define(\"z\", \"2 x\")]\n"), "GAN008", "Define(\"z\", \"2 x\")");
+
+    [Fact]
+    public void A_definition_with_an_invalid_name_is_GAN013() =>
+        Expect(Game("E[relu(1 - D(x))]", "-E[D(G(z))]", extra: "[Define(\"2x\", \"2 x\")]\n"), "GAN013", "Define(\"2x\", \"2 x\")");
+
+    /// <summary>The lines that compute the critic's step (its locals and loss), without comments.</summary>
+    private static string[] CriticStep(string discriminatorLoss, string extra = "")
+    {
+        var run = GeneratorHarness.Generate(Game(discriminatorLoss, "-E[D(G(z))]", extra));
+        run.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ShouldBeEmpty();
+        run.OutputErrors.ShouldBeEmpty();
+        string step = run.GeneratedSource.Split("public float StepDiscriminators")[1].Split("float lossValue")[0];
+        return step.Split('\n').Select(l => l.Split("//")[0].Trim()).Where(l => l.Length > 0).ToArray();
+    }
+
+    [Theory]
+    [InlineData("10 E[(||∇_x D(x)||_2 - 1)^2]", "10 * E[(||∇_x D(x)|| - 1)^2]")]
+    [InlineData("1/2 E[relu(1 - D(x))]", "(1 / 2) * E[relu(1 - D(x))]")]
+    [InlineData("E[||grad_x D(x)||^2]", "E[||∇_x D(x)||^2]")]
+    [InlineData("E[||grad_{x} D(x)||^2]", "E[||∇_x D(x)||^2]")]
+    [InlineData("E[relu(1 - D(ε x))]", "E[relu(1 - D(ε * x))]")]
+    [InlineData("E[max(0, 1 - D(x))]", "E[relu(1 - D(x))]")]
+    public void Notations_that_mean_the_same_emit_the_same_step(string written, string same)
+    {
+        string[] a = CriticStep(written), b = CriticStep(same);
+        if (written.Contains("max(0")) { a = a.Select(l => l.Replace("(1.0 - D_x).clamp_min(0.0)", "F.relu(1.0 - D_x)")).ToArray(); }
+        a.ShouldBe(b);
+    }
+
+    [Fact]
+    public void Max_min_and_clamp_of_tensors_and_numbers()
+    {
+        string loss = CriticStep("E[min(D(x), 1)] + E[max(D(x), D(G(z)))] + E[clamp(D(x), -1, 1)] + max(2, 3)").Last();
+        loss.ShouldBe("var loss = D_x.clamp_max(1.0).mean() + torch.maximum(D_x, D_G_z).mean() + D_x.clamp(-1.0, 1.0).mean() + global::System.Math.Max(2.0, 3.0);");
+    }
+}

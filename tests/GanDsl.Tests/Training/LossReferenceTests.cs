@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Gan.Runtime;
+using Gan.Runtime.Nets;
+using GanDsl.Tests.Runtime;
+using Shouldly;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+using static GanDsl.Tests.Training.PhaseReferenceTests;
+using F = TorchSharp.torch.nn.functional;
+
+namespace GanDsl.Tests.Training;
+
+/// <summary>The games with a loss per side ([Game]) and the gradient penalties: the generated steps equal the same steps
+/// written by hand in TorchSharp from the papers (WGAN-GP's Algorithm 1, the hinge loss, R1 and R2), 1e-6 after several
+/// steps, each with a guard that one changed thing differs; and the penalty's gradient with respect to the critic's
+/// weights equals its finite differences (it flows through the input gradient only because that gradient is kept in the
+/// graph: create_graph).</summary>
+[Collection(TorchGlobalRngCollection.Name)]
+public class LossReferenceTests
+{
+    private static optim.Optimizer Adam(nn.Module network, double lr, double beta1 = 0.5, double beta2 = 0.999) => optim.Adam(network.parameters(), lr, beta1, beta2);
+
+    /// <summary>‖g‖₂ per example, computed another way than the generated code (Tensor.norm).</summary>
+    private static Tensor Norms(Tensor g) => g.flatten(1).norm(1, false, 2);
+
+    /// <summary>∇ of a network's summed output with respect to its input, kept in the graph (or not, for the guards).</summary>
+    private static Tensor InputGradient(Tensor output, Tensor input, bool createGraph = true) =>
+        torch.autograd.grad(new[] { output.sum() }, new[] { input }, retain_graph: true, create_graph: createGraph)[0];
+
+    // ---- WGAN-GP: k = 2 critic steps with the penalty at x̂ = ε x + (1 − ε) G(z), then the generator ----
+
+    private static (Action<IBatchSource>, nn.Module[], optim.Optimizer[]) WganGp(double lambda = 10, bool createGraph = true)
+    {
+        var g = Nets.Mlp(3, 16, 2);
+        var d = Nets.Mlp(2, 16, 16, 1);
+        optim.Optimizer oG = Adam(g, 1e-3, 0.0, 0.9), oD = Adam(d, 2e-3, 0.0, 0.9);
+        void Step(IBatchSource data)
+        {
+            for (int k = 0; k < 2; k++)
+                using (NewDisposeScope())
+                {
+                    Tensor x = data.Next()["x"];
+                    long m = x.shape[0];
+                    Tensor z = randn(m, 3), eps = rand(m, 1);
+                    Tensor fake;
+                    using (no_grad()) fake = g.forward(z);
+                    Tensor xHat = (eps * x + (1 - eps) * fake).requires_grad_(true);
+                    Tensor penalty = (Norms(InputGradient(d.forward(xHat), xHat, createGraph)) - 1).pow(2).mean();
+                    Update(d.forward(fake).mean() - d.forward(x).mean() + lambda * penalty, oD);
+                }
+            using (NewDisposeScope()) Update(-d.forward(g.forward(randn(data.BatchSize, 3))).mean(), oG);
+        }
+        return (Step, new nn.Module[] { g, d }, new[] { oG, oD });
+    }
+
+    [Fact]
+    public void Wgan_gp_matches_hand_written() =>
+        ShouldBeEqual(RunGenerated(() => new TinyWganGp(CPU), new Pool(2)), RunReference(() => WganGp(), new Pool(2)));
+
+    [Fact]
+    public void The_wgan_gp_comparison_can_tell_a_penalty_whose_input_gradient_is_not_in_the_graph() =>
+        ShouldDiffer(RunGenerated(() => new TinyWganGp(CPU), new Pool(2)), RunReference(() => WganGp(createGraph: false), new Pool(2)));
+
+    [Fact]
+    public void The_wgan_gp_comparison_can_tell_another_penalty_weight() =>
+        ShouldDiffer(RunGenerated(() => new TinyWganGp(CPU), new Pool(2)), RunReference(() => WganGp(lambda: 1), new Pool(2)));
+
+    // ---- Hinge ----
+
+    private static (Action<IBatchSource>, nn.Module[], optim.Optimizer[]) Hinge(double margin = 1)
+    {
+        var g = Nets.Mlp(3, 16, 2);
+        var d = Nets.Mlp(2, 16, 1);
+        optim.Optimizer oG = Adam(g, 2e-3), oD = Adam(d, 2e-3);
+        void Step(IBatchSource data)
+        {
+            using (NewDisposeScope())
+            {
+                Tensor x = data.Next()["x"];
+                Tensor fake;
+                using (no_grad()) fake = g.forward(randn(x.shape[0], 3));
+                Update(F.relu(margin - d.forward(x)).mean() + F.relu(margin + d.forward(fake)).mean(), oD);
+            }
+            using (NewDisposeScope()) Update(-d.forward(g.forward(randn(data.BatchSize, 3))).mean(), oG);
+        }
+        return (Step, new nn.Module[] { g, d }, new[] { oG, oD });
+    }
+
+    [Fact]
+    public void Hinge_matches_hand_written() =>
+        ShouldBeEqual(RunGenerated(() => new TinyHinge(CPU), new Pool(2)), RunReference(() => Hinge(), new Pool(2)));
+
+    [Fact]
+    public void The_hinge_comparison_can_tell_another_margin() =>
+        ShouldDiffer(RunGenerated(() => new TinyHinge(CPU), new Pool(2)), RunReference(() => Hinge(margin: 0), new Pool(2)));
+
+    // ---- R1 on data and R2 on samples ----
+
+    private static (Action<IBatchSource>, nn.Module[], optim.Optimizer[]) R1R2(double r2Weight = 0.5)
+    {
+        var g = Nets.Mlp(3, 16, 2);
+        var d = Nets.Mlp(new[] { 2, 16, 1 }, Activation.Tanh);
+        optim.Optimizer oG = Adam(g, 2e-3), oD = Adam(d, 2e-3);
+        void Step(IBatchSource data)
+        {
+            using (NewDisposeScope())
+            {
+                Tensor x = data.Next()["x"].detach().requires_grad_(true);
+                Tensor fake;
+                using (no_grad()) fake = g.forward(randn(x.shape[0], 3));
+                fake.requires_grad_(true);
+                Tensor real = d.forward(x), judged = d.forward(fake);
+                Tensor r1 = InputGradient(real, x).pow(2).sum(1).mean(), r2 = InputGradient(judged, fake).pow(2).sum(1).mean();
+                Update(-F.logsigmoid(real).mean() - F.logsigmoid(-judged).mean() + r1 + r2Weight * r2, oD);
+            }
+            using (NewDisposeScope()) Update(-F.logsigmoid(d.forward(g.forward(randn(data.BatchSize, 3)))).mean(), oG);
+        }
+        return (Step, new nn.Module[] { g, d }, new[] { oG, oD });
+    }
+
+    [Fact]
+    public void R1_and_R2_match_hand_written() =>
+        ShouldBeEqual(RunGenerated(() => new TinyR1R2(CPU), new Pool(2)), RunReference(() => R1R2(), new Pool(2)));
+
+    [Fact]
+    public void The_r1_r2_comparison_can_tell_a_missing_r2() =>
+        ShouldDiffer(RunGenerated(() => new TinyR1R2(CPU), new Pool(2)), RunReference(() => R1R2(r2Weight: 0), new Pool(2)));
+
+    // ---- The penalty alone: its value and gradient by hand, and its gradient by finite differences ----
+
+    /// <summary>The critic's loss of TinyPenaltyOnly on the pool's batch with the draws of seed 123, through the generated
+    /// step (its SGD rate is 0, so the weights stay; the gradient stays in .grad).</summary>
+    private static float GeneratedPenalty(TinyPenaltyOnly model, IBatchSource data)
+    {
+        torch.manual_seed(123);
+        return model.StepDiscriminators(data);
+    }
+
+    [Fact]
+    public void The_penalty_and_its_gradient_equal_hand_written_and_finite_differences()
+    {
+        torch.manual_seed(7);
+        using var model = new TinyPenaltyOnly(CPU);
+        var data = new Pool(2, count: 1);
+        var g = (nn.Module<Tensor, Tensor>)((IAdversarialModel)model).Network("G");
+        var d = (nn.Module<Tensor, Tensor>)((IAdversarialModel)model).Network("D");
+        Tensor[] weights = d.parameters().ToArray();
+
+        float generated = GeneratedPenalty(model, data);
+        // The output layer's bias has no gradient: the penalties depend on the input gradient, which does not read it.
+        Tensor[] generatedGrad = weights.Select(w => w.grad?.clone() ?? zeros_like(w)).ToArray();
+
+        // By hand: the same draws (z, then ε), the penalty at x̂ and R1 at x, differentiated by autograd.
+        torch.manual_seed(123);
+        Tensor x = data.Next()["x"].detach().requires_grad_(true);
+        Tensor z = randn(x.shape[0], 3), eps = rand(x.shape[0], 1);
+        Tensor fake;
+        using (no_grad()) fake = g.forward(z);
+        Tensor xHat = (eps * x + (1 - eps) * fake).requires_grad_(true);
+        Tensor hand = 10 * (Norms(InputGradient(d.forward(xHat), xHat)) - 1).pow(2).mean() + InputGradient(d.forward(x), x).pow(2).sum(1).mean();
+        Tensor[] handGrad = torch.autograd.grad(new[] { hand }, weights, allow_unused: true).Select((t, i) => t is null || t.IsInvalid ? zeros_like(weights[i]) : t).ToArray();
+        ((double)Math.Abs(generated - hand.item<float>())).ShouldBeLessThanOrEqualTo(1e-6 * Math.Max(1, Math.Abs(generated)));
+        for (int i = 0; i < weights.Length; i++) ((double)(generatedGrad[i] - handGrad[i]).abs().max().item<float>()).ShouldBeLessThanOrEqualTo(1e-6);
+
+        // Finite differences of the generated loss in a few coordinates of every weight tensor. In float32 with h = 1e-2 the
+        // central difference is good to about 1e-3 here; a penalty that did not reach the weights would give gradient 0.
+        const float h = 1e-2f;
+        int checkedCoordinates = 0;
+        double largest = 0;
+        for (int i = 0; i < weights.Length; i++)
+        {
+            Tensor flat = weights[i].detach().view(-1);
+            foreach (long j in new long[] { 0, flat.shape[0] / 2, flat.shape[0] - 1 }.Distinct())
+            {
+                float original = flat[j].item<float>();
+                using (no_grad()) flat[j] = original + h;
+                float plus = GeneratedPenalty(model, data);
+                using (no_grad()) flat[j] = original - h;
+                float minus = GeneratedPenalty(model, data);
+                using (no_grad()) flat[j] = original;
+                double difference = (plus - minus) / (2.0 * h), analytic = generatedGrad[i].view(-1)[j].item<float>();
+                Math.Abs(difference - analytic).ShouldBeLessThanOrEqualTo(2e-3 + 1e-2 * Math.Abs(analytic), $"weight {i}, coordinate {j}");
+                largest = Math.Max(largest, Math.Abs(analytic));
+                checkedCoordinates++;
+            }
+        }
+        checkedCoordinates.ShouldBeGreaterThanOrEqualTo(10);
+        largest.ShouldBeGreaterThan(0.05, "the penalty's gradient should be far from 0 somewhere, or the check could not fail");
+    }
+}
