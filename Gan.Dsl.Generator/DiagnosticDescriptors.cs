@@ -86,6 +86,8 @@ namespace Gan.Dsl.Generator
             DiagnosticSeverity.Warning);
         public static readonly DiagnosticDescriptor BadDefinition = Make("GAN033",
             "Invalid definition", "[Define(\"{0}\", ...)]: {1}");
+        public static readonly DiagnosticDescriptor BadOption = Make("GAN034",
+            "Invalid training option", "The option {0} is not valid: {1}");
         public static readonly DiagnosticDescriptor InternalError = Make("GAN999",
             "Internal generator error", "The GanDsl generator failed on '{0}': {1}. Please report this with the declaration.");
     }

@@ -56,6 +56,8 @@ namespace Gan.Dsl.Generator
             private GameLossesSpec? losses;
             private string valueText = "";
             private LocationInfo? samplerSite;
+            private UpdateScheme scheme;
+            private int pack = 1;
             private readonly List<AttributeData> minimizes = new List<AttributeData>();
             private readonly List<(int Noise, string Label, LocationInfo? Where)> givens = new List<(int Noise, string Label, LocationInfo? Where)>();
             private readonly List<NetworkSpec> networks = new List<NetworkSpec>();
@@ -336,6 +338,14 @@ namespace Gan.Dsl.Generator
                         continue;
                     }
                     AttributeData role = generator ?? discriminator ?? plain!;
+                    double clip = NamedDouble(role, "WeightClip") ?? 0.0;
+                    if (clip < 0 || double.IsNaN(clip))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption,
+                            NamedArgumentLocation(role.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax, "WeightClip") ?? where,
+                            $"WeightClip = {clip}", "weights are clipped to [−c, c], so c must be positive (0: no clipping)"));
+                        fatal = true;
+                    }
                     var optimizer = new OptimizerSpec(
                         NamedEnum(role, "Optimizer", Optimizer.Adam),
                         NamedDouble(role, "LearningRate") ?? 2e-4,
@@ -358,7 +368,7 @@ namespace Gan.Dsl.Generator
                             NetworkOutput.Categorical => NetworkOutputKind.Categorical,
                             NetworkOutput.Gaussian => NetworkOutputKind.Gaussian,
                             _ => NetworkOutputKind.Values,
-                        });
+                        }, NamedBool(role, "SpectralNorm") ?? false, clip);
                     if (Declare(method.Name, generator != null ? "a generator" : discriminator != null ? "a discriminator" : "a network", where))
                     {
                         networks.Add(spec);
@@ -389,6 +399,7 @@ namespace Gan.Dsl.Generator
                 }
 
                 literal = FormulaLiteral(minimaxSyntax);
+                if (minimax != null) ReadGameOptions(minimax);
 
                 FormulaError? syntaxError = null;
                 Expr? parsedValue = hasGame ? FormulaParser.Parse(formula, out syntaxError) : new NumberExpr(0, "0", 0, 0);
@@ -502,6 +513,7 @@ namespace Gan.Dsl.Generator
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSteps, NamedArgumentLocation(minimaxSyntax, "DiscriminatorSteps") ?? minimaxLocation, steps.ToString()));
                     fatal = true;
                 }
+                ReadGameOptions(g);
                 string dText = g.ConstructorArguments.Length > 0 ? g.ConstructorArguments[0].Value as string ?? "" : "";
                 string gText = g.ConstructorArguments.Length > 1 ? g.ConstructorArguments[1].Value as string ?? "" : "";
                 SyntaxToken? dLiteral = FormulaLiteral(minimaxSyntax, 0, "discriminatorLoss"), gLiteral = FormulaLiteral(minimaxSyntax, 1, "generatorLoss");
@@ -548,6 +560,25 @@ namespace Gan.Dsl.Generator
                 valueFunction = new BinaryExpr('+', dLoss, gLoss, 0, 0);
                 valueText = $"L_D = {dText}; L_G = {gText}";
                 return true;
+            }
+
+            /// <summary>The options every game has: its update scheme and packing (GAN034).</summary>
+            private void ReadGameOptions(AttributeData attribute)
+            {
+                scheme = NamedEnum(attribute, "Scheme", UpdateScheme.Alternating);
+                pack = NamedInt(attribute, "Pack") ?? 1;
+                if (pack < 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption, NamedArgumentLocation(minimaxSyntax, "Pack") ?? minimaxLocation,
+                        $"Pack = {pack}", "the discriminators judge groups of Pack examples, so it must be at least 1 (1: no packing)"));
+                    fatal = true;
+                }
+                if (scheme == UpdateScheme.Simultaneous && steps > 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption, NamedArgumentLocation(minimaxSyntax, "Scheme") ?? minimaxLocation,
+                        "Scheme = UpdateScheme.Simultaneous", $"simultaneous updates take one step of each side on one minibatch, so DiscriminatorSteps must be 1 (got {steps})"));
+                    fatal = true;
+                }
             }
 
             /// <summary>GAN032: a discriminator returning logits applied outside log D(·) and log(1 - D(·)) in a loss, where D(·)
@@ -670,6 +701,19 @@ namespace Gan.Dsl.Generator
             /// game's rewrites and sampler make of them (GAN009, GAN018) is the analysis's to find.</summary>
             private void CheckUses()
             {
+                if (hasGame && pack > 1)
+                {
+                    // A packed discriminator's output has one row per group; another network reading it (InfoGAN's Q(c | T(·)))
+                    // would pair rows with examples that are not theirs.
+                    CallExpr? reader = Tree.Descendants(Definitions.Expand(valueFunction, scope)).OfType<CallExpr>()
+                        .FirstOrDefault(c => scope.Networks.ContainsKey(c.Callee) && !scope.IsMaximizer(c.Callee) && c.Args.Any(a => Tree.Applies(a, scope.IsMaximizer)));
+                    if (reader != null)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption, NamedArgumentLocation(minimaxSyntax, "Pack") ?? minimaxLocation,
+                            $"Pack = {pack}", $"{Printer.Print(reader)} reads a discriminator's output, which packing gives one row per group of {pack} examples; packing needs the discriminators to be the game's only judges"));
+                        fatal = true;
+                    }
+                }
                 foreach (NetworkSpec network in networks)
                     if (!used.Contains(network.Name))
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedNetwork, networkLocations[network.Name], network.Name));
@@ -698,7 +742,7 @@ namespace Gan.Dsl.Generator
                 string accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
                 var model = new ModelSpec(ns, symbol.Name, accessibility, data.ToEquatableArray(), noise.ToEquatableArray(), networks.ToEquatableArray(),
                     valueText, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText, hasGame, editExpression, editText,
-                    losses, definitions.ToEquatableArray());
+                    losses, definitions.ToEquatableArray(), scheme, pack);
                 var sites = new AnalysisSites(samplerSite ?? FormulaLocation(0, formula.Length), NamedArgumentLocation(minimaxSyntax, "GeneratorLoss") ?? minimaxLocation, lossDeclared);
                 return new Reading(model, scope, sites, diagnostics.ToEquatableArray());
             }
@@ -829,6 +873,7 @@ namespace Gan.Dsl.Generator
         }
         private static string? NamedString(AttributeData a, string name) => Named(a, name)?.Value as string;
         private static int? NamedInt(AttributeData a, string name) => Named(a, name)?.Value is int i ? i : null;
+        private static bool? NamedBool(AttributeData a, string name) => Named(a, name)?.Value is bool b ? b : null;
         /// <summary>An enum argument read as Gan.Dsl's own enum type (an undefined value falls back to the default).</summary>
         private static T NamedEnum<T>(AttributeData a, string name, T fallback) where T : struct, Enum
             => Named(a, name)?.Value is int i && Enum.IsDefined(typeof(T), i) ? (T)(object)i : fallback;

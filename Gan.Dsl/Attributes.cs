@@ -72,6 +72,11 @@ namespace Gan.Dsl
         public int DiscriminatorSteps { get; set; } = 1;
         /// <summary>Which loss the generator descends.</summary>
         public GeneratorLoss GeneratorLoss { get; set; } = GeneratorLoss.NonSaturating;
+        /// <summary>Alternating updates (Algorithm 1), or simultaneous: both sides' gradients from one minibatch, applied together.</summary>
+        public UpdateScheme Scheme { get; set; } = UpdateScheme.Alternating;
+        /// <summary>Packing (Lin et al. 2018, PacGAN): the discriminators judge groups of this many examples, concatenated (real
+        /// with real, generated with generated); a minibatch of B examples gives B / Pack judgments. 1: none.</summary>
+        public int Pack { get; set; } = 1;
     }
 
     /// <summary>A game in which each side descends a loss of its own, as the papers since 2016 write them: the discriminators
@@ -91,6 +96,11 @@ namespace Gan.Dsl
         public string GeneratorLoss { get; }
         /// <summary>k: updates of the discriminators per update of the generators (n_critic = 5 for the Wasserstein games).</summary>
         public int DiscriminatorSteps { get; set; } = 1;
+        /// <summary>Alternating updates, or simultaneous: both sides' gradients from one minibatch, applied together.</summary>
+        public UpdateScheme Scheme { get; set; } = UpdateScheme.Alternating;
+        /// <summary>Packing (Lin et al. 2018, PacGAN): the discriminators judge groups of this many examples, concatenated (real
+        /// with real, generated with generated); a minibatch of B examples gives B / Pack judgments. 1: none.</summary>
+        public int Pack { get; set; } = 1;
     }
 
     /// <summary>A variable computed from others in each phase that reads it, as a paper's algorithm defines one:
@@ -159,6 +169,12 @@ namespace Gan.Dsl
         public double Alpha { get; set; } = 0.99;
         /// <summary>L2 penalty added to the gradient (Adam, SGD, RMSprop); decoupled weight decay for AdamW.</summary>
         public double WeightDecay { get; set; }
+        /// <summary>Spectral normalization (Miyato et al. 2018) of every Linear and convolution layer of the network (built as
+        /// a Sequential, as <c>Gan.Runtime.Nets</c> builds them; for other modules wrap layers with <c>Nets.SpectralNorm</c>).</summary>
+        public bool SpectralNorm { get; set; }
+        /// <summary>Weight clipping (Arjovsky et al. 2017): after each update of this player every parameter is clamped to
+        /// [−WeightClip, WeightClip] (the original WGAN: 0.01, with RMSprop). 0: none.</summary>
+        public double WeightClip { get; set; }
     }
 
     /// <summary>A generator: a static parameterless method returning the network (a TorchSharp

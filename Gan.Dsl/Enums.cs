@@ -108,4 +108,18 @@ namespace Gan.Dsl
         /// the smoothing constant of the squared-gradient average, <c>Momentum</c> optional.</summary>
         RmsProp,
     }
+
+#if GAN_DSL_GENERATOR
+    internal enum UpdateScheme
+#else
+    public enum UpdateScheme
+#endif
+    {
+        /// <summary>Goodfellow et al. 2014, Algorithm 1: k updates of the discriminators, each on a fresh minibatch, then one of
+        /// the generators on another.</summary>
+        Alternating,
+        /// <summary>Both sides' gradients computed on one minibatch at the same weights and applied together (the original GAN
+        /// code's and PacGAN's scheme).</summary>
+        Simultaneous,
+    }
 }

@@ -69,10 +69,17 @@ namespace Gan.Dsl.Generator.Analysis
                 if (sampler == null && model.SampleExpression == null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoSampler, sites.Formula));
             }
 
+            PhasePlan? simultaneous = null;
+            if (model.HasGame && model.Scheme == UpdateScheme.Simultaneous)
+            {
+                PhasePlan max = phases[phases.Count - 2], min = phases[phases.Count - 1];
+                simultaneous = Phase(model, scope, "StepSimultaneous", PhaseKind.Simultaneous, "loss", null, maximizers.Concat(minimizers).ToArray(),
+                    max.Loss.Concat(min.Loss).Select(t => (t.Sign, t.Term)).ToList(), partial: false);
+            }
             return new ModelPlan(model, scope, maximizers.ToEquatableArray(), minimizers.ToEquatableArray(), phases.ToEquatableArray(), sampler,
                 Queries.FindEncoderCall(model, scope), ConditionOf(model, sampler), EditOf(model, scope),
                 Tree.Applies(model.ValueFunction, n => n == "reverse") || model.Objectives.Any(o => Tree.Applies(o.Objective, n => n == "reverse")),
-                FunctionalAlias(model));
+                FunctionalAlias(model), simultaneous);
         }
 
         private static PhasePlan Phase(ModelSpec model, Scope scope, string method, PhaseKind kind, string lossName, string? text, string[] updates,

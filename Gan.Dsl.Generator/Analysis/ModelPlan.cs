@@ -9,7 +9,7 @@ namespace Gan.Dsl.Generator.Analysis
 
     /// <summary>Maximize and Minimize: the two sides of a [Minimax] game (V ascended, V's terms descended); DiscriminatorsLoss and
     /// GeneratorsLoss: the two sides of a [Game], each descending its own loss; Objective: a [Minimize] phase.</summary>
-    internal enum PhaseKind { Maximize, Minimize, Objective, DiscriminatorsLoss, GeneratorsLoss }
+    internal enum PhaseKind { Maximize, Minimize, Objective, DiscriminatorsLoss, GeneratorsLoss, Simultaneous }
 
     /// <summary>One network application of a phase, in the order it is computed (arguments first), each distinct
     /// application once; <see cref="NoGrad"/> when the phase updates neither the network nor anything its input depends on.</summary>
@@ -78,6 +78,8 @@ namespace Gan.Dsl.Generator.Analysis
     /// <param name="Sampler">What Sample(n) runs; null when nothing samples.</param>
     /// <param name="Encoder">What Encode(x) runs; null when no network is applied to data alone.</param>
     /// <param name="Reverses">Whether a formula applies reverse(·) (the model then tracks its progress for λ_p).</param>
+    /// <param name="Simultaneous">For a game with simultaneous updates: one step computing both sides' losses (its terms are both
+    /// sides', for what it reads, draws and applies; the sides' phases keep each loss).</param>
     /// <param name="Functional">The alias of torch.nn.functional in the emitted file.</param>
     /// <param name="Scope">What the formulas' names are (built by the parser), for the code writer's questions about names.</param>
     internal sealed record ModelPlan(
@@ -91,5 +93,6 @@ namespace Gan.Dsl.Generator.Analysis
         ConditionPlan? Condition,
         EditPlan? Edit,
         bool Reverses,
-        string Functional);
+        string Functional,
+        PhasePlan? Simultaneous = null);
 }

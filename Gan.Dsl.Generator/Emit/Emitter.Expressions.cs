@@ -23,6 +23,9 @@ namespace Gan.Dsl.Generator
             var inputs = locals.Scope.IsDensity(c.Callee) ? c.Args.Skip(1).ToList() : c.Args.ToList();
             string args = string.Join(", ", inputs.Select(a => Tensorize(a, locals)));
             string input = inputs.Count == 1 ? args : $"{TypeNames.Inputs}.Concat(" + args + ")";
+            // Packing (PacGAN): a discriminator reading examples (not another discriminator's output) judges groups of them.
+            if (locals.Float32Outputs && locals.Model is { Pack: > 1 } packed && locals.Scope.IsMaximizer(c.Callee) && !c.Args.Any(a => Tree.Applies(Formula.Definitions.Expand(a, locals.Scope), locals.Scope.IsMaximizer)))
+                input = $"{TypeNames.Packing}.Pack({input}, {packed.Pack})";
             string forward = $"_{c.Callee}.forward({input})";
             return locals.Float32Outputs ? $"{TypeNames.Outputs}.Float32({forward})" : forward;
         }

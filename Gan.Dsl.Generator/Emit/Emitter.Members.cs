@@ -15,7 +15,10 @@ namespace Gan.Dsl.Generator
             using (w.Block($"public {model.ClassName}({TypeNames.Device}? device = null) : base(\"{model.ClassName}\")"))
             {
                 w.Line($"_device = device ?? {TypeNames.Devices}.Default;");
-                foreach (NetworkSpec n in model.Networks) w.Line($"_{n.Name} = {n.Name}();");
+                foreach (NetworkSpec n in model.Networks)
+                    w.Line(n.SpectralNorm
+                        ? $"_{n.Name} = {TypeNames.SpectralNorm}.Apply({n.Name}(), \"{n.Name}\");   // spectral normalization of every Linear and convolution layer (Miyato et al. 2018)"
+                        : $"_{n.Name} = {n.Name}();");
                 foreach (NetworkSpec n in model.Networks) w.Line($"register_module(\"{n.Name}\", _{n.Name});");
                 w.Line($"{TypeNames.ModuleExtensions}.to(this, _device);");
                 foreach (NetworkSpec n in model.Networks)

@@ -20,6 +20,12 @@ namespace Gan.Dsl.Generator
                 w.Line("/// <summary>One training iteration: the [Minimize] phases in declaration order (" + string.Join(", ", model.Objectives.Select(o => o.Name)) + "),");
                 w.Line("/// each on a fresh minibatch. Returns each phase's loss.</summary>");
             }
+            else if (plan.Simultaneous != null)
+            {
+                w.Line((model.Objectives.Count > 0 ? "/// <summary>One training iteration: the [Minimize] phases in declaration order (" + string.Join(", ", model.Objectives.Select(o => o.Name)) + "), then the game" : "/// <summary>One iteration of the game") +
+                       " with simultaneous updates: " + maxSide + " and " + minSide);
+                w.Line("/// take one step each from the same minibatch and weights. Returns each phase's loss.</summary>");
+            }
             else if (model.Objectives.Count == 0 && model.Losses != null)
             {
                 w.Line("/// <summary>One iteration of the game: <see cref=\"DiscriminatorSteps\"/> updates of " + maxSide + " descending L_D,");
@@ -46,9 +52,16 @@ namespace Gan.Dsl.Generator
                 }
                 else
                 {
-                    w.Line("float lossMax = 0f;");
-                    w.Line($"for (int step = 0; step < DiscriminatorSteps; step++) lossMax = {maxMethod}(data);");
-                    w.Line($"float lossMin = {minMethod}(data);");
+                    if (plan.Simultaneous != null)
+                    {
+                        w.Line($"var (lossMax, lossMin) = {plan.Simultaneous.Method}(data);   // simultaneous updates");
+                    }
+                    else
+                    {
+                        w.Line("float lossMax = 0f;");
+                        w.Line($"for (int step = 0; step < DiscriminatorSteps; step++) lossMax = {maxMethod}(data);");
+                        w.Line($"float lossMin = {minMethod}(data);");
+                    }
                     w.Line($"return new {TypeNames.StepLosses}(new[] {{ {string.Join("", model.Objectives.Select(o => "loss" + ModelAnalyzer.Pascal(o.Name) + ", "))}lossMax, lossMin }});");
                 }
             }
@@ -75,13 +88,60 @@ namespace Gan.Dsl.Generator
                     w.Line("return lossValue;");
                 }
             }
+            if (plan.Simultaneous != null) EmitSimultaneous(w, plan, scope);
         }
 
         private static void EmitPhase(IndentedWriter w, ModelSpec model, Scope scope, PhasePlan phase)
         {
-            var terms = phase.Loss.Select(t => (t.Sign, t.Term)).ToList();
-            PhaseKind kind = phase.Kind;
             NetworkSpec[] players = phase.Updates.Select(u => scope.Networks[u]).ToArray();
+            Locals locals = EmitPrelude(w, model, scope, phase);
+            EmitLoss(w, model, scope, phase, locals, "");
+            w.Line("float lossValue = loss.item<float>();");
+            w.Line($"{TypeNames.ModelChecks}.RequireFinite(lossValue, {Literal(phase.LossName)});   // before the update: a NaN never reaches the weights");
+            foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.zero_grad();");
+            w.Line("loss.backward();");
+            foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.step();");
+            EmitClipping(w, players);
+        }
+
+        /// <summary>Weight clipping of the players that declare it, after their update (Arjovsky et al. 2017).</summary>
+        private static void EmitClipping(IndentedWriter w, NetworkSpec[] players)
+        {
+            foreach (NetworkSpec p in players.Where(p => p.WeightClip > 0))
+                w.Line($"{TypeNames.WeightClipping}.Clip(_{p.Name}, {Num(p.WeightClip)});   // every weight of {p.Name} clamped to [-{Num(p.WeightClip)}, {Num(p.WeightClip)}] (Arjovsky et al. 2017)");
+        }
+
+        /// <summary>Simultaneous updates: both sides' losses on one minibatch, each side's gradient from its own loss only
+        /// (backward with inputs), both applied together.</summary>
+        private static void EmitSimultaneous(IndentedWriter w, ModelPlan plan, Scope scope)
+        {
+            ModelSpec model = plan.Spec;
+            PhasePlan merged = plan.Simultaneous!;
+            PhasePlan max = plan.Phases[plan.Phases.Count - 2], min = plan.Phases[plan.Phases.Count - 1];
+            NetworkSpec[] maxPlayers = max.Updates.Select(u => scope.Networks[u]).ToArray(), minPlayers = min.Updates.Select(u => scope.Networks[u]).ToArray();
+            w.Line();
+            w.Line($"/// <summary>Simultaneous updates: the losses of {Players(maxPlayers)} and of {Players(minPlayers)} on one minibatch at the same weights, each side's");
+            w.Line("/// gradient from its own loss, applied together. Returns both losses.</summary>");
+            using (w.Block($"public (float Max, float Min) {merged.Method}({TypeNames.IBatchSource} data)"))
+            {
+                Locals locals = EmitPrelude(w, model, scope, merged);
+                EmitLoss(w, model, scope, max, locals, "Max");
+                EmitLoss(w, model, scope, min, locals, "Min");
+                w.Line("float lossValueMax = lossMax.item<float>(), lossValueMin = lossMin.item<float>();");
+                w.Line($"{TypeNames.ModelChecks}.RequireFinite(lossValueMax, {Literal(max.LossName)});   // before the update: a NaN never reaches the weights");
+                w.Line($"{TypeNames.ModelChecks}.RequireFinite(lossValueMin, {Literal(min.LossName)});");
+                foreach (NetworkSpec p in maxPlayers.Concat(minPlayers)) w.Line($"_optimizer{p.Name}.zero_grad();");
+                w.Line($"lossMax.backward(retain_graph: true, inputs: {TypeNames.Simultaneous}.Parameters({string.Join(", ", maxPlayers.Select(p => "_" + p.Name))}));   // into {Players(maxPlayers)} only");
+                w.Line($"lossMin.backward(inputs: {TypeNames.Simultaneous}.Parameters({string.Join(", ", minPlayers.Select(p => "_" + p.Name))}));   // into {Players(minPlayers)} only");
+                foreach (NetworkSpec p in maxPlayers.Concat(minPlayers)) w.Line($"_optimizer{p.Name}.step();");
+                EmitClipping(w, maxPlayers.Concat(minPlayers).ToArray());
+                w.Line("return (lossValueMax, lossValueMin);");
+            }
+        }
+
+        /// <summary>What a phase computes before its loss: reads, draws, network applications, definitions and gradients.</summary>
+        private static Locals EmitPrelude(IndentedWriter w, ModelSpec model, Scope scope, PhasePlan phase)
+        {
             w.Line("using var scope = torch.NewDisposeScope();");
             var locals = new Locals(scope, model) { StableLogs = phase.StableLogs, Float32Outputs = true };
             NoiseSpec[] noise = phase.NoiseDraws.Select(n => model.Noise.First(z => z.Name == n)).ToArray();
@@ -178,7 +238,16 @@ namespace Gan.Dsl.Generator
                 var (variable, _, _) = Code(g.Variable, locals);
                 w.Line($"var {locals.Gradient(g)} = torch.autograd.grad(new[] {{ {(precedence < 4 ? "(" + body + ")" : body)}.sum() }}, new[] {{ {variable} }}, retain_graph: true, create_graph: true)[0];   // {Printer.Print(g)}, per example");
             }
+            return locals;
+        }
 
+        /// <summary>The phase's loss, as loss + <paramref name="suffix"/> (a maximizing phase's value as value + suffix).</summary>
+        private static void EmitLoss(IndentedWriter w, ModelSpec model, Scope scope, PhasePlan phase, Locals locals, string suffix)
+        {
+            var terms = phase.Loss.Select(t => (t.Sign, t.Term)).ToList();
+            PhaseKind kind = phase.Kind;
+            NetworkSpec[] players = phase.Updates.Select(u => scope.Networks[u]).ToArray();
+            string loss = "loss" + suffix, value = "value" + suffix;
             string sum = Sum(terms, locals);
             string printed = PrintSum(terms);
             string? stableComment = StableLogComment((phase.StableNetworkLogs, phase.StableSigmoidLogs));
@@ -186,32 +255,27 @@ namespace Gan.Dsl.Generator
             {
                 w.Line($"// {(kind == PhaseKind.DiscriminatorsLoss ? "L_D" : "L_G")} = {printed}");
                 if (stableComment != null) w.Lines(stableComment);
-                w.Line($"var loss = {sum};");
+                w.Line($"var {loss} = {sum};");
             }
             else if (kind == PhaseKind.Objective)
             {
                 w.Line($"// minimize {phase.Text}");
                 if (stableComment != null) w.Lines(stableComment);
-                w.Line($"var loss = {sum};");
+                w.Line($"var {loss} = {sum};");
             }
             else if (kind == PhaseKind.Maximize)
             {
                 w.Line($"// V{(phase.Partial ? $" (its terms that depend on {Players(players)})" : "")} = {printed}");
                 if (stableComment != null) w.Lines(stableComment);
-                w.Line($"var value = {sum};");
-                w.Line("var loss = -value;");
+                w.Line($"var {value} = {sum};");
+                w.Line($"var {loss} = -{value};");
             }
             else
             {
                 w.Line($"// {(model.GeneratorLoss == GeneratorLoss.NonSaturating ? $"Non-saturating loss (Goodfellow et al. 2014, §3): log(1 - D(u)) becomes -log D(u) and log D(u) becomes -log(1 - D(u)) where {Players(players)} {(players.Length == 1 ? "acts" : "act")} through u → " : "Minimax loss, as written: ")}{printed}");
                 if (stableComment != null) w.Lines(stableComment);
-                w.Line($"var loss = {sum};");
+                w.Line($"var {loss} = {sum};");
             }
-            w.Line("float lossValue = loss.item<float>();");
-            w.Line($"{TypeNames.ModelChecks}.RequireFinite(lossValue, {Literal(phase.LossName)});   // before the update: a NaN never reaches the weights");
-            foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.zero_grad();");
-            w.Line("loss.backward();");
-            foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.step();");
         }
     }
 }

@@ -15,6 +15,7 @@ namespace Gan.Dsl.Generator
         private static readonly HashSet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
         {
             "data", "batch", "scope", "loss", "lossValue", "value", "m", "n", "step", "noGrad", "wasTraining", "noise", "torch", "F", "Tensor",
+            "lossMax", "lossMin", "valueMax", "valueMin", "lossValueMax", "lossValueMin",
         };
 
         public static string Emit(ModelPlan plan, string generatorVersion)

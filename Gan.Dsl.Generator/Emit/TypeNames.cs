@@ -33,6 +33,10 @@ namespace Gan.Dsl.Generator
         public const string StepLosses = Runtime + nameof(StepLosses);
         public const string ModelChecks = Runtime + nameof(ModelChecks);
         public const string Inputs = Runtime + nameof(Inputs);
+        public const string Packing = Runtime + nameof(Packing);
+        public const string WeightClipping = Runtime + nameof(WeightClipping);
+        public const string Simultaneous = Runtime + nameof(Simultaneous);
+        public const string SpectralNorm = Runtime + "Nets." + nameof(SpectralNorm);
         public const string Outputs = Runtime + nameof(Outputs);
         public const string Likelihood = Runtime + nameof(Likelihood);
         public const string GradientReversal = Runtime + nameof(GradientReversal);

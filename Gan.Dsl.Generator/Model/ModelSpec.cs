@@ -12,7 +12,9 @@ namespace Gan.Dsl.Generator.Model
 
     internal sealed record OptimizerSpec(Optimizer Kind, double LearningRate, double Beta1, double Beta2, double Momentum, double WeightDecay, double Alpha = 0.99);
 
-    internal sealed record NetworkSpec(string Name, PlayerRole Role, OptimizerSpec Optimizer, NetworkOutputKind Output);
+    /// <param name="SpectralNorm">Whether its Linear and convolution layers are spectrally normalized.</param>
+    /// <param name="WeightClip">c of weight clipping to [−c, c] after each of its updates; 0 for none.</param>
+    internal sealed record NetworkSpec(string Name, PlayerRole Role, OptimizerSpec Optimizer, NetworkOutputKind Output, bool SpectralNorm = false, double WeightClip = 0);
 
     /// <param name="Classes">A class label ([Label]): its number of classes, and the formula sees it one-hot; else 0.</param>
     internal sealed record DataSpec(string Name, string Field, EquatableArray<int> Shape, DataRange Range, int Classes = 0);
@@ -50,5 +52,7 @@ namespace Gan.Dsl.Generator.Model
         Expr? EditExpression = null,
         string? EditText = null,
         GameLossesSpec? Losses = null,
-        EquatableArray<DefinitionSpec> Definitions = default);
+        EquatableArray<DefinitionSpec> Definitions = default,
+        UpdateScheme Scheme = UpdateScheme.Alternating,
+        int Pack = 1);
 }

@@ -40,3 +40,38 @@ public static class Outputs
     public static Tensor Float32(Tensor output) =>
         output.dtype is ScalarType.BFloat16 or ScalarType.Float16 ? output.to(ScalarType.Float32) : output;
 }
+
+/// <summary>Packing (Lin et al. 2018, PacGAN): a discriminator judges m examples at once, concatenated along their first
+/// feature dimension (2-D points: [m·2]; images: m·C channels), real with real and generated with generated.</summary>
+public static class Packing
+{
+    /// <summary>[B, d, …] → [B/m, m·d, …]: consecutive groups of <paramref name="m"/> examples become one.</summary>
+    public static Tensor Pack(Tensor examples, int m)
+    {
+        if (m == 1) return examples;
+        long batch = examples.shape[0];
+        if (batch % m != 0)
+            throw new System.ArgumentException($"Pack = {m}: the discriminator judges groups of {m} examples, but the minibatch has {batch}, which {m} does not divide; choose a batch size that is a multiple of {m}.");
+        long[] shape = examples.shape.ToArray();
+        shape[0] = batch / m;
+        shape[1] *= m;
+        return examples.reshape(shape);
+    }
+}
+
+/// <summary>Weight clipping (Arjovsky et al. 2017, WGAN): after each update every parameter of the player is clamped to [−c, c].</summary>
+public static class WeightClipping
+{
+    public static void Clip(TorchSharp.torch.nn.Module network, double c)
+    {
+        using var noGrad = no_grad();
+        foreach (var p in network.parameters()) p.clamp_(-c, c);
+    }
+}
+
+/// <summary>What generated code for simultaneous updates asks: the parameters one side's loss is differentiated into.</summary>
+public static class Simultaneous
+{
+    public static System.Collections.Generic.IList<Tensor> Parameters(params TorchSharp.torch.nn.Module[] networks) =>
+        networks.SelectMany(n => n.parameters()).Cast<Tensor>().ToList();
+}

@@ -11,6 +11,10 @@ public enum Activation { Identity, ReLU, LeakyReLU, Tanh, Sigmoid }
 /// <summary>The standard catalog of networks. Any method returning a <c>Module&lt;Tensor, Tensor&gt;</c> works as well.</summary>
 public static class Nets
 {
+    /// <summary>The layer with spectral normalization (Miyato et al. 2018): its weight divided by its largest singular value,
+    /// estimated by power iteration (see <see cref="Nets.SpectralNorm"/>'s class). For Linear, Conv1d, Conv2d and ConvTranspose2d.</summary>
+    public static Module<Tensor, Tensor> SpectralNorm(Module<Tensor, Tensor> layer, int iterations = 1) => new SpectralNorm(layer, iterations);
+
     /// <summary>A multilayer perceptron over the given sizes (input, hidden..., output), ReLU between layers, no output activation.</summary>
     public static Module<Tensor, Tensor> Mlp(params int[] sizes) => Mlp(sizes, Activation.ReLU, Activation.Identity);
 

@@ -80,3 +80,27 @@ public partial class R1Gan
     [Generator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 128, 128, 2);
     [Discriminator(LearningRate = 1e-3, Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 128, 128, 1);
 }
+
+/// <summary>The original WGAN (Arjovsky et al. 2017, Algorithm 1): the critic's weights clipped to [−0.01, 0.01], n_critic = 5,
+/// RMSprop with lr 5e-5 (here 1e-3, as for the ring's other games, which the paper's rate does not reach in 20,000 steps).</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Game("E[D(G(z))] - E[D(x)]", "-E[D(G(z))]", DiscriminatorSteps = 5)]
+public partial class Wgan
+{
+    [Generator(Optimizer = Optimizer.RmsProp, LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 128, 128, 2);
+    [Discriminator(Optimizer = Optimizer.RmsProp, LearningRate = 1e-3, WeightClip = 0.01, Output = DiscriminatorOutput.Values)]
+    static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 128, 128, 1);
+}
+
+/// <summary>The hinge loss with spectral normalization in the critic (Miyato et al. 2018), on the ring.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Game("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]", "-E[D(G(z))]")]
+public partial class HingeSnGan
+{
+    [Generator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 128, 128, 2);
+    [Discriminator(LearningRate = 1e-3, SpectralNorm = true, Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 128, 128, 1);
+}

@@ -154,4 +154,31 @@ public class LossDiagnosticTests
         string loss = CriticStep("E[min(D(x), 1)] + E[max(D(x), D(G(z)))] + E[clamp(D(x), -1, 1)] + max(2, 3)").Last();
         loss.ShouldBe("var loss = D_x.clamp_max(1.0).mean() + torch.maximum(D_x, D_G_z).mean() + D_x.clamp(-1.0, 1.0).mean() + global::System.Math.Max(2.0, 3.0);");
     }
+
+    [Fact]
+    public void Pack_below_one_is_GAN034_at_the_option() =>
+        Expect(GeneratorHarness.Declaration(minimaxOptions: "Pack = 0"), "GAN034", "Pack = 0").GetMessage().ShouldContain("at least 1");
+
+    [Fact]
+    public void A_negative_weight_clip_is_GAN034_at_the_option() =>
+        Expect(GeneratorHarness.Declaration(networks: "[Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);\n    [Discriminator(WeightClip = -0.01)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);"),
+            "GAN034", "WeightClip = -0.01").GetMessage().ShouldContain("must be positive");
+
+    [Fact]
+    public void Simultaneous_updates_with_k_above_one_is_GAN034_at_the_scheme() =>
+        Expect(GeneratorHarness.Declaration(minimaxOptions: "DiscriminatorSteps = 2, Scheme = UpdateScheme.Simultaneous"), "GAN034", "Scheme = UpdateScheme.Simultaneous")
+            .GetMessage().ShouldContain("DiscriminatorSteps must be 1 (got 2)");
+
+    [Fact]
+    public void Packing_with_a_network_reading_a_discriminator_is_GAN034()
+    {
+        string source = GeneratorHarness.Declaration(formula: "E[log D(T(x))] + E[log(1 - D(T(G(z))))] + E[Q(T(x))]", minimaxOptions: "Pack = 2",
+            networks: """
+                [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);
+                    [Discriminator(Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> T() => Nets.Mlp(4, 16);
+                    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(16, 1);
+                    [Network] static nn.Module<Tensor, Tensor> Q() => Nets.Mlp(16, 1);
+                """);
+        Expect(source, "GAN034", "Pack = 2").GetMessage().ShouldContain("Q(T(x)) reads a discriminator's output");
+    }
 }

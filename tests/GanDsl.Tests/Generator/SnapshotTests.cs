@@ -115,4 +115,14 @@ public class SnapshotTests
         variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n" +
                    "[Game(\"-E[log sigmoid(D(x))] - E[log(1 - sigmoid(D(G(z))))] + 5 E[||grad_x D(x)||^2] + 5 E[||∇_{G(z)} D(G(z))||^2]\", \"-E[log sigmoid(D(G(z)))]\")]",
         networks: CriticNetworks), "R1R2");
+
+    /// <summary>Simultaneous updates: StepSimultaneous computes G(z) once with gradients, both losses from the same
+    /// applications, and each side's gradient from its own loss (backward with inputs); TrainStep calls it.</summary>
+    [Fact]
+    public void Simultaneous_updates() => Verify(GeneratorHarness.Declaration(minimaxOptions: "Scheme = UpdateScheme.Simultaneous"), "Simultaneous");
+
+    /// <summary>PacGAN4: every application of D reads its input packed (Packing.Pack), data and samples alike.</summary>
+    [Fact]
+    public void Packed_discriminator() => Verify(GeneratorHarness.Declaration(minimaxOptions: "Pack = 4",
+        networks: "[Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);\n    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(8, 16, 1);"), "Packed");
 }

@@ -190,4 +190,156 @@ public class LossReferenceTests
         checkedCoordinates.ShouldBeGreaterThanOrEqualTo(10);
         largest.ShouldBeGreaterThan(0.05, "the penalty's gradient should be far from 0 somewhere, or the check could not fail");
     }
+
+    // ---- WGAN with weight clipping and RMSprop ----
+
+    private static (Action<IBatchSource>, nn.Module[], optim.Optimizer[]) WganClip(double clip = 0.05)
+    {
+        var g = Nets.Mlp(3, 16, 2);
+        var d = Nets.Mlp(2, 16, 1);
+        optim.Optimizer oG = optim.RMSProp(g.parameters(), 5e-3), oD = optim.RMSProp(d.parameters(), 5e-3);
+        void Step(IBatchSource data)
+        {
+            for (int k = 0; k < 2; k++)
+                using (NewDisposeScope())
+                {
+                    Tensor x = data.Next()["x"];
+                    Tensor fake;
+                    using (no_grad()) fake = g.forward(randn(x.shape[0], 3));
+                    Update(d.forward(fake).mean() - d.forward(x).mean(), oD);
+                    using (no_grad()) foreach (var p in d.parameters()) p.clamp_(-clip, clip);
+                }
+            using (NewDisposeScope()) Update(-d.forward(g.forward(randn(data.BatchSize, 3))).mean(), oG);
+        }
+        return (Step, new nn.Module[] { g, d }, new[] { oG, oD });
+    }
+
+    [Fact]
+    public void Wgan_with_weight_clipping_matches_hand_written()
+    {
+        List<Tensor> generated = RunGenerated(() => new TinyWganClip(CPU), new Pool(2));
+        ShouldBeEqual(generated, RunReference(() => WganClip(), new Pool(2)));
+        // The critic's weights (after G's 4 tensors: the players in declaration order) are inside [−0.05, 0.05].
+        generated.Skip(4).Max(t => t.abs().max().item<float>()).ShouldBeLessThanOrEqualTo(0.05f + 1e-7f);
+    }
+
+    [Fact]
+    public void The_clipping_comparison_can_tell_another_bound() =>
+        ShouldDiffer(RunGenerated(() => new TinyWganClip(CPU), new Pool(2)), RunReference(() => WganClip(clip: 0.1), new Pool(2)));
+
+    // ---- Simultaneous updates ----
+
+    private static (Action<IBatchSource>, nn.Module[], optim.Optimizer[]) Simultaneous(bool alternating = false)
+    {
+        var g = Nets.Mlp(3, 16, 2);
+        var d = Nets.Mlp(2, 16, 1);
+        optim.Optimizer oG = Adam(g, 5e-3), oD = Adam(d, 5e-3);
+        void Step(IBatchSource data)
+        {
+            using var scope = NewDisposeScope();
+            Tensor x = data.Next()["x"];
+            Tensor fake = g.forward(randn(x.shape[0], 3));
+            Tensor real = d.forward(x), judged = d.forward(fake);
+            Tensor lossD = -(F.logsigmoid(real).mean() + F.logsigmoid(-judged).mean()), lossG = -F.logsigmoid(judged).mean();
+            // Both gradients at the same weights, each from its own loss, then both steps.
+            Tensor[] dGrad = torch.autograd.grad(new[] { lossD }, d.parameters().ToArray(), retain_graph: true).ToArray();
+            if (alternating) { oD.zero_grad(); foreach (var (p, gr) in d.parameters().Zip(dGrad)) p.grad = gr; oD.step(); judged = d.forward(fake); lossG = -F.logsigmoid(judged).mean(); }
+            Tensor[] gGrad = torch.autograd.grad(new[] { lossG }, g.parameters().ToArray()).ToArray();
+            if (!alternating) { foreach (var (p, gr) in d.parameters().Zip(dGrad)) p.grad = gr; oD.step(); }
+            foreach (var (p, gr) in g.parameters().Zip(gGrad)) p.grad = gr;
+            oG.step();
+        }
+        return (Step, new nn.Module[] { g, d }, new[] { oG, oD });
+    }
+
+    [Fact]
+    public void Simultaneous_updates_match_hand_written() =>
+        ShouldBeEqual(RunGenerated(() => new TinySimultaneous(CPU), new Pool(2)), RunReference(() => Simultaneous(), new Pool(2)));
+
+    [Fact]
+    public void The_simultaneous_comparison_can_tell_the_generator_stepping_after_the_discriminator() =>
+        ShouldDiffer(RunGenerated(() => new TinySimultaneous(CPU), new Pool(2)), RunReference(() => Simultaneous(alternating: true), new Pool(2)));
+
+    // ---- Packing ----
+
+    private static (Action<IBatchSource>, nn.Module[], optim.Optimizer[]) Packed(bool interleaved = false)
+    {
+        var g = Nets.Mlp(3, 16, 2);
+        var d = Nets.Mlp(4, 16, 1);
+        optim.Optimizer oG = Adam(g, 5e-3), oD = Adam(d, 5e-3);
+        // Pairs of consecutive examples side by side: [x0 x1], [x2 x3], ... (the guard pairs x_i with x_{i + m/2}).
+        Tensor Pack(Tensor t) => interleaved ? cat(new[] { t[..(int)(t.shape[0] / 2)], t[(int)(t.shape[0] / 2)..] }, 1) : cat(new[] { t[TensorIndex.Slice(0, null, 2)], t[TensorIndex.Slice(1, null, 2)] }, 1);
+        void Step(IBatchSource data)
+        {
+            using (NewDisposeScope())
+            {
+                Tensor x = data.Next()["x"];
+                Tensor fake;
+                using (no_grad()) fake = g.forward(randn(x.shape[0], 3));
+                Update(-(F.logsigmoid(d.forward(Pack(x))).mean() + F.logsigmoid(-d.forward(Pack(fake))).mean()), oD);
+            }
+            using (NewDisposeScope()) Update(-F.logsigmoid(d.forward(Pack(g.forward(randn(data.BatchSize, 3))))).mean(), oG);
+        }
+        return (Step, new nn.Module[] { g, d }, new[] { oG, oD });
+    }
+
+    [Fact]
+    public void Packing_matches_hand_written() =>
+        ShouldBeEqual(RunGenerated(() => new TinyPacked(CPU), new Pool(2)), RunReference(() => Packed(), new Pool(2)));
+
+    [Fact]
+    public void The_packing_comparison_can_tell_other_pairs() =>
+        ShouldDiffer(RunGenerated(() => new TinyPacked(CPU), new Pool(2)), RunReference(() => Packed(interleaved: true), new Pool(2)));
+
+    // ---- Spectral normalization: the power iteration and W / σ written out ----
+
+    private static (Action<IBatchSource>, nn.Module[], optim.Optimizer[]) SpectrallyNormalizedHinge(int iterations = 1)
+    {
+        var g = Nets.Mlp(3, 16, 2);
+        var d = Nets.Mlp(2, 16, 1);
+        var layers = d.modules().OfType<TorchSharp.Modules.Linear>().ToArray();
+        // u and v drawn as SpectralNorm draws them, layer by layer after the network is built.
+        var vectors = layers.Select(l => (U: F.normalize(randn(l.weight.shape[0]), 2, 0, 1e-12), V: F.normalize(randn(l.weight.shape[1]), 2, 0, 1e-12))).ToArray();
+        optim.Optimizer oG = Adam(g, 5e-3), oD = Adam(d, 5e-3);
+        Tensor Critic(Tensor input)
+        {
+            Tensor h = input;
+            for (int i = 0; i < layers.Length; i++)
+            {
+                Tensor w = layers[i].weight;
+                using (no_grad())
+                    for (int k = 0; k < iterations; k++)
+                    {
+                        // The vectors outlive the step's dispose scope, as the buffers do.
+                        vectors[i].V = F.normalize(w.detach().t().mv(vectors[i].U), 2, 0, 1e-12).DetachFromDisposeScope();
+                        vectors[i].U = F.normalize(w.detach().mv(vectors[i].V), 2, 0, 1e-12).DetachFromDisposeScope();
+                    }
+                h = F.linear(h, w / vectors[i].U.dot(w.mv(vectors[i].V)), layers[i].bias);
+                if (i + 1 < layers.Length) h = F.relu(h);
+            }
+            return h;
+        }
+        void Step(IBatchSource data)
+        {
+            using (NewDisposeScope())
+            {
+                Tensor x = data.Next()["x"];
+                Tensor fake;
+                using (no_grad()) fake = g.forward(randn(x.shape[0], 3));
+                // The generated step applies D to x, then to G(z): each forward one power iteration, in that order.
+                Tensor real = Critic(x), judged = Critic(fake);
+                Update(F.relu(1 - real).mean() + F.relu(1 + judged).mean(), oD);
+            }
+            using (NewDisposeScope()) Update(-Critic(g.forward(randn(data.BatchSize, 3))).mean(), oG);
+        }
+        return (Step, new nn.Module[] { g, d }, new[] { oG, oD });
+    }
+
+    [Fact]
+    public void Spectral_normalization_matches_hand_written() =>
+        ShouldBeEqual(RunGenerated(() => new TinySnHinge(CPU), new Pool(2)), RunReference(() => SpectrallyNormalizedHinge(), new Pool(2)));
+
+    [Fact]
+    public void The_spectral_norm_comparison_can_tell_two_power_iterations() =>
+        ShouldDiffer(RunGenerated(() => new TinySnHinge(CPU), new Pool(2)), RunReference(() => SpectrallyNormalizedHinge(iterations: 2), new Pool(2)));
 }

@@ -55,3 +55,47 @@ public partial class TinyPenaltyOnly
     [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(3, 8, 2);
     [Discriminator(Optimizer = Optimizer.Sgd, LearningRate = 0.0, Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(new[] { 2, 8, 1 }, Activation.Tanh);
 }
+
+/// <summary>The original WGAN (Arjovsky et al. 2017): RMSprop, the critic's weights clipped to [−0.05, 0.05], k = 2.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 3)]
+[Game("E[D(G(z))] - E[D(x)]", "-E[D(G(z))]", DiscriminatorSteps = 2)]
+public partial class TinyWganClip
+{
+    [Generator(Optimizer = Optimizer.RmsProp, LearningRate = 5e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(3, 16, 2);
+    [Discriminator(Optimizer = Optimizer.RmsProp, LearningRate = 5e-3, WeightClip = 0.05, Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+}
+
+/// <summary>The original GAN with simultaneous updates: both sides' gradients on one minibatch at the same weights.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 3)]
+[Minimax("E[log D(x)] + E[log(1 - D(G(z)))]", Scheme = UpdateScheme.Simultaneous)]
+public partial class TinySimultaneous
+{
+    [Generator(LearningRate = 5e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(3, 16, 2);
+    [Discriminator(LearningRate = 5e-3)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+}
+
+/// <summary>PacGAN2 (Lin et al. 2018): D judges pairs of examples, concatenated.</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 3)]
+[Minimax("E[log D(x)] + E[log(1 - D(G(z)))]", Pack = 2)]
+public partial class TinyPacked
+{
+    [Generator(LearningRate = 5e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(3, 16, 2);
+    [Discriminator(LearningRate = 5e-3)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(4, 16, 1);
+}
+
+/// <summary>The hinge loss with spectral normalization in the critic (Miyato et al. 2018).</summary>
+[Gan]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 3)]
+[Game("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]", "-E[D(G(z))]")]
+public partial class TinySnHinge
+{
+    [Generator(LearningRate = 5e-3)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(3, 16, 2);
+    [Discriminator(LearningRate = 5e-3, SpectralNorm = true, Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+}
