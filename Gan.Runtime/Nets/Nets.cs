@@ -77,6 +77,54 @@ public static class Nets
         return Sequential(modules);
     }
 
+    /// <summary>PacGAN's generator for the 2-D mixtures (Lin et al. 2018, fjxmlzn/PacGAN): the noise through
+    /// <paramref name="layers"/> hidden layers of <paramref name="hidden"/> units, each a linear map without bias, batch norm and
+    /// ReLU, then a linear output with bias; weights N(0, 0.02²), biases 0.</summary>
+    public static Module<Tensor, Tensor> PacGanGenerator(int noise = 2, int hidden = 400, int layers = 4, int outputs = 2)
+    {
+        var modules = new List<(string, Module<Tensor, Tensor>)>();
+        for (int i = 0; i < layers; i++)
+        {
+            modules.Add(($"linear{i}", Linear(i == 0 ? noise : hidden, hidden, hasBias: false)));
+            modules.Add(($"bn{i}", BatchNorm1d(hidden)));
+            modules.Add(($"relu{i}", ReLU()));
+        }
+        modules.Add(("out", Linear(hidden, outputs)));
+        return InitNormal(Sequential(modules), 0.02);
+    }
+
+    /// <summary>PacGAN's discriminator for the 2-D mixtures: <paramref name="layers"/> maxout layers of <paramref name="units"/>
+    /// units with <paramref name="pieces"/> pieces, then a linear logit; weights N(0, 0.02²), biases 0. With packing m its input
+    /// has m·2 features.</summary>
+    public static Module<Tensor, Tensor> PacGanDiscriminator(int inputs = 2, int units = 200, int pieces = 5, int layers = 3)
+    {
+        var modules = new List<(string, Module<Tensor, Tensor>)>();
+        for (int i = 0; i < layers; i++) modules.Add(($"maxout{i}", new Maxout(i == 0 ? inputs : units, units, pieces)));
+        modules.Add(("logit", Linear(units, 1)));
+        return InitNormal(Sequential(modules), 0.02);
+    }
+
+    /// <summary>Every Linear and convolution weight of <paramref name="network"/> drawn from N(0, std²) and every bias set to 0
+    /// (DCGAN's and PacGAN's initialization); batch-norm scales and shifts are left as they are. Returns the network.</summary>
+    public static Module<Tensor, Tensor> InitNormal(Module<Tensor, Tensor> network, double std)
+    {
+        using var noGrad = no_grad();
+        foreach (var module in network.modules())
+        {
+            if (module is TorchSharp.Modules.Linear linear)
+            {
+                init.normal_(linear.weight, 0, std);
+                if (linear.bias is not null) init.zeros_(linear.bias);
+            }
+            else if (module is TorchSharp.Modules.Convolution conv)
+            {
+                init.normal_(conv.weight, 0, std);
+                if (conv.bias is not null) init.zeros_(conv.bias);
+            }
+        }
+        return network;
+    }
+
     /// <summary>DCGAN generator (Radford et al. 2016) for 28×28 images: a linear layer to 2·width×7×7, then two
     /// stride-2 transposed convolutions (4×4) to 14×14 and 28×28, batch norm and ReLU between, and the output
     /// activation (DCGAN: tanh, pixels in [-1, 1]).</summary>

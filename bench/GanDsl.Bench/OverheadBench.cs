@@ -20,7 +20,7 @@ namespace GanDsl.Bench;
 public static class OverheadBench
 {
     private sealed record Setup(string Title, int Rounds, int Steps, int Batch,
-                                Func<IAdversarialModel> Generated, Func<bool, HandWrittenGan> HandWritten, Func<int, IBatchSource> Data);
+                                Func<IAdversarialModel> Generated, Func<bool, IHandWrittenStep> HandWritten, Func<int, IBatchSource> Data);
 
     private static readonly Dictionary<string, Setup> Models = new()
     {
@@ -42,6 +42,11 @@ public static class OverheadBench
             noGrad => new HandWrittenGan(Nets.DcganGenerator(100, channels: 1, width: 64), Nets.DcganDiscriminator(channels: 1, width: 64),
                                          2e-4, 2e-4, 1, 100, nonSaturating: true, noGrad: noGrad),
             batch => RandomImages(batch, DataRange.MinusOneToOne)),
+        // WganGp (issue 13): the ring networks, k = 5 critic steps each with the gradient penalty (double backward), Adam β = (0, 0.9).
+        ["wgan-gp"] = new("WganGp (MLP 2-128-128-2 / 2-128-128-1, k = 5, gradient penalty at x̂, ring data)", 21, 40, 256,
+            () => new WganGp(CPU),
+            noGrad => new HandWrittenWganGp(Nets.Mlp(2, 128, 128, 2), Nets.Mlp(2, 128, 128, 1), 1e-3, 1e-3, 0.0, 0.9, 5, 2, noGrad: noGrad),
+            batch => new MixtureBatchSource(GaussianMixture2D.Ring8(), batch, CPU)),
     };
 
     public static int Run(string[] args)
@@ -49,7 +54,7 @@ public static class OverheadBench
         string name = Arg(args, "--model") ?? "ring";
         if (!Models.TryGetValue(name, out Setup? setup))
         {
-            Console.Error.WriteLine($"unknown --model '{name}' (ring, mnist, dcgan)");
+            Console.Error.WriteLine($"unknown --model '{name}' (ring, mnist, dcgan, wgan-gp)");
             return 2;
         }
         int rounds = IntArg(args, "--rounds", setup.Rounds), steps = IntArg(args, "--steps", setup.Steps), batch = IntArg(args, "--batch", setup.Batch);
@@ -58,9 +63,9 @@ public static class OverheadBench
         torch.manual_seed(7);
         using IAdversarialModel generated = setup.Generated();
         torch.manual_seed(7);
-        using HandWrittenGan textbook = setup.HandWritten(false);
+        using IHandWrittenStep textbook = setup.HandWritten(false);
         torch.manual_seed(7);
-        using HandWrittenGan tuned = setup.HandWritten(true);
+        using IHandWrittenStep tuned = setup.HandWritten(true);
         IBatchSource data = setup.Data(batch);
 
         var contenders = new (string Name, Action Step)[]

@@ -2,7 +2,7 @@ using System;
 using GanDsl.Bench;
 
 // GanDsl's benchmarks (docs/benchmarks.md). Each mode prints a Markdown table and writes it to --out FILE.
-//   overhead   the generated TrainStep against the same step written by hand in TorchSharp (ring, mnist, dcgan)
+//   overhead   the generated TrainStep against the same step written by hand in TorchSharp (ring, mnist, dcgan, wgan-gp)
 //   memory     resident and managed memory over a long training run (leaks show as drift)
 //   flops      FLOPs of one DCGAN step against TorchSharp's own matmul rate on this machine
 //   generator  the source generator over 200 declarations, cold and incremental
@@ -22,7 +22,7 @@ switch (mode)
     case "cpuconv": return CpuConvBench.Run(args);
     case "precision": return PrecisionBench.Run(args);
     default:
-        Console.Error.WriteLine("usage: GanDsl.Bench overhead [--model ring|mnist|dcgan] [--rounds N] [--steps N] [--batch N] [--threads N] [--out FILE]");
+        Console.Error.WriteLine("usage: GanDsl.Bench overhead [--model ring|mnist|dcgan|wgan-gp] [--rounds N] [--steps N] [--batch N] [--threads N] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench memory [--model ring|dcgan] [--steps N] [--every N] [--warmup N] [--batch N] [--threads N] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench flops [--batch N] [--steps N] [--reps N] [--threads N] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench generator [--models N] [--runs N] [--out FILE]");

@@ -25,6 +25,8 @@ public static class ModelCatalog
         new Entry("wgan-gp-ring", "Gulrajani et al. 2017, WGAN-GP (λ = 10, n_critic = 5, Adam β = (0, 0.9)), on the ring", d => new WganGp(d), Steps: 10000),
         new Entry("wgan-ring", "Arjovsky et al. 2017, WGAN: weight clipping 0.01, n_critic = 5, RMSprop, on the ring", d => new Wgan(d), Steps: 10000),
         new Entry("hinge-sn-ring", "Miyato et al. 2018, the hinge loss with spectral normalization in the critic, on the ring", d => new HingeSnGan(d)),
+        new Entry("pacgan4", "Lin et al. 2018, PacGAN4 on the 25-Gaussian grid: the authors' networks, Adam 1e-4 / β1 0.8, simultaneous updates, D judging groups of 4", d => new PacGan4(d), Data: "grid", BatchSize: 400, Steps: 50000, LearningRateSchedule: "constant"),
+        new Entry("pacgan-baseline", "The plain GAN with PacGAN's networks and optimizer on the 25-Gaussian grid (PacGAN's Table 1 baseline)", d => new PacGanBaseline(d), Data: "grid", BatchSize: 100, Steps: 50000, LearningRateSchedule: "constant"),
         new Entry("rsgan", "Jolicoeur-Martineau 2019, relativistic standard GAN, on the ring with the goodfellow2014 networks", d => new RsGan(d)),
         new Entry("ragan", "Jolicoeur-Martineau 2019, relativistic average GAN, on the ring with the goodfellow2014 networks", d => new RaGan(d)),
         new Entry("r1-ring", "Mescheder et al. 2018, the non-saturating GAN with the R1 penalty on data (γ = 1), on the ring", d => new R1Gan(d)),

@@ -13,7 +13,7 @@ namespace GanDsl.Reference;
 /// generated TrainStep is tested against (equal parameters) and benchmarked against (time per step).
 /// Shared by tests/GanDsl.Tests and bench/GanDsl.Bench.
 /// </summary>
-public sealed class HandWrittenGan : IDisposable
+public sealed class HandWrittenGan : IHandWrittenStep
 {
     private readonly nn.Module<Tensor, Tensor> _g, _d;
     private readonly optim.Optimizer _optG, _optD;
