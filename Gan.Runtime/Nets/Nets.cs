@@ -77,6 +77,20 @@ public static class Nets
         return Sequential(modules);
     }
 
+    /// <summary>The DCGAN discriminator's layers without batch norm (a critic for gradient penalties, which are per example,
+    /// and for spectral normalization, Miyato et al. 2018): two stride-2 4×4 convolutions with leaky ReLU, then a linear output.</summary>
+    public static Module<Tensor, Tensor> DcganCritic(int channels = 1, int width = 64)
+    {
+        if (channels <= 0 || width <= 0) throw new ArgumentException($"DcganCritic needs positive sizes (got channels {channels}, width {width}).");
+        return Sequential(
+            ("conv1", Conv2d(channels, width, 4, stride: 2, padding: 1)),
+            ("lrelu1", LeakyReLU(0.2)),
+            ("conv2", Conv2d(width, 2L * width, 4, stride: 2, padding: 1)),
+            ("lrelu2", LeakyReLU(0.2)),
+            ("flatten", Flatten()),
+            ("out", Linear(2L * width * 7 * 7, 1)));
+    }
+
     /// <summary>PacGAN's generator for the 2-D mixtures (Lin et al. 2018, fjxmlzn/PacGAN): the noise through
     /// <paramref name="layers"/> hidden layers of <paramref name="hidden"/> units, each a linear map without bias, batch norm and
     /// ReLU, then a linear output with bias; weights N(0, 0.02²), biases 0.</summary>

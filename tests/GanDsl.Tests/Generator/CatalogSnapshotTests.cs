@@ -24,6 +24,8 @@ public class CatalogSnapshotTests
     [InlineData("InvertibleConditionalGan")]
     [InlineData("InfoGan")]
     [InlineData("ModernLosses")]
+    [InlineData("ModernLossesImages")]
+    [InlineData("PacGan")]
     public void Catalog_entry(string file)
     {
         string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "GanDsl.Samples", "Catalog", file + ".cs"));
