@@ -35,7 +35,7 @@ namespace Gan.Dsl.Generator
         public static readonly DiagnosticDescriptor BadFactory = Make("GAN011",
             "Network factory has the wrong form", "Network '{0}' must be a static method with no parameters returning Module<Tensor, Tensor>: {1}");
         public static readonly DiagnosticDescriptor MissingMinimax = Make("GAN012",
-            "No value function", "Class '{0}' has [Gan] but no [Minimax(\"...\")] value function");
+            "No value function", "Class '{0}' has [Gan] but no game or objective: declare [Minimax(\"V\")], [Game(\"L_D\", \"L_G\")] or [Minimize(\"...\")]");
         public static readonly DiagnosticDescriptor InvalidVariable = Make("GAN013",
             "Invalid declaration of a variable or phase", "{0} '{1}': {2}");
         public static readonly DiagnosticDescriptor UnsupportedClass = Make("GAN014",
