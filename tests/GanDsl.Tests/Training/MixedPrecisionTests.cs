@@ -125,6 +125,39 @@ public sealed class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper out
         den.ShouldBeGreaterThan(0);
     }
 
+    private static (float Loss, List<Tensor> Gradient) PenaltyGradient(Precision precision)
+    {
+        manual_seed(7);
+        using var model = new TinyPenaltyOnly(CPU);
+        var data = new MixtureBatchSource(GaussianMixture2D.Ring8(), 64, CPU);
+        manual_seed(99);
+        float loss;
+        using (MixedPrecision.Autocast(CPU, precision)) loss = model.StepDiscriminators(data);   // SGD rate 0: the weights stay, .grad holds ∂L/∂w
+        var weights = ((IAdversarialModel)model).PlayerParameters("D").ToList();
+        weights.ShouldAllBe(w => w.dtype == ScalarType.Float32);
+        return (loss, weights.Select(w => w.grad is null ? zeros_like(w) : w.grad.clone()).ToList());
+    }
+
+    [Fact]
+    public void Through_a_gradient_penalty_a_bf16_step_stays_within_rounding_of_the_fp32_step()
+    {
+        // WGAN-GP's penalty and R1 (TinyPenaltyOnly): the input gradient under autocast, then its gradient with respect to
+        // the weights (double backward). A penalty whose input gradient left the graph would give a gradient of 0 here.
+        var fp32 = PenaltyGradient(Precision.Fp32);
+        var bf16 = PenaltyGradient(Precision.Bf16);
+        ((double)Math.Abs(bf16.Loss - fp32.Loss)).ShouldBeLessThan(0.03 * Math.Abs(fp32.Loss) + 1e-3);
+        double num = 0, den = 0;
+        for (int i = 0; i < fp32.Gradient.Count; i++)
+        {
+            num += (bf16.Gradient[i] - fp32.Gradient[i]).pow(2).sum().item<float>();
+            den += fp32.Gradient[i].pow(2).sum().item<float>();
+        }
+        output.WriteLine($"penalty fp32 {fp32.Loss}, bf16 {bf16.Loss}; its gradient: relative difference {Math.Sqrt(num / den):E2}");
+        den.ShouldBeGreaterThan(1e-6);
+        Math.Sqrt(num / den).ShouldBeLessThan(0.05);
+        num.ShouldBeGreaterThan(0, "the bf16 step ran in fp32: autocast did not engage");
+    }
+
     [Fact]
     public void The_ema_and_the_nan_stop_work_in_bf16()
     {
