@@ -475,6 +475,13 @@ namespace Gan.Dsl.Generator
                         fatal = true;
                         continue;
                     }
+                    if (Tree.Descendants(expression).Any(e => e is GradientExpr))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadDefinition, where, name,
+                            "its expression takes a gradient; take it in the loss, where the definition is used (∇_x̂ D(x̂))"));
+                        fatal = true;
+                        continue;
+                    }
                     if (Tree.Descendants(expression).Any(e => e is ExpectationExpr))
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadDefinition, where, name,

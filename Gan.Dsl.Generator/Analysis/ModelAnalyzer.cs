@@ -102,6 +102,12 @@ namespace Gan.Dsl.Generator.Analysis
             var calls = new List<CallPlan>();
             var defined = new List<DefinitionPlan>();
             var gradients = new List<GradientExpr>();
+            // What a gradient is taken with respect to: an application whose input depends on it must keep its graph (not
+            // run under no_grad), or the gradient would not reach it.
+            var differentiated = new HashSet<string>(terms.SelectMany(t => Tree.Descendants(Definitions.Expand(t.Term, scope))).OfType<GradientExpr>()
+                .Select(g => Printer.Key(Definitions.Expand(g.Variable, scope))), StringComparer.Ordinal);
+            bool OnGradientPath(Expr argument) => differentiated.Count > 0
+                && Tree.Descendants(Definitions.Expand(argument, scope)).Any(d => (d is NameExpr || d is CallExpr) && differentiated.Contains(Printer.Key(d)));
             void Collect(Expr e)
             {
                 foreach (Expr x in Tree.PostOrder(e))
@@ -112,7 +118,7 @@ namespace Gan.Dsl.Generator.Analysis
                         if (!defined.Any(d => d.Name == n.Name)) defined.Add(new DefinitionPlan(n.Name, definition, calls.Count));
                     }
                     else if (x is CallExpr c && scope.Networks.ContainsKey(c.Callee) && seen.Add(Printer.Key(c)))
-                        calls.Add(new CallPlan(c, !updated.Contains(c.Callee) && !c.Args.Any(a => Tree.Applies(Definitions.Expand(a, scope), updated.Contains)),
+                        calls.Add(new CallPlan(c, !updated.Contains(c.Callee) && !c.Args.Any(a => Tree.Applies(Definitions.Expand(a, scope), updated.Contains) || OnGradientPath(a)),
                             Definitions.Needed(c, scope).Count > 0));
                     else if (x is GradientExpr g && !gradients.Any(h => Printer.Key(h) == Printer.Key(g)))
                         gradients.Add(g);

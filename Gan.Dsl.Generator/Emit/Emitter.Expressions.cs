@@ -211,8 +211,9 @@ namespace Gan.Dsl.Generator
                     _ => "",
                 };
                 if (kind == Kind.Tensor) return ($"{tensorFunction}({arg})", Kind.Tensor, 4);
+                // "(1.0 / (1.0 + Math.Exp(-" and "(Math.Log(1.0 + Math.Exp(" open three parentheses around the argument
                 return c.Callee == "sigmoid" || c.Callee == "softplus"
-                    ? ($"({doubleFunction}{arg}))", Kind.Double, 4)
+                    ? ($"({doubleFunction}{arg})))", Kind.Double, 4)
                     : ($"{doubleFunction}({arg})", Kind.Double, 4);
         }
 

@@ -116,6 +116,9 @@ namespace Gan.Dsl.Generator.Formula
                             return ValueKind.PerSample;
                         }
                         used.Add(call.Callee);
+                        if (call.Args.SelectMany(Tree.Descendants).OfType<GradientExpr>().FirstOrDefault() is GradientExpr inner)
+                            problems.Add(Problem(DiagnosticDescriptors.BadGradient, inner.Start, inner.End, Printer.Print(inner),
+                                $"it is an input of {call.Callee}; a gradient is a term of a loss (||∇_x D(x)||^2), not what a network reads"));
                         if (scope.IsCategorical(call.Callee) && (call.Args.Count < 2 || !(call.Args[0] is NameExpr asked && scope.Categorical.Contains(asked.Name))))
                             problems.Add(Problem(DiagnosticDescriptors.WrongArity, call.Start, call.End,
                                 "Network", call.Callee, $"returns class scores, so it is applied as {call.Callee}(y | input): the probability of a label or categorical noise variable y given its input"));

@@ -181,4 +181,27 @@ public class LossDiagnosticTests
                 """);
         Expect(source, "GAN034", "Pack = 2").GetMessage().ShouldContain("Q(T(x)) reads a discriminator's output");
     }
+
+    [Fact]
+    public void A_network_applied_to_a_gradient_is_GAN028_at_the_gradient() =>
+        Expect(Game("E[relu(1 - D(x))] + E[D(||∇_x D(x)||^2)]", "-E[D(G(z))]"), "GAN028", "∇_x D(x)", after: "E[D(||")
+            .GetMessage().ShouldContain("it is an input of D");
+
+    [Fact]
+    public void A_definition_taking_a_gradient_is_GAN033() =>
+        Expect(Game("E[relu(1 - D(x̂))]", "-E[D(G(z))]", extra: "[Define(\"x̂\", \"∇_x D(x)\")]\n"), "GAN033", "Define(\"x̂\", \"∇_x D(x)\")")
+            .GetMessage().ShouldContain("takes a gradient");
+
+    /// <summary>∇_z D(G(z)) in the critic's step: G is not updated there, but G(z) must keep its graph for the gradient to
+    /// reach z, so it is not computed under no_grad.</summary>
+    [Fact]
+    public void An_application_on_a_gradients_path_keeps_its_graph()
+    {
+        string[] step = CriticStep("E[relu(1 - D(x))] + E[||∇_z D(G(z))||^2]");
+        step.ShouldNotContain("using (torch.no_grad())");
+        step.ShouldContain(l => l.StartsWith("var z = torch.randn(") && l.EndsWith(".requires_grad_(true);"));
+        step.ShouldContain(l => l.StartsWith("var G_z = "));
+        // Without the gradient, G(z) runs under no_grad in the critic's step.
+        CriticStep("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]").ShouldContain("using (torch.no_grad())");
+    }
 }
