@@ -47,7 +47,7 @@ namespace Gan.Dsl.Generator.Formula
             if (error != null) return null;
             if (tokens.Count == 1)
             {
-                error = new FormulaError("the value function is empty", 0, text.Length);
+                error = new FormulaError("the formula is empty: a side with no loss, an objective with nothing to minimize", 0, text.Length);
                 return null;
             }
             var parser = new FormulaParser(text, tokens);

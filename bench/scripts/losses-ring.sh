@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 root=runs/losses-ring
 mkdir -p $root
 gan="dotnet ${GAN_BIN:-samples/GanDsl.Samples/bin/Release/net10.0}/gan.dll"   # GAN_BIN: a copy of the build, so a rebuild cannot replace the running files
-models="${MODELS:-goodfellow2014 lsgan-ring hinge-ring rsgan ragan r1-ring wgan-gp-ring}"
+models="${MODELS:-goodfellow2014 lsgan-ring hinge-ring hinge-sn-ring rsgan ragan r1-ring wgan-gp-ring wgan-ring}"
 for seed in 0 1 2; do
   for model in $models; do
     out=$root/$model-s$seed

@@ -204,4 +204,8 @@ public class LossDiagnosticTests
         // Without the gradient, G(z) runs under no_grad in the critic's step.
         CriticStep("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]").ShouldContain("using (torch.no_grad())");
     }
+
+    [Fact]
+    public void A_side_with_no_loss_is_GAN001_at_its_empty_literal() =>
+        Expect(Game("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]", ""), "GAN001", "\"\"").GetMessage().ShouldContain("the formula is empty");
 }
