@@ -23,7 +23,7 @@ echo done > $root/DONE
   echo "|---|---:|---:|---:|---:|---:|---:|"
   for model in $models; do for seed in 0 1 2; do
     m=$root/$model-s$seed/metrics.json
-    [ -f $m ] && python3 -c "import json; d=json.load(open('$m')); print(f\"| $model | $seed | {d.get('steps','')} | {d['modes_captured']}/{d['modes_total']} | {100*d['high_quality_fraction']:.1f} % | {d['reverse_kl']:.4f} | {d['steps_per_second']} |\")"
+    [ -f $m ] && python3 -c "import json; d=json.load(open('$m')); print(f\"| $model | $seed | {d.get('steps','')} | {d['modes_captured']}/{d['modes_total']} | {100*d['high_quality_fraction']:.1f} % | {'n/a' if d['reverse_kl'] is None else format(d['reverse_kl'], '.4f')} | {d['steps_per_second']} |\")"
   done; done
 } > $root/table.md
 cat $root/table.md
