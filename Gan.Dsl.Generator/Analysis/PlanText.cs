@@ -30,6 +30,10 @@ namespace Gan.Dsl.Generator.Analysis
                  .Append(phase.StableNetworkLogs ? " [stable logs of logits]" : "")
                  .Append(phase.StableSigmoidLogs ? " [stable log-sigmoid]" : "").Append('\n');
             }
+            if (p.Simultaneous != null)
+                b.Append("simultaneous: ").Append(p.Simultaneous.Method).Append(" computes both sides' losses on one minibatch; calls ")
+                 .Append(string.Join(", ", p.Simultaneous.Calls.Select(c => Printer.Print(c.Call) + (c.NoGrad ? " [no_grad]" : "")))).Append('\n');
+            if (p.Spec.Pack > 1) b.Append("pack: the discriminators judge groups of ").Append(p.Spec.Pack).Append('\n');
             b.Append("sample: ").Append(p.Sampler != null ? Printer.Print(p.Sampler) : "-").Append('\n');
             b.Append("encode: ").Append(p.Encoder != null ? Printer.Print(p.Encoder) : "-").Append('\n');
             b.Append("condition: ").Append(p.Condition == null ? "-"

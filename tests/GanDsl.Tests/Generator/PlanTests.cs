@@ -98,4 +98,20 @@ public class PlanTests
         reasons.ShouldNotBeEmpty();
         reasons.ShouldAllBe(r => r == Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached);
     }
+
+    /// <summary>A [Game] with WGAN-GP's penalty: each side descends its own loss (no rewrite), x̂ is read through its
+    /// definition (x, z, ε), G(z) is fixed in the critic's phase, D(x̂) is an application of the critic's phase.</summary>
+    [Fact]
+    public void A_game_with_a_penalty_plans_each_sides_loss_as_written()
+    {
+        string plan = Plan(GeneratorHarness.Declaration(withMinimax: false,
+            variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Noise(\"ε\", Distribution.UnitInterval, 1)]\n" +
+                       "[Define(\"x̂\", \"ε x + (1 - ε) G(z)\")]\n[Game(\"E[D(G(z))] - E[D(x)] + 10 E[(||∇_x̂ D(x̂)||_2 - 1)^2]\", \"-E[D(G(z))]\", Pack = 2, Scheme = UpdateScheme.Simultaneous)]",
+            networks: "[Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);\n    [Discriminator(Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(4, 16, 1);"));
+        plan.ShouldContain("StepDiscriminators (DiscriminatorsLoss, loss_D): updates D; fixed G\n  reads x; draws z, ε\n  calls G(z) [no_grad], D(G(z)), D(x), D(x̂)\n");
+        plan.ShouldContain("  loss E[D(G(z))] - E[D(x)] + 10 * E[(||∇_x̂ D(x̂)|| - 1)^2]\n");
+        plan.ShouldContain("StepGenerators (GeneratorsLoss, loss_G): updates G; fixed D\n");
+        plan.ShouldContain("simultaneous: StepSimultaneous computes both sides' losses on one minibatch; calls G(z), D(G(z)), D(x), D(x̂)\n");
+        plan.ShouldContain("pack: the discriminators judge groups of 2\n");
+    }
 }
