@@ -426,10 +426,11 @@ namespace Gan.Dsl.Generator
             private LocationInfo? FormulaLocation(int start, int length) => FormulaSpan(literal, formula, start, length) ?? minimaxLocation;
 
             /// <summary>A formula of the declaration, parsed and checked, its diagnostics at their characters in
-            /// <paramref name="source"/> (or at <paramref name="fallback"/>). Null when it cannot be read or has an error;
-            /// <paramref name="applied"/> holds the networks it applies, through definitions too.</summary>
-            private Expr? CheckedFormula(string text, SyntaxToken? source, LocationInfo? fallback, out HashSet<string> applied, bool perExample = false)
+            /// <paramref name="source"/> (or at <paramref name="fallback"/>). Null when it cannot be read; <paramref name="bad"/>
+            /// when it has an error; <paramref name="applied"/> holds the networks it applies, through definitions too.</summary>
+            private Expr? CheckedFormula(string text, SyntaxToken? source, LocationInfo? fallback, out HashSet<string> applied, out bool bad, bool perExample = false)
             {
+                bad = true;
                 applied = new HashSet<string>(StringComparer.Ordinal);
                 LocationInfo? At(int start, int length) => FormulaSpan(source, text, start, length) ?? fallback;
                 Expr? parsed = FormulaParser.Parse(text, out FormulaError? error);
@@ -439,7 +440,7 @@ namespace Gan.Dsl.Generator
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FormulaSyntax, At(e.Start, Math.Max(1, e.Length)), (e.Start + 1).ToString(), e.Message));
                     return null;
                 }
-                bool bad = false;
+                bad = false;
                 foreach (FormulaProblem p in Semantics.Check(parsed, scope, out applied))
                 {
                     if (perExample && p.Descriptor == DiagnosticDescriptors.NotInExpectation) continue;
@@ -447,7 +448,7 @@ namespace Gan.Dsl.Generator
                     if (p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) bad = true;
                 }
                 applied.UnionWith(Definitions.Applied(parsed, scope));
-                return bad ? null : parsed;
+                return parsed;
             }
 
             /// <summary>[Define("x̂", "ε x + (1 - ε) G(z)")]: each a name (GAN013, GAN008) and a per-example expression over what is
@@ -467,8 +468,8 @@ namespace Gan.Dsl.Generator
                         continue;
                     }
                     SyntaxToken? source = FormulaLiteral(syntax, 1, "expression");
-                    Expr? expression = CheckedFormula(text, source, where, out HashSet<string> applied, perExample: true);
-                    if (expression == null)
+                    Expr? expression = CheckedFormula(text, source, where, out HashSet<string> applied, out bool badDefinition, perExample: true);
+                    if (expression == null || badDefinition)
                     {
                         // Declared all the same, so that the formulas reading it get no second diagnostic.
                         if (Declare(name, "a definition", where)) scope.Names[name] = NameKind.Defined;
@@ -524,8 +525,10 @@ namespace Gan.Dsl.Generator
                 string dText = g.ConstructorArguments.Length > 0 ? g.ConstructorArguments[0].Value as string ?? "" : "";
                 string gText = g.ConstructorArguments.Length > 1 ? g.ConstructorArguments[1].Value as string ?? "" : "";
                 SyntaxToken? dLiteral = FormulaLiteral(minimaxSyntax, 0, "discriminatorLoss"), gLiteral = FormulaLiteral(minimaxSyntax, 1, "generatorLoss");
-                Expr? dLoss = CheckedFormula(dText, dLiteral, minimaxLocation, out HashSet<string> dApplied);
-                Expr? gLoss = CheckedFormula(gText, gLiteral, minimaxLocation, out HashSet<string> gApplied);
+                Expr? dLoss = CheckedFormula(dText, dLiteral, minimaxLocation, out HashSet<string> dApplied, out bool dBad);
+                Expr? gLoss = CheckedFormula(gText, gLiteral, minimaxLocation, out HashSet<string> gApplied, out bool gBad);
+                if (dBad) dLoss = null;
+                if (gBad) gLoss = null;
                 used.UnionWith(dApplied);
                 used.UnionWith(gApplied);
                 usedInGame = new HashSet<string>(used, StringComparer.Ordinal);
@@ -612,24 +615,12 @@ namespace Gan.Dsl.Generator
                     var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
                     LocationInfo? attributeLocation = LocationInfo.From(syntax) ?? classLocation;
                     string text = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
-                    SyntaxToken? objectiveLiteral = FormulaLiteral(syntax);
-                    LocationInfo? ObjectiveLocation(int start, int length) => FormulaSpan(objectiveLiteral, text, start, length) ?? attributeLocation;
-                    Expr? objective = FormulaParser.Parse(text, out FormulaError? objectiveError);
+                    Expr? objective = CheckedFormula(text, FormulaLiteral(syntax), attributeLocation, out HashSet<string> applied, out bool objectiveFatal);
                     if (objective == null)
                     {
-                        FormulaError error = objectiveError ?? new FormulaError("unreadable formula", 0, text.Length);
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FormulaSyntax, ObjectiveLocation(error.Start, Math.Max(1, error.Length)), (error.Start + 1).ToString(), error.Message));
                         fatal = true;
                         continue;
                     }
-                    bool objectiveFatal = false;
-                    List<FormulaProblem> objectiveProblems = Semantics.Check(objective, scope, out HashSet<string> applied);
-                    foreach (FormulaProblem p in objectiveProblems)
-                    {
-                        diagnostics.Add(new DiagnosticInfo(p.Descriptor, ObjectiveLocation(p.Start, p.Length), new EquatableArray<string>(p.Arguments)));
-                        if (p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) objectiveFatal = true;
-                    }
-                    applied.UnionWith(Definitions.Applied(objective, scope));
                     used.UnionWith(applied);
                     string? updatesText = NamedString(attribute, "Updates");
                     LocationInfo? updatesLocation = NamedArgumentLocation(syntax, "Updates") ?? attributeLocation;
