@@ -79,9 +79,13 @@ public static class Trainer
         if (options.ResumeFrom is string resume)
         {
             CheckpointInfo info = Checkpoint.Load(resume, model, data, ema);
-            if (info.TotalSteps != options.Steps || info.LearningRateSchedule != options.LearningRateSchedule)
+            // A constant schedule does not depend on the run's length, so such a run may be extended: resumed with more steps
+            // it continues exactly as one run of that length would. Other schedules need the length they were saved with.
+            bool extends = info.LearningRateSchedule == "constant" && options.LearningRateSchedule == "constant" && options.Steps >= info.Step;
+            if ((info.TotalSteps != options.Steps && !extends) || info.LearningRateSchedule != options.LearningRateSchedule)
                 throw new ArgumentException($"{resume} was saved by a run of {info.TotalSteps} steps with the {info.LearningRateSchedule} schedule; " +
-                                            $"resume with the same --steps and --lr-schedule (got {options.Steps}, {options.LearningRateSchedule}).");
+                                            $"resume with the same --steps and --lr-schedule (got {options.Steps}, {options.LearningRateSchedule})" +
+                                            (info.LearningRateSchedule == "constant" ? $", or with more steps than the {info.Step} done." : "."));
             if (info.Precision != MixedPrecision.Name(precision))
                 throw new ArgumentException($"{resume} was saved by a run in {info.Precision}; resume with --precision {info.Precision} (got {MixedPrecision.Name(precision)}).");
             start = info.Step;

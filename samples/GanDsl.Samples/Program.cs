@@ -15,7 +15,7 @@ var evalSamples = new Option<int?>("--eval-samples") { Description = "Samples dr
 var logEvery = new Option<int>("--log-every") { Description = "A progress line (--progress plain) and the losses in TensorBoard every N steps (0: none; TensorBoard still gets the last step).", DefaultValueFactory = _ => 2000 };
 var noEval = new Option<bool>("--no-eval") { Description = "Images: skip the Parzen and FID evaluation after training." };
 var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write OUT/checkpoint.ckpt every N steps (always at the end): networks, optimizers, RNG, data order, step.", DefaultValueFactory = _ => 1000 };
-var resume = new Option<bool>("--resume") { Description = "Continue from OUT/checkpoint.ckpt exactly (same model, data, steps, schedule and seed)." };
+var resume = new Option<bool>("--resume") { Description = "Continue from OUT/checkpoint.ckpt exactly (same model, data, steps, schedule and seed; a run with --lr-schedule constant may be given more --steps, to extend it)." };
 var progress = new Option<string>("--progress") { Description = "auto (a live bar when the output is a terminal, else plain lines), bar, plain or none.", DefaultValueFactory = _ => "auto" };
 var tensorBoard = new Option<string?>("--tensorboard") { Description = "Folder for TensorBoard event files (losses, metrics, image sample grids), or none. Default: OUT/tensorboard." };
 var ema = new Option<double?>("--ema") { Description = "Keep an exponential moving average of the generator's weights with this decay (e.g. 0.999) and sample, evaluate and save with it. Default: off." };

@@ -61,6 +61,41 @@ public sealed class CheckpointTests : IDisposable
         Checkpoint.ReadInfo(checkpoint).Step.ShouldBe(2 * n);
     }
 
+    /// <summary>A finished run with a constant schedule extended by resuming with more steps (what the long PacGAN and
+    /// Wasserstein runs need): N steps, then resumed to 2N, equals 2N steps in one run; a linear schedule, whose rates depend
+    /// on the run's length, refuses another length.</summary>
+    [Fact]
+    public void A_constant_schedule_run_is_extended_exactly_and_a_linear_one_refuses_another_length()
+    {
+        const int n = 12;
+        TrainOptions Constant(int steps, string? checkpoint = null, string? resume = null) =>
+            Options(steps, checkpoint, every: checkpoint != null ? n : 0, resume: resume) with { LearningRateSchedule = "constant" };
+        torch.manual_seed(6);
+        using var straight = new Goodfellow2014(CPU);
+        Trainer.Train(straight, new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), Constant(2 * n));
+
+        string checkpoint = Path.Combine(_dir, "extend.ckpt");
+        torch.manual_seed(6);
+        using (var first = new Goodfellow2014(CPU))
+            Trainer.Train(first, new KilledAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), int.MaxValue), Constant(n, checkpoint));   // a finished run of n steps
+        Checkpoint.ReadInfo(checkpoint).Step.ShouldBe(n);
+
+        torch.manual_seed(99);
+        using var extended = new Goodfellow2014(CPU);
+        TrainResult result = Trainer.Train(extended, new KilledAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), int.MaxValue), Constant(2 * n, checkpoint, resume: checkpoint));
+        result.StartStep.ShouldBe(n);
+        float[][] a = Parameters(straight), b = Parameters(extended);
+        for (int i = 0; i < a.Length; i++) b[i].ShouldBe(a[i]);   // exactly equal
+        Checkpoint.ReadInfo(checkpoint).TotalSteps.ShouldBe(2 * n);
+
+        string linear = Path.Combine(_dir, "linear.ckpt");
+        torch.manual_seed(6);
+        using (var first = new Goodfellow2014(CPU)) Trainer.Train(first, new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), Options(n, linear, every: n));
+        using var refused = new Goodfellow2014(CPU);
+        Should.Throw<ArgumentException>(() => Trainer.Train(refused, new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), Options(2 * n, linear, every: n, resume: linear)))
+            .Message.ShouldContain("resume with the same --steps and --lr-schedule (got 24, linear).");
+    }
+
     [Fact]
     public void Adamw_and_rmsprop_states_resume_exactly()
     {
