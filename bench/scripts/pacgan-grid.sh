@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # PacGAN's Table 1 on the 25-Gaussian grid (Lin et al. 2018): PacGAN4 and the plain GAN with the same networks and optimizer
-# (catalog entries pacgan4, pacgan-baseline: 50,000 simultaneous updates, constant rate), seeds 0-2, one thread each,
-# resumable (checkpoint every 2,000 steps): rerun the script to continue where it stopped.
+# (catalog entries pacgan4, pacgan-baseline: simultaneous updates, constant rate), seeds 0-2, one thread each, resumable
+# (checkpoint every 2,000 steps): rerun the script to continue where it stopped. STEPS (default 50,000, the catalog's)
+# longer than a finished run extends it: the constant schedule resumes exactly as one longer run (PacGAN ran 400,000).
 set -u
 cd "$(dirname "$0")/../.."
 root=runs/pacgan-grid
+steps=${STEPS:-50000}
 mkdir -p $root
 gan="dotnet ${GAN_BIN:-samples/GanDsl.Samples/bin/Release/net10.0}/gan.dll"   # GAN_BIN: a copy of the build, so a rebuild cannot replace the running files
+done_steps() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['steps'])" "$1" 2>/dev/null || echo 0; }
 for seed in ${SEEDS:-0 1 2}; do
   for model in pacgan4 pacgan-baseline; do
     out=$root/$model-s$seed
-    [ -f $out/metrics.json ] && continue
+    [ -f $out/metrics.json ] && [ "$(done_steps $out/metrics.json)" -ge "$steps" ] && continue
     resume=""; [ -f $out/checkpoint.ckpt ] && resume="--resume"
-    $gan train --model $model --data grid --seed $seed --threads 1 --out $out --tensorboard none \
+    $gan train --model $model --data grid --steps $steps --seed $seed --threads 1 --out $out --tensorboard none \
       --checkpoint-every 2000 --progress plain --log-every 10000 $resume >> $out.log 2>&1 || echo "failed: $out" >> $root/failures.txt
   done
 done
@@ -21,7 +24,7 @@ done
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   for model in pacgan4 pacgan-baseline; do for seed in 0 1 2; do
     m=$root/$model-s$seed/metrics.json
-    [ -f $m ] && python3 -c "import json; d=json.load(open('$m')); print(f\"| $model | $seed | {d['steps']} | {d['batch_size']} | {d['modes_captured']}/{d['modes_total']} | {100*d['high_quality_fraction']:.1f} % | {d['reverse_kl']:.4f} | {d['steps_per_second']} |\")"
+    [ -f $m ] && python3 -c "import json; d=json.load(open('$m')); rk=d['reverse_kl']; print(f\"| $model | $seed | {d['steps']} | {d['batch_size']} | {d['modes_captured']}/{d['modes_total']} | {100*d['high_quality_fraction']:.1f} % | {'n/a' if rk is None else format(rk, '.4f')} | {d['steps_per_second']} |\")"
   done; done
 } > $root/table.md
 cat $root/table.md
