@@ -13,6 +13,10 @@ public enum Precision
     /// <summary>Mixed precision: libtorch's autocast runs matrix products and convolutions in bfloat16; the weights,
     /// their gradients and the optimizers' state stay float32.</summary>
     Bf16,
+    /// <summary>float32 weights and math, with CUDA's TF32 tensor-core matrix products and convolutions
+    /// (<c>torch.backends.cuda.matmul.allow_tf32</c>, <c>torch.backends.cudnn.allow_tf32</c>): 10-bit mantissas in the products,
+    /// float32 accumulation. Only on CUDA; on a CPU <c>tf32</c> resolves to <see cref="Fp32"/>.</summary>
+    Tf32,
 }
 
 /// <summary>
@@ -56,12 +60,13 @@ public static class MixedPrecision
             "fp32" or "float32" => Precision.Fp32,
             "bf16" or "bfloat16" => Available ? Precision.Bf16 : throw new InvalidOperationException($"--precision bf16: libtorch's autocast is not reachable here ({Unavailable})."),
             "auto" => Available && Bf16IsFast(device) ? Precision.Bf16 : Precision.Fp32,
-            _ => throw new ArgumentException($"Unknown precision '{name}': use fp32, bf16 or auto."),
+            "tf32" => device.type == DeviceType.CUDA ? Precision.Tf32 : Precision.Fp32,
+            _ => throw new ArgumentException($"Unknown precision '{name}': use fp32, bf16, tf32 or auto."),
         };
     }
 
-    /// <summary>The name a precision goes by in options, logs, metrics and checkpoints: <c>fp32</c> or <c>bf16</c>.</summary>
-    public static string Name(Precision precision) => precision == Precision.Bf16 ? "bf16" : "fp32";
+    /// <summary>The name a precision goes by in options, logs, metrics and checkpoints: <c>fp32</c>, <c>bf16</c> or <c>tf32</c>.</summary>
+    public static string Name(Precision precision) => precision switch { Precision.Bf16 => "bf16", Precision.Tf32 => "tf32", _ => "fp32" };
 
     /// <summary>Whether bfloat16 matrix products are fast on <paramref name="device"/>: a CUDA device of compute capability 8
     /// or more (not readable through TorchSharp 0.107, so: any CUDA device), or a CPU with AVX-512 BF16 or AMX
@@ -101,6 +106,7 @@ public static class MixedPrecision
     public static IDisposable Autocast(Device device, Precision precision)
     {
         if (precision == Precision.Fp32) return NoScope.Instance;
+        if (precision == Precision.Tf32) return new Tf32Scope();
         lock (Gate)
         {
             if (!Resolve()) throw new InvalidOperationException($"Mixed precision: libtorch's autocast is not reachable here ({Unavailable}).");
@@ -128,6 +134,35 @@ public static class MixedPrecision
                 if (s_decrement!() == 0) s_clearCache!();
                 s_setEnabled!(kind, wasEnabled ? (byte)1 : (byte)0);
                 s_setDtype!(kind, previousType);
+            }
+        }
+    }
+
+    /// <summary>TF32 on for cuBLAS and cuDNN while open; what was set before is restored on disposal.</summary>
+    private sealed class Tf32Scope : IDisposable
+    {
+        private readonly bool _matmul, _cudnn;
+        private bool _disposed;
+
+        public Tf32Scope()
+        {
+            lock (Gate)
+            {
+                _matmul = torch.backends.cuda.matmul.allow_tf32;
+                _cudnn = torch.backends.cudnn.allow_tf32;
+                torch.backends.cuda.matmul.allow_tf32 = true;
+                torch.backends.cudnn.allow_tf32 = true;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            lock (Gate)
+            {
+                torch.backends.cuda.matmul.allow_tf32 = _matmul;
+                torch.backends.cudnn.allow_tf32 = _cudnn;
             }
         }
     }

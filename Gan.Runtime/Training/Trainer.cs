@@ -97,6 +97,10 @@ public static class Trainer
             log.WriteLine(kernels);
         if (precision == Precision.Bf16)
             log.WriteLine($"precision: bf16 mixed precision on {model.Device.type} (libtorch's autocast: matrix products and convolutions in bfloat16, float32 weights, optimizer state and losses)");
+        else if (precision == Precision.Tf32)
+            log.WriteLine("precision: tf32 on CUDA (float32 weights and math; matrix products and convolutions on TF32 tensor cores)");
+        else if (string.Equals(options.Precision, "tf32", StringComparison.OrdinalIgnoreCase))
+            log.WriteLine($"precision: fp32 (tf32 applies to CUDA; this run is on the {model.Device.type})");
         else if (!string.Equals(options.Precision, "fp32", StringComparison.OrdinalIgnoreCase))
             log.WriteLine($"precision: fp32 ({options.Precision}: bfloat16 is not fast on this {model.Device.type}{(MixedPrecision.Available ? "" : $"; {MixedPrecision.Unavailable}")})");
         // A new event file per invocation; the START marker makes TensorBoard drop what a killed run logged after its checkpoint.

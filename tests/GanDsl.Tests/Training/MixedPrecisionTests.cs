@@ -229,12 +229,42 @@ public sealed class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper out
         metrics.RootElement.GetProperty("modes_captured").GetInt32().ShouldBeGreaterThanOrEqualTo(7);
     }
 
+    /// <summary>tf32 (issue 12, CUDA's TF32 tensor cores for fp32): resolves to fp32 on a CPU; on CUDA its scope turns
+    /// cuBLAS's and cuDNN's TF32 flags on and restores them. The flags are libtorch's global context, which a CPU build keeps
+    /// too, so the switching is checked here; what TF32 does to a step needs a GPU (not measured).</summary>
+    [Fact]
+    public void Tf32_resolves_to_fp32_on_a_cpu_and_its_scope_switches_the_tf32_flags_and_restores_them()
+    {
+        MixedPrecision.Resolve("tf32", CPU).ShouldBe(Precision.Fp32);
+        MixedPrecision.Resolve("TF32", new Device(DeviceType.CUDA, 0)).ShouldBe(Precision.Tf32);
+        MixedPrecision.Name(Precision.Tf32).ShouldBe("tf32");
+        bool matmul = torch.backends.cuda.matmul.allow_tf32, cudnn = torch.backends.cudnn.allow_tf32;
+        try
+        {
+            torch.backends.cuda.matmul.allow_tf32 = false;
+            torch.backends.cudnn.allow_tf32 = false;
+            using (MixedPrecision.Autocast(CPU, Precision.Tf32))
+            {
+                torch.backends.cuda.matmul.allow_tf32.ShouldBeTrue();
+                torch.backends.cudnn.allow_tf32.ShouldBeTrue();
+                MixedPrecision.IsEnabled(CPU).ShouldBeFalse("tf32 is not autocast: nothing runs in bfloat16");
+            }
+            torch.backends.cuda.matmul.allow_tf32.ShouldBeFalse();
+            torch.backends.cudnn.allow_tf32.ShouldBeFalse();
+        }
+        finally
+        {
+            torch.backends.cuda.matmul.allow_tf32 = matmul;
+            torch.backends.cudnn.allow_tf32 = cudnn;
+        }
+    }
+
     [Fact]
     public void Precision_names_resolve_and_an_unknown_one_is_refused()
     {
         MixedPrecision.Resolve("fp32", CPU).ShouldBe(Precision.Fp32);
         MixedPrecision.Resolve("BF16", CPU).ShouldBe(Precision.Bf16);
         MixedPrecision.Resolve("auto", CPU).ShouldBe(MixedPrecision.Bf16IsFast(CPU) ? Precision.Bf16 : Precision.Fp32);
-        Should.Throw<ArgumentException>(() => MixedPrecision.Resolve("fp8", CPU)).Message.ShouldBe("Unknown precision 'fp8': use fp32, bf16 or auto.");
+        Should.Throw<ArgumentException>(() => MixedPrecision.Resolve("fp8", CPU)).Message.ShouldBe("Unknown precision 'fp8': use fp32, bf16, tf32 or auto.");
     }
 }
