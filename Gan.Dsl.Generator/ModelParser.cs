@@ -389,17 +389,12 @@ namespace Gan.Dsl.Generator
                 minimaxSyntax = minimax?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
                 minimaxLocation = LocationInfo.From(minimaxSyntax) ?? classLocation;
                 formula = minimax != null && minimax.ConstructorArguments.Length > 0 ? minimax.ConstructorArguments[0].Value as string ?? "" : "";
-                steps = minimax != null ? NamedInt(minimax, "DiscriminatorSteps") ?? 1 : 1;
                 lossDeclared = minimax != null && Named(minimax, "GeneratorLoss") != null;
                 generatorLoss = minimax != null ? NamedEnum(minimax, "GeneratorLoss", GeneratorLoss.NonSaturating) : GeneratorLoss.NonSaturating;
-                if (steps < 1)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSteps, NamedArgumentLocation(minimaxSyntax, "DiscriminatorSteps") ?? minimaxLocation, steps.ToString()));
-                    fatal = true;
-                }
+                steps = 1;
+                if (minimax != null) ReadGameOptions(minimax);
 
                 literal = FormulaLiteral(minimaxSyntax);
-                if (minimax != null) ReadGameOptions(minimax);
 
                 FormulaError? syntaxError = null;
                 Expr? parsedValue = hasGame ? FormulaParser.Parse(formula, out syntaxError) : new NumberExpr(0, "0", 0, 0);
@@ -513,14 +508,8 @@ namespace Gan.Dsl.Generator
                 AttributeData g = game!;
                 minimaxSyntax = g.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
                 minimaxLocation = LocationInfo.From(minimaxSyntax) ?? classLocation;
-                steps = NamedInt(g, "DiscriminatorSteps") ?? 1;
                 lossDeclared = false;
                 generatorLoss = GeneratorLoss.Minimax;   // each loss as written
-                if (steps < 1)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSteps, NamedArgumentLocation(minimaxSyntax, "DiscriminatorSteps") ?? minimaxLocation, steps.ToString()));
-                    fatal = true;
-                }
                 ReadGameOptions(g);
                 string dText = g.ConstructorArguments.Length > 0 ? g.ConstructorArguments[0].Value as string ?? "" : "";
                 string gText = g.ConstructorArguments.Length > 1 ? g.ConstructorArguments[1].Value as string ?? "" : "";
@@ -572,9 +561,15 @@ namespace Gan.Dsl.Generator
                 return true;
             }
 
-            /// <summary>The options every game has: its update scheme and packing (GAN034).</summary>
+            /// <summary>The options every game has, [Minimax] or [Game]: k (GAN010), its update scheme and packing (GAN034).</summary>
             private void ReadGameOptions(AttributeData attribute)
             {
+                steps = NamedInt(attribute, "DiscriminatorSteps") ?? 1;
+                if (steps < 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSteps, NamedArgumentLocation(minimaxSyntax, "DiscriminatorSteps") ?? minimaxLocation, steps.ToString()));
+                    fatal = true;
+                }
                 scheme = NamedEnum(attribute, "Scheme", UpdateScheme.Alternating);
                 pack = NamedInt(attribute, "Pack") ?? 1;
                 if (pack < 1)

@@ -39,8 +39,6 @@ namespace Gan.Dsl.Generator.Analysis
                     Semantics.Terms(losses.Discriminator), partial: false));
                 phases.Add(Phase(model, scope, MinimizeMethod, PhaseKind.GeneratorsLoss, "loss_" + string.Join("_", minimizers), null, minimizers,
                     Semantics.Terms(losses.Generator), partial: false));
-                sampler ??= Queries.FindSamplerCall(model.ValueFunction, scope);
-                if (sampler == null && model.SampleExpression == null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoSampler, sites.Formula));
             }
             else if (model.HasGame)
             {
@@ -65,6 +63,10 @@ namespace Gan.Dsl.Generator.Analysis
                 phases.Add(Phase(model, scope, MaximizeMethod, PhaseKind.Maximize, "loss_" + string.Join("_", maximizers), null, maximizers, maxTerms,
                     partial: maxTerms.Count < terms.Count));
                 phases.Add(Phase(model, scope, MinimizeMethod, PhaseKind.Minimize, "loss_" + string.Join("_", minimizers), null, minimizers, minTerms, partial: false));
+            }
+            if (model.HasGame)
+            {
+                // Either game: what Sample(n) runs when [Sample] does not say (its value function holds both losses of a [Game]).
                 sampler ??= Queries.FindSamplerCall(model.ValueFunction, scope);
                 if (sampler == null && model.SampleExpression == null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoSampler, sites.Formula));
             }
