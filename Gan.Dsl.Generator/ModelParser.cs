@@ -58,6 +58,7 @@ namespace Gan.Dsl.Generator
             private LocationInfo? samplerSite;
             private UpdateScheme scheme;
             private int pack = 1;
+            private RegistrationSpec? registration;
             private readonly List<AttributeData> minimizes = new List<AttributeData>();
             private readonly List<(int Noise, string Label, LocationInfo? Where)> givens = new List<(int Noise, string Label, LocationInfo? Where)>();
             private readonly List<NetworkSpec> networks = new List<NetworkSpec>();
@@ -166,6 +167,11 @@ namespace Gan.Dsl.Generator
                     cancellationToken.ThrowIfCancellationRequested();
                     string? name = attribute.AttributeClass?.ToDisplayString();
                     LocationInfo? where = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
+                    if (name == GanAttribute)
+                    {
+                        ReadRegistration(attribute, where);
+                        continue;
+                    }
                     if (name == DataAttribute)
                     {
                         string variable = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
@@ -724,6 +730,37 @@ namespace Gan.Dsl.Generator
 
             }
 
+            /// <summary>[Gan(Name = ..., Description = ..., Data = ..., BatchSize = ..., Steps = ..., LearningRateSchedule = ...)]: the
+            /// model's name and defaults on the command line. A name must be one word of letters, digits, '-', '_' or '.'; sizes
+            /// positive; the schedule one the runtime knows (GAN034).</summary>
+            private void ReadRegistration(AttributeData attribute, LocationInfo? where)
+            {
+                var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                string cliName = NamedString(attribute, "Name") ?? Emitter.DefaultName(symbol.Name);
+                if (cliName.Length == 0 || !cliName.All(c => char.IsLetterOrDigit(c) || c == '-' || c == '_' || c == '.'))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption, NamedArgumentLocation(syntax, "Name") ?? where,
+                        $"Name = \"{cliName}\"", "the command line's name of a model is one word of letters, digits, '-', '_' or '.'"));
+                    fatal = true;
+                }
+                int batch = NamedInt(attribute, "BatchSize") ?? 0, length = NamedInt(attribute, "Steps") ?? 0;
+                foreach ((string option, int value) in new[] { ("BatchSize", batch), ("Steps", length) })
+                {
+                    if (value >= 0) continue;
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption, NamedArgumentLocation(syntax, option) ?? where,
+                        $"{option} = {value}", "it must be positive (or 0 for the runtime's default)"));
+                    fatal = true;
+                }
+                string? schedule = NamedString(attribute, "LearningRateSchedule");
+                if (schedule != null && schedule != "constant" && schedule != "linear" && schedule != "ganin")
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption, NamedArgumentLocation(syntax, "LearningRateSchedule") ?? where,
+                        $"LearningRateSchedule = \"{schedule}\"", "the schedules are constant, linear and ganin"));
+                    fatal = true;
+                }
+                registration = new RegistrationSpec(cliName, NamedString(attribute, "Description"), NamedString(attribute, "Data"), batch, length, schedule);
+            }
+
             /// <summary>The model, when nothing fatal was found.</summary>
             private Reading Refused() => new Reading(null, scope, null, diagnostics.ToEquatableArray());
 
@@ -735,7 +772,7 @@ namespace Gan.Dsl.Generator
                 string accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
                 var model = new ModelSpec(ns, symbol.Name, accessibility, data.ToEquatableArray(), noise.ToEquatableArray(), networks.ToEquatableArray(),
                     valueText, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText, hasGame, editExpression, editText,
-                    losses, definitions.ToEquatableArray(), scheme, pack);
+                    losses, definitions.ToEquatableArray(), scheme, pack, registration);
                 var sites = new AnalysisSites(samplerSite ?? FormulaLocation(0, formula.Length), NamedArgumentLocation(minimaxSyntax, "GeneratorLoss") ?? minimaxLocation, lossDeclared);
                 return new Reading(model, scope, sites, diagnostics.ToEquatableArray());
             }

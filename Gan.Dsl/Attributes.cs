@@ -7,7 +7,23 @@ namespace Gan.Dsl
     /// the networks as registered submodules, one optimizer per player, <c>TrainStep</c> and <c>Sample</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, Inherited = false)]
     [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
-    public sealed class GanAttribute : Attribute { }
+    public sealed class GanAttribute : Attribute
+    {
+        /// <summary>The model's name on the command line (<c>gan train --model NAME</c>); default: the class name in
+        /// lower-case words joined by hyphens (<c>MyWganGp</c> → <c>my-wgan-gp</c>).</summary>
+        public string? Name { get; set; }
+        /// <summary>One line for <c>gan list</c>: the paper, what is special about the model.</summary>
+        public string? Description { get; set; }
+        /// <summary>The data set it trains on by default (<c>ring</c>, <c>grid</c>, <c>mnist</c>, <c>fashion-mnist</c>, <c>moons</c>,
+        /// <c>digits</c>); default: <c>ring</c> for 2-D data, <c>mnist</c> for 28×28 images.</summary>
+        public string? Data { get; set; }
+        /// <summary>The default minibatch size (the paper's); 0: the runtime's (256 for 2-D data, 64 for images).</summary>
+        public int BatchSize { get; set; }
+        /// <summary>The default number of generator steps; 0: the runtime's (20,000 for 2-D data, 5,000 for images).</summary>
+        public int Steps { get; set; }
+        /// <summary>The default learning-rate schedule: <c>constant</c>, <c>linear</c> or <c>ganin</c>; default: linear.</summary>
+        public string? LearningRateSchedule { get; set; }
+    }
 
     /// <summary>A variable drawn from the data: <c>[Data("x", Shape = "2")]</c>. A batch provides it under the
     /// name <see cref="Field"/> (the datasets of Gan.Runtime provide <c>x</c>, and <c>y</c> for labels).</summary>

@@ -138,6 +138,8 @@ namespace Gan.Dsl.Generator
                     }
                 }
                 w.Line();
+                EmitRegistration(w, model);
+                w.Line();
                 w.Line("/// <summary>Disposes the optimizers' native state with the networks.</summary>");
                 using (w.Block("protected override void Dispose(bool disposing)"))
                 {
@@ -148,6 +150,78 @@ namespace Gan.Dsl.Generator
             }
             namespaceBlock?.Dispose();
             return w.ToString();
+        }
+
+        /// <summary>The model's entry in the runtime's registry, added when the assembly loads, so that the command line
+        /// (<c>gan train --model NAME</c>) finds every declared model without reflection over names.</summary>
+        private static void EmitRegistration(IndentedWriter w, ModelSpec model)
+        {
+            RegistrationSpec r = model.Registration ?? new RegistrationSpec(DefaultName(model.ClassName), null, null, 0, 0, null);
+            w.Line($"/// <summary>Registers {Xml(model.ClassName)} as <c>{Xml(r.Name)}</c> for the command line (<see cref=\"{TypeNames.ModelRegistry}\"/>).</summary>");
+            w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+            using (w.Block("internal static void RegisterGanDslModel()"))
+            {
+                w.Line($"{TypeNames.ModelRegistry}.Register(new {TypeNames.ModelDescriptor}({Literal(r.Name)}, typeof({model.ClassName}), static device => new {model.ClassName}(device))");
+                w.Line("{");
+                w.Line($"    Description = {Literal(r.Description ?? "")},");
+                w.Line("    Variables = s_data,");
+                if (r.Data != null) w.Line($"    DataSet = {Literal(r.Data)},");
+                if (r.BatchSize > 0) w.Line($"    BatchSize = {r.BatchSize},");
+                if (r.Steps > 0) w.Line($"    Steps = {r.Steps},");
+                if (r.LearningRateSchedule != null) w.Line($"    LearningRateSchedule = {Literal(r.LearningRateSchedule)},");
+                w.Line("    HyperParameters = new global::System.Collections.Generic.Dictionary<string, object>");
+                w.Line("    {");
+                foreach (var (key, value) in HyperParameters(model)) w.Line($"        [{Literal(key)}] = {value},");
+                w.Line("    },");
+                w.Line("});");
+            }
+        }
+
+        /// <summary>What the declaration sets, as a run's metrics.json records it: the game's options, each noise variable, and
+        /// each player's optimizer and options (key, C# literal).</summary>
+        private static IEnumerable<(string Key, string Value)> HyperParameters(ModelSpec model)
+        {
+            if (model.HasGame)
+            {
+                yield return ("discriminator_steps", model.DiscriminatorSteps.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                if (model.Losses == null) yield return ("generator_loss", Literal(model.GeneratorLoss.ToString()));
+                yield return ("scheme", Literal(model.Scheme.ToString()));
+                if (model.Pack > 1) yield return ("pack", model.Pack.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            foreach (NoiseSpec n in model.Noise)
+                yield return ($"noise.{n.Name}", Literal($"{n.Distribution}({n.Size}){(n.Given != null ? $" given {n.Given}" : "")}"));
+            foreach (NetworkSpec n in model.Networks)
+            {
+                OptimizerSpec o = n.Optimizer;
+                yield return ($"{n.Name}.optimizer", Literal(o.Kind.ToString()));
+                yield return ($"{n.Name}.learning_rate", Num(o.LearningRate));
+                if (o.Kind is Optimizer.Adam or Optimizer.AdamW)
+                {
+                    yield return ($"{n.Name}.beta1", Num(o.Beta1));
+                    yield return ($"{n.Name}.beta2", Num(o.Beta2));
+                }
+                if (o.Kind == Optimizer.RmsProp) yield return ($"{n.Name}.alpha", Num(o.Alpha));
+                if (o.Momentum != 0) yield return ($"{n.Name}.momentum", Num(o.Momentum));
+                if (o.WeightDecay != 0) yield return ($"{n.Name}.weight_decay", Num(o.WeightDecay));
+                if (n.SpectralNorm) yield return ($"{n.Name}.spectral_norm", "true");
+                if (n.WeightClip != 0) yield return ($"{n.Name}.weight_clip", Num(n.WeightClip));
+            }
+        }
+
+        /// <summary>The command-line name of a class: its words in lower case joined by hyphens (<c>MyWganGp</c> → <c>my-wgan-gp</c>);
+        /// the runtime's ModelDescriptor.DefaultName is the same function.</summary>
+        internal static string DefaultName(string className)
+        {
+            var text = new System.Text.StringBuilder();
+            for (int i = 0; i < className.Length; i++)
+            {
+                char c = className[i];
+                bool boundary = i > 0 && char.IsUpper(c)
+                                && (char.IsLower(className[i - 1]) || (i + 1 < className.Length && char.IsLower(className[i + 1]) && char.IsUpper(className[i - 1])));
+                if (boundary) text.Append('-');
+                text.Append(char.ToLowerInvariant(c));
+            }
+            return text.ToString().Replace('_', '-');
         }
     }
 }

@@ -27,6 +27,8 @@ namespace Gan.Dsl.Generator
 
         // Gan.Runtime: what the members and steps call
         public const string Batch = Runtime + nameof(Batch);
+        public const string ModelRegistry = Runtime + nameof(ModelRegistry);
+        public const string ModelDescriptor = Runtime + nameof(ModelDescriptor);
         public const string IBatchSource = Runtime + nameof(IBatchSource);
         public const string DataVariable = Runtime + nameof(DataVariable);
         public const string Devices = Runtime + nameof(Devices);

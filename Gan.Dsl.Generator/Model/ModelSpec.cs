@@ -31,6 +31,9 @@ namespace Gan.Dsl.Generator.Model
     /// <summary>A [Define]: a variable computed from its expression in each phase that reads it.</summary>
     internal sealed record DefinitionSpec(string Name, string Text, Expr Expression);
 
+    /// <summary>What [Gan(...)] says for the command line: the model's name there and its defaults (null / 0: the runtime's).</summary>
+    internal sealed record RegistrationSpec(string Name, string? Description, string? Data, int BatchSize, int Steps, string? LearningRateSchedule);
+
     /// <param name="ValueFunction">The [Minimax] value function; for a [Game], its two losses joined by + (what the game applies, for
     /// the questions asked of the whole game: its players, its sampler).</param>
     /// <param name="Losses">The [Game]'s losses, one per side; null for a [Minimax] game or none.</param>
@@ -54,5 +57,6 @@ namespace Gan.Dsl.Generator.Model
         GameLossesSpec? Losses = null,
         EquatableArray<DefinitionSpec> Definitions = default,
         UpdateScheme Scheme = UpdateScheme.Alternating,
-        int Pack = 1);
+        int Pack = 1,
+        RegistrationSpec? Registration = null);
 }

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
-using GanDsl.Samples;
+using Gan.Cli;
 
 namespace GanDsl.Bench;
 

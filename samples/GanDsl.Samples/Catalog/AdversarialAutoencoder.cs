@@ -9,7 +9,7 @@ namespace GanDsl.Samples.Catalog;
 /// the encoder and decoder descend ‖x − Dec(Enc(x))‖², then a regularization phase in which D separates samples of the
 /// prior from codes Enc(x) and the encoder learns to fool it. Samples are Dec(z), z from the prior. The paper's MLPs
 /// (1000, 1000, ReLU); Adam instead of the paper's SGD with momentum.</summary>
-[Gan]
+[Gan(Name = "aae", Description = "Makhzani et al. 2015, adversarial autoencoder: reconstruction phase + game on an 8-D Gaussian code", Data = "mnist", BatchSize = 100, Steps = 5000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
 [Noise("z", Distribution.Normal, 8)]
 [Minimize("E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]
@@ -26,7 +26,7 @@ public partial class AdversarialAutoencoder
 /// pictures of the codes of test digits, and digits decoded from a sweep of the code. The 2-D entries weight the
 /// reconstruction (a sum over 784 pixels, ~30 per image) by 0.05: unweighted, its gradients set the encoder's Adam step
 /// and the regularization phase barely moves the codes (docs/results-catalog.md measures both).</summary>
-[Gan]
+[Gan(Name = "aae-2d", Description = "The adversarial autoencoder with a 2-D Gaussian code (pictures of the code space)", Data = "mnist", BatchSize = 100, Steps = 5000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
 [Noise("z", Distribution.Normal, 2)]
 [Minimize("0.05 * E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]
@@ -40,7 +40,7 @@ public partial class AdversarialAutoencoder2D
 }
 
 /// <summary>The 2-D adversarial autoencoder with a mixture of 10 Gaussians as its prior (Makhzani et al. 2015, Fig. 4).</summary>
-[Gan]
+[Gan(Name = "aae-mixture", Description = "The 2-D adversarial autoencoder with a mixture of 10 Gaussians as prior", Data = "mnist", BatchSize = 100, Steps = 5000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
 [Noise("z", Distribution.GaussianMixture, 2)]
 [Minimize("0.05 * E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]
@@ -54,7 +54,7 @@ public partial class AdversarialAutoencoderMixture
 }
 
 /// <summary>The 2-D adversarial autoencoder with a swiss-roll prior (Makhzani et al. 2015, Fig. 4).</summary>
-[Gan]
+[Gan(Name = "aae-swissroll", Description = "The 2-D adversarial autoencoder with a swiss-roll prior", Data = "mnist", BatchSize = 100, Steps = 5000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
 [Noise("z", Distribution.SwissRoll, 2)]
 [Minimize("0.05 * E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]
@@ -71,7 +71,7 @@ public partial class AdversarialAutoencoderSwissRoll
 /// the discriminator on the code also reads the label, one-hot; its positive samples come from the mixture component the
 /// label chooses (component k for digit k), its negative samples are the codes Enc(x) of labelled images with their own
 /// labels. Each digit's codes then land on its own component.</summary>
-[Gan]
+[Gan(Name = "aae-labelled-mixture", Description = "The 2-D adversarial autoencoder with the label-conditioned mixture prior: digit k's codes drawn to component k (Makhzani et al. 2015, §2.3)", Data = "mnist", BatchSize = 100, Steps = 5000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
 [Label("y", 10)]
 [Noise("z", Distribution.GaussianMixture, 2, Given = "y")]

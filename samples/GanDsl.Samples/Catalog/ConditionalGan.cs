@@ -10,7 +10,7 @@ namespace GanDsl.Samples.Catalog;
 /// game is the paper's; the networks are DCGAN's (Radford et al. 2016) rather than the paper's MLP/maxout pair, which
 /// collapsed in our unconditional MNIST run (docs/results-images.md): G reads [z, one-hot y′] (110 values), D stacks
 /// the label as 10 constant planes on the image.</summary>
-[Gan]
+[Gan(Name = "cgan", Description = "Mirza & Osindero 2014, conditional GAN: D(x | y), G(z | y′) with y′ from the label prior (DCGAN networks)", Data = "mnist", BatchSize = 64, Steps = 5000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.MinusOneToOne)]
 [Label("y", 10)]
 [Noise("z", Distribution.Normal, 100)]

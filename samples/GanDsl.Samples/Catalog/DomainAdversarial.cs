@@ -13,7 +13,7 @@ namespace GanDsl.Samples.Catalog;
 /// paper's schedule μ_p = μ_0/(1+10p)^0.75 (`--lr-schedule ganin`, the default). The paper's per-example algorithm uses
 /// μ = 0.05 and weights the domain terms by 6; on minibatch means that underfits the source (90 %) and the weight 6
 /// swamps the label term, so here μ_0 = 0.5 and the weight is 0.5 (chosen on five seeds: docs/results-catalog.md).</summary>
-[Gan]
+[Gan(Name = "dann-moons", Description = "Ganin & Lempitsky 2015, domain-adversarial training with gradient reversal, on the inter-twinning moons", Data = "moons", BatchSize = 32, Steps = 20000, LearningRateSchedule = "ganin")]
 [Data("x", Shape = "2")]
 [Label("y", 2)]
 [Data("x_t", Shape = "2")]
@@ -32,7 +32,7 @@ public partial class DomainAdversarialMoons
 
 /// <summary>The same feature extractor and label classifier trained on the source alone: the baseline domain-adversarial
 /// training is measured against.</summary>
-[Gan]
+[Gan(Name = "source-only-moons", Description = "The moons' label classifier trained on the source alone (the baseline of dann-moons)", Data = "moons", BatchSize = 32, Steps = 20000, LearningRateSchedule = "ganin")]
 [Data("x", Shape = "2")]
 [Label("y", 2)]
 [Minimize("-E[log C(y | F(x))]", Name = "source")]
@@ -50,7 +50,7 @@ public partial class SourceOnlyMoons
 /// this pair: F the LeNet-like trunk (conv 32, pool, conv 48, pool), C an MLP (100, 100), Dd an MLP (100). SGD with
 /// momentum 0.9, μ_0 = 0.01 and the paper's schedule; λ_p as in the paper. The domain terms are weighted 0.3: at weight 1
 /// the reversed gradient swamps the label term and DANN ends below source-only (measured: docs/results-catalog.md).</summary>
-[Gan]
+[Gan(Name = "dann-digits", Description = "Ganin & Lempitsky 2015 on digits: MNIST → MNIST blended over random colour textures (MNIST-M's recipe)", Data = "digits", BatchSize = 64, Steps = 3000, LearningRateSchedule = "ganin")]
 [Data("x", Shape = "3x28x28", Range = DataRange.ZeroToOne)]
 [Label("y", 10)]
 [Data("x_t", Shape = "3x28x28", Range = DataRange.ZeroToOne)]
@@ -69,7 +69,7 @@ public partial class DomainAdversarialDigits
 
 /// <summary>The digits' feature extractor and classifier trained on labelled examples alone: on the source (the
 /// source-only baseline) or on the target (the train-on-target ceiling).</summary>
-[Gan]
+[Gan(Name = "source-only-digits", Description = "The digits classifier trained on the labelled source alone (the baseline of dann-digits)", Data = "digits", BatchSize = 64, Steps = 3000, LearningRateSchedule = "ganin")]
 [Data("x", Shape = "3x28x28", Range = DataRange.ZeroToOne)]
 [Label("y", 10)]
 [Minimize("-E[log C(y | F(x))]", Name = "supervised")]

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace GanDsl.Samples.Catalog;
 
 /// <summary>The original GAN (Goodfellow et al. 2014) on 2-D data: MLPs, k = 1, non-saturating generator loss.</summary>
-[Gan]
+[Gan(Name = "goodfellow2014", Description = "Goodfellow et al. 2014, Generative Adversarial Nets (MLPs, k = 1, non-saturating G loss)")]
 [Data("x", Shape = "2")]
 [Noise("z", Distribution.Normal, 2)]
 [Minimax("E[log D(x)] + E[log(1 - D(G(z)))]", DiscriminatorSteps = 1, GeneratorLoss = GeneratorLoss.NonSaturating)]

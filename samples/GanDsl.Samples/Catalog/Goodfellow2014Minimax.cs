@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace GanDsl.Samples.Catalog;
 
 /// <summary>Goodfellow et al. 2014 with the generator descending the value function exactly as written.</summary>
-[Gan]
+[Gan(Name = "goodfellow2014-minimax", Description = "The same game with the minimax generator loss, as written")]
 [Data("x", Shape = "2")]
 [Noise("z", Distribution.Normal, 2)]
 [Minimax("E[log D(x)] + E[log(1 - D(G(z)))]", GeneratorLoss = GeneratorLoss.Minimax)]

@@ -10,7 +10,7 @@ namespace GanDsl.Samples.Catalog;
 /// paper's <c>mnist.yaml</c>). One deviation: Adam (lr 2e-4, β1 0.5) instead of the paper's SGD with momentum (lr 0.1,
 /// momentum 0.5 → 0.7, and max-norm constraints we do not have), which with our initialization let D win outright
 /// (loss_G above 17 after 1,200 steps, measured; docs/results-images.md).</summary>
-[Gan]
+[Gan(Name = "goodfellow2014-mnist", Description = "Goodfellow et al. 2014 on MNIST: MLP generator, maxout discriminator (Adam)", Data = "mnist", BatchSize = 100, Steps = 10000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
 [Noise("z", Distribution.Uniform, 100)]
 [Minimax("E[log D(x)] + E[log(1 - D(G(z)))]", DiscriminatorSteps = 1, GeneratorLoss = GeneratorLoss.NonSaturating)]

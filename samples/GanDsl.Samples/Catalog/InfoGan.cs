@@ -11,7 +11,7 @@ namespace GanDsl.Samples.Catalog;
 /// the GAN's; the information phase descends −λ E[log Q(c | T(G(z, c, s)))] − λ′ E[log Qs(s | ...)] over G, T, Q and Qs,
 /// λ = 1 and λ′ = 0.1 as the paper advises for continuous codes. The paper's networks (Appendix C.1: T with FC 1024, Q heads
 /// FC 128 with batch norm) and learning rates (Adam, β1 0.5: D's side 2e-4, G 1e-3).</summary>
-[Gan]
+[Gan(Name = "infogan", Description = "Chen et al. 2016, InfoGAN: a categorical and two continuous codes, Q sharing the discriminator's trunk", Data = "mnist", BatchSize = 64, Steps = 5000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.MinusOneToOne)]
 [Noise("z", Distribution.Normal, 62)]
 [Noise("c", Distribution.Categorical, 10)]

@@ -10,7 +10,7 @@ namespace GanDsl.Samples.Catalog;
 /// E_y trained on real labelled images to read the label. An image is edited by G(E_z(x) | y_new) (`gan train` writes
 /// edits.png and measures the edits with the MNIST classifier). One difference from the paper: the encoders train
 /// alongside the GAN, a phase each per step, instead of after it.</summary>
-[Gan]
+[Gan(Name = "icgan", Description = "Perarnau et al. 2016, invertible conditional GAN: the cGAN plus encoders E_z (on generated pairs) and E_y (on labelled images)", Data = "mnist", BatchSize = 64, Steps = 5000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.MinusOneToOne)]
 [Label("y", 10)]
 [Noise("z", Distribution.Normal, 100)]

@@ -11,7 +11,7 @@ namespace GanDsl.Samples.Catalog;
 
 /// <summary>Least squares (Mao et al. 2017, Eq. 2 with a = 0, b = c = 1): D regresses data to 1 and samples to 0, G pulls its
 /// samples' scores to 1.</summary>
-[Gan]
+[Gan(Name = "lsgan-ring", Description = "Mao et al. 2017, least squares GAN (a = 0, b = c = 1), on the ring with the goodfellow2014 networks")]
 [Data("x", Shape = "2")]
 [Noise("z", Distribution.Normal, 2)]
 [Game("1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2]", "1/2 E[(D(G(z)) - 1)^2]")]
@@ -22,7 +22,7 @@ public partial class LsGan
 }
 
 /// <summary>The hinge loss (Lim &amp; Ye 2017; Miyato et al. 2018, Eq. 17): D's margin of 1 on each side, G raises D's score of its samples.</summary>
-[Gan]
+[Gan(Name = "hinge-ring", Description = "Lim & Ye 2017 / Miyato et al. 2018, the hinge loss, on the ring with the goodfellow2014 networks")]
 [Data("x", Shape = "2")]
 [Noise("z", Distribution.Normal, 2)]
 [Game("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]", "-E[D(G(z))]")]
@@ -34,7 +34,7 @@ public partial class HingeGan
 
 /// <summary>WGAN-GP (Gulrajani et al. 2017, Algorithm 1): the critic's Wasserstein estimate with the gradient penalty at points
 /// x̂ between data and samples, λ = 10, n_critic = 5, Adam (lr 1e-4 in the paper; 1e-3 here as for the ring's other games) with β = (0, 0.9).</summary>
-[Gan]
+[Gan(Name = "wgan-gp-ring", Description = "Gulrajani et al. 2017, WGAN-GP (λ = 10, n_critic = 5, Adam β = (0, 0.9)), on the ring", Steps = 10000)]
 [Data("x", Shape = "2")]
 [Noise("z", Distribution.Normal, 2)]
 [Noise("ε", Distribution.UnitInterval, 1)]
@@ -47,7 +47,7 @@ public partial class WganGp
 }
 
 /// <summary>The relativistic standard GAN (Jolicoeur-Martineau 2019, Eq. 8–9): D judges whether data look more real than samples.</summary>
-[Gan]
+[Gan(Name = "rsgan", Description = "Jolicoeur-Martineau 2019, relativistic standard GAN, on the ring with the goodfellow2014 networks")]
 [Data("x", Shape = "2")]
 [Noise("z", Distribution.Normal, 2)]
 [Game("-E[log sigmoid(D(x) - D(G(z)))]", "-E[log sigmoid(D(G(z)) - D(x))]")]
@@ -58,7 +58,7 @@ public partial class RsGan
 }
 
 /// <summary>The relativistic average GAN (Jolicoeur-Martineau 2019, Eq. 10–11): each side against the other's mean score.</summary>
-[Gan]
+[Gan(Name = "ragan", Description = "Jolicoeur-Martineau 2019, relativistic average GAN, on the ring with the goodfellow2014 networks")]
 [Data("x", Shape = "2")]
 [Noise("z", Distribution.Normal, 2)]
 [Game("-E[log sigmoid(D(x) - E[D(G(z))])] - E[log(1 - sigmoid(D(G(z)) - E[D(x)]))]",
@@ -71,7 +71,7 @@ public partial class RaGan
 
 /// <summary>The non-saturating GAN with the R1 penalty on data (Mescheder et al. 2018, Eq. 9, γ = 1): the critic's raw output is
 /// the logit, so the losses are written with sigmoid and the gradient is of the logit.</summary>
-[Gan]
+[Gan(Name = "r1-ring", Description = "Mescheder et al. 2018, the non-saturating GAN with the R1 penalty on data (γ = 1), on the ring")]
 [Data("x", Shape = "2")]
 [Noise("z", Distribution.Normal, 2)]
 [Game("-E[log sigmoid(D(x))] - E[log(1 - sigmoid(D(G(z))))] + 1/2 E[||∇_x D(x)||^2]", "-E[log sigmoid(D(G(z)))]")]
@@ -83,7 +83,7 @@ public partial class R1Gan
 
 /// <summary>The original WGAN (Arjovsky et al. 2017, Algorithm 1): the critic's weights clipped to [−0.01, 0.01], n_critic = 5,
 /// RMSprop with lr 5e-5 (here 1e-3, as for the ring's other games, which the paper's rate does not reach in 20,000 steps).</summary>
-[Gan]
+[Gan(Name = "wgan-ring", Description = "Arjovsky et al. 2017, WGAN: weight clipping 0.01, n_critic = 5, RMSprop, on the ring", Steps = 10000)]
 [Data("x", Shape = "2")]
 [Noise("z", Distribution.Normal, 2)]
 [Game("E[D(G(z))] - E[D(x)]", "-E[D(G(z))]", DiscriminatorSteps = 5)]
@@ -95,7 +95,7 @@ public partial class Wgan
 }
 
 /// <summary>The hinge loss with spectral normalization in the critic (Miyato et al. 2018), on the ring.</summary>
-[Gan]
+[Gan(Name = "hinge-sn-ring", Description = "Miyato et al. 2018, the hinge loss with spectral normalization in the critic, on the ring")]
 [Data("x", Shape = "2")]
 [Noise("z", Distribution.Normal, 2)]
 [Game("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]", "-E[D(G(z))]")]

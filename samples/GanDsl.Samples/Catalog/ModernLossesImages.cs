@@ -10,7 +10,7 @@ namespace GanDsl.Samples.Catalog;
 // or normalizes its layers (spectral norm), DCGAN's discriminator otherwise.
 
 /// <summary>WGAN-GP (Gulrajani et al. 2017): λ = 10, n_critic = 5, Adam lr 1e-4, β = (0, 0.9) (the paper's settings).</summary>
-[Gan]
+[Gan(Name = "wgan-gp", Description = "Gulrajani et al. 2017, WGAN-GP at DCGAN size (λ = 10, n_critic = 5, Adam 1e-4, β = (0, 0.9)), critic without batch norm", Data = "fashion-mnist", BatchSize = 64, Steps = 5000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.MinusOneToOne)]
 [Noise("z", Distribution.Normal, 100)]
 [Noise("ε", Distribution.UnitInterval, 1)]
@@ -23,7 +23,7 @@ public partial class WganGpImages
 }
 
 /// <summary>The hinge loss with spectral normalization in the critic (Miyato et al. 2018): Adam lr 2e-4, β = (0.5, 0.999), k = 1.</summary>
-[Gan]
+[Gan(Name = "hinge-sn", Description = "Miyato et al. 2018, the hinge loss with spectral normalization in the critic, DCGAN size", Data = "fashion-mnist", BatchSize = 64, Steps = 5000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.MinusOneToOne)]
 [Noise("z", Distribution.Normal, 100)]
 [Game("E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]", "-E[D(G(z))]")]
@@ -34,7 +34,7 @@ public partial class HingeSnImages
 }
 
 /// <summary>The non-saturating GAN with R1 on data (Mescheder et al. 2018, γ = 10 as for their CelebA/LSUN runs).</summary>
-[Gan]
+[Gan(Name = "r1", Description = "Mescheder et al. 2018, the non-saturating GAN with R1 on data (γ = 10), DCGAN size, critic without batch norm", Data = "fashion-mnist", BatchSize = 64, Steps = 5000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.MinusOneToOne)]
 [Noise("z", Distribution.Normal, 100)]
 [Game("-E[log sigmoid(D(x))] - E[log(1 - sigmoid(D(G(z))))] + 5 E[||∇_x D(x)||^2]", "-E[log sigmoid(D(G(z)))]")]
@@ -45,7 +45,7 @@ public partial class R1Images
 }
 
 /// <summary>Least squares (Mao et al. 2017, a = 0, b = c = 1) with DCGAN's networks and optimizer.</summary>
-[Gan]
+[Gan(Name = "lsgan", Description = "Mao et al. 2017, least squares GAN (a = 0, b = c = 1) with DCGAN's networks and optimizer", Data = "fashion-mnist", BatchSize = 64, Steps = 5000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.MinusOneToOne)]
 [Noise("z", Distribution.Normal, 100)]
 [Game("1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2]", "1/2 E[(D(G(z)) - 1)^2]")]

@@ -11,7 +11,7 @@ namespace GanDsl.Samples.Catalog;
 // judges 100 packed examples a step, so PacGAN4 runs at batch 400 (100 groups of 4) and the plain GAN at batch 100.
 
 /// <summary>PacGAN4: the original GAN whose discriminator judges groups of 4 samples.</summary>
-[Gan]
+[Gan(Name = "pacgan4", Description = "Lin et al. 2018, PacGAN4 on the 25-Gaussian grid: the authors' networks, Adam 1e-4 / β1 0.8, simultaneous updates, D judging groups of 4", Data = "grid", BatchSize = 400, Steps = 50000, LearningRateSchedule = "constant")]
 [Data("x", Shape = "2")]
 [Noise("z", Distribution.Normal, 2)]
 [Minimax("E[log D(x)] + E[log(1 - D(G(z)))]", Scheme = UpdateScheme.Simultaneous, Pack = 4)]
@@ -22,7 +22,7 @@ public partial class PacGan4
 }
 
 /// <summary>The plain GAN with PacGAN's networks and optimizer (PacGAN's Table 1 baseline).</summary>
-[Gan]
+[Gan(Name = "pacgan-baseline", Description = "The plain GAN with PacGAN's networks and optimizer on the 25-Gaussian grid (PacGAN's Table 1 baseline)", Data = "grid", BatchSize = 100, Steps = 50000, LearningRateSchedule = "constant")]
 [Data("x", Shape = "2")]
 [Noise("z", Distribution.Normal, 2)]
 [Minimax("E[log D(x)] + E[log(1 - D(G(z)))]", Scheme = UpdateScheme.Simultaneous)]

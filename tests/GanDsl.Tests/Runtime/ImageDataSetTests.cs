@@ -8,7 +8,7 @@ using System.IO.Compression;
 using System.Linq;
 using System.Text;
 using Gan.Runtime.Data;
-using GanDsl.Samples;
+using Gan.Cli;
 using Shouldly;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using System.IO;
 using Gan.Runtime.Data;
-using GanDsl.Samples;
+using Gan.Cli;
 using GanDsl.Tests.Runtime;
 using Shouldly;
 using Xunit;

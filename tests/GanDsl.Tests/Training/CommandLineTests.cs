@@ -37,7 +37,7 @@ public sealed class CommandLineTests : IDisposable
         string empty = Directory.CreateDirectory(Path.Combine(_dir, "empty")).FullName;
         var cases = new List<(string[] Args, string Error)>
         {
-            (new[] { "train", "--model", "nope" }, "error: Unknown model 'nope'. Known models: goodfellow2014,"),
+            (new[] { "train", "--model", "nope" }, "error: Unknown model 'nope'. Known models: aae, aae-2d,"),
             (new[] { "sample", "--run", Path.Combine(_dir, "missing") }, $"error: {Path.Combine(_dir, "missing")} is not a saved run: it has no model.json"),
             (new[] { "train", "--data", "mnist", "--no-download", "--data-folder", empty, "--out", Path.Combine(_dir, "m") },
              $"error: Data folder {empty} lacks train-images-idx3-ubyte"),
@@ -53,7 +53,7 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public void A_truncated_checkpoint_exits_2_naming_the_file()
+    public void A_truncated_checkpoint_exits_1_naming_the_file()
     {
         string run = Path.Combine(_dir, "cut");
         string[] train = { "train", "--steps", "10", "--batch-size", "32", "--eval-samples", "100", "--device", "cpu", "--out", run, "--checkpoint-every", "5" };
@@ -64,15 +64,55 @@ public sealed class CommandLineTests : IDisposable
 
         var (code, _, error) = ChildProcess.RunGan(null, [.. train, "--resume"]);
         error.ShouldStartWith($"error: {checkpoint} is truncated");
-        code.ShouldBe(2);
+        error.ShouldNotContain("   at ");   // no stack trace
+        code.ShouldBe(1);   // the run failed (bad usage is 2)
     }
 
     [Fact]
-    public void A_command_line_it_cannot_parse_exits_1()
+    public void A_command_line_it_cannot_parse_exits_2()
     {
         var (code, _, error) = ChildProcess.RunGan(null, "train", "--bogus");
-        error.ShouldContain("Unrecognized command or argument '--bogus'");
-        code.ShouldBe(1);
+        error.ShouldStartWith("error: Unrecognized command or argument '--bogus'");
+        error.ShouldContain("See `gan train --help`.");
+        code.ShouldBe(2);
+    }
+
+    [Theory]
+    [InlineData("--data", "spiral", "'fashion-mnist'")]
+    [InlineData("--progress", "loud", "'plain'")]
+    [InlineData("--precision", "fp8", "'bf16'")]
+    [InlineData("--lr-schedule", "cosine", "'ganin'")]
+    [InlineData("--device", "gpu", "--device must be auto, cpu, cuda or cuda:N (got 'gpu').")]
+    public void A_value_outside_an_options_choices_is_bad_usage_naming_the_choices(string option, string value, string listed)
+    {
+        var (code, _, error) = ChildProcess.RunGan(null, "train", option, value, "--out", Path.Combine(_dir, "never"));
+        error.ShouldStartWith("error: ");
+        error.ShouldContain(value);
+        error.ShouldContain(listed);
+        code.ShouldBe(2);
+        Directory.Exists(Path.Combine(_dir, "never")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Help_lists_the_choices_of_fixed_options()
+    {
+        var (code, output, _) = ChildProcess.RunGan(null, "train", "--help");
+        code.ShouldBe(0);
+        foreach (string choices in new[] { "digits|digits-target|fashion-mnist|grid|mnist|moons|ring", "auto|bar|none|plain", "auto|bf16|fp32|tf32", "constant|ganin|linear" })
+            output.ShouldContain(choices);
+    }
+
+    [Fact]
+    public void Progress_goes_to_stderr_and_results_to_stdout()
+    {
+        string run = Path.Combine(_dir, "streams");
+        var (code, output, error) = ChildProcess.RunGan(null, "train", "--steps", "10", "--batch-size", "32", "--eval-samples", "100", "--device", "cpu",
+                                                        "--out", run, "--progress", "plain", "--log-every", "5", "--tensorboard", "none");
+        code.ShouldBe(0, error);
+        error.ShouldContain("step       5/10");
+        output.ShouldNotContain("step       5/10");
+        output.ShouldContain("8 modes");
+        output.ShouldContain("metrics.json");
     }
 
     [Fact]

@@ -162,10 +162,10 @@ public class DomainAdversarialTests
         string dir = System.IO.Directory.CreateTempSubdirectory("gandsl-moons-").FullName;
         try
         {
-            var settings = new GanDsl.Samples.TrainSettings("dann-moons", null, Steps: 300, BatchSize: null, Seed: 0, Device: "cpu", Out: dir,
+            var settings = new Gan.Cli.TrainSettings("dann-moons", null, Steps: 300, BatchSize: null, Seed: 0, Device: "cpu", Out: dir,
                                                             EvalSamples: null, LogEvery: 0, Progress: "none", TensorBoard: "none");
             var log = new System.IO.StringWriter();
-            GanDsl.Samples.TrainCommand.Run(settings, log).ShouldBe(0);
+            Gan.Cli.TrainCommand.Run(settings, log).ShouldBe(0);
             log.ToString().ShouldContain("lr schedule ganin");   // the catalog entry's schedule when none is asked for
             using var metrics = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(System.IO.Path.Combine(dir, "metrics.json")));
             double source = metrics.RootElement.GetProperty("source_accuracy").GetDouble();

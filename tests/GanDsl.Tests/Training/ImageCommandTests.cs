@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using Gan.Runtime.Data;
-using GanDsl.Samples;
+using Gan.Cli;
 using GanDsl.Tests.Runtime;
 using Shouldly;
 using Xunit;

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Gan.Runtime;
-using GanDsl.Samples;
+using Gan.Cli;
 using GanDsl.Tests.Runtime;
 using Shouldly;
 using TorchSharp;

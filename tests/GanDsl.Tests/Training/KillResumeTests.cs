@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Threading;
 using Gan.Runtime.Training;
-using GanDsl.Samples;
+using Gan.Cli;
 using GanDsl.Tests.Runtime;
 using Shouldly;
 using Xunit;

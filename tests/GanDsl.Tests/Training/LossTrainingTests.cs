@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Text.Json;
-using GanDsl.Samples;
+using Gan.Cli;
 using GanDsl.Tests.Runtime;
 using Shouldly;
 using Xunit;

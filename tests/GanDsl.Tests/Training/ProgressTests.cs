@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 using Gan.Runtime;
 using Gan.Runtime.Data;
 using Gan.Runtime.Training;
-using GanDsl.Samples;
+using Gan.Cli;
 using GanDsl.Samples.Catalog;
 using GanDsl.Tests.Runtime;
 using Shouldly;

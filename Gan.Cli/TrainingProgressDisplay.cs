@@ -7,7 +7,7 @@ using Gan.Runtime.Training;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
-namespace GanDsl.Samples;
+namespace Gan.Cli;
 
 /// <summary>`train --progress auto|bar|plain|none`: which display a run gets.</summary>
 public enum ProgressMode { Bar, Plain, None }

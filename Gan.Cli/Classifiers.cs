@@ -8,15 +8,15 @@ using Gan.Runtime.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GanDsl.Samples;
+namespace Gan.Cli;
 
 /// <summary>The project's own feature classifiers, one per image data set, for FID. Their weights are trained by
-/// `gan classifier --data NAME` and committed in <c>samples/GanDsl.Samples/Classifiers/NAME.bin</c>, which the
-/// build embeds in the `gan` assembly.</summary>
+/// `gan classifier --data NAME` and committed in <c>Gan.Cli/Classifiers/NAME.bin</c>, which the
+/// build embeds in the Gan.Cli assembly (and so in the GanDsl package).</summary>
 public static class Classifiers
 {
     /// <summary>Where `gan classifier` writes by default: the folder the build embeds.</summary>
-    public static string DefaultPath(string data) => Path.Combine("samples", "GanDsl.Samples", "Classifiers", data + ".bin");
+    public static string DefaultPath(string data) => Path.Combine("Gan.Cli", "Classifiers", data + ".bin");
 
     /// <summary>The embedded classifier for a data set, or null (with a line saying how to train one) when there is none.</summary>
     public static FeatureClassifier? TryLoad(string data, Device device, TextWriter output)

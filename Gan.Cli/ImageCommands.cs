@@ -11,24 +11,23 @@ using Gan.Runtime.Imaging;
 using Gan.Runtime.Logging;
 using Gan.Runtime.Metrics;
 using Gan.Runtime.Training;
-using GanDsl.Samples.Catalog;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GanDsl.Samples;
+namespace Gan.Cli;
 
 /// <summary>Training, sampling, interpolation and evaluation of image models (MNIST, Fashion-MNIST).</summary>
 public static class ImageCommands
 {
     /// <summary>`gan train` on an image data set: trains, saves the model, writes sample grids, interpolation strips
     /// and (unless disabled) the Parzen and FID metrics into metrics.json.</summary>
-    public static int Train(TrainSettings s, ModelCatalog.Entry entry, TextWriter output)
+    public static int Train(TrainSettings s, ModelDescriptor entry, TextWriter output)
     {
         Device device = Devices.Resolve(s.Device);
         ImageDataSet data = ImageDataSets.Load(s.Data!, s.DataOptions ?? new DataOptions { Log = output });
         Directory.CreateDirectory(s.Out);
-        int batchSize = s.BatchSize ?? entry.BatchSize;
-        int steps = s.Steps ?? entry.Steps;
+        int batchSize = s.BatchSize ?? entry.DefaultBatchSize;
+        int steps = s.Steps ?? entry.DefaultSteps;
         output.WriteLine($"gan train: {entry.Name} on {data.Name} ({data.Train.Images.Count:N0} training images; {data.Source}), " +
                          $"{steps} steps, batch {batchSize}, seed {s.Seed}, device {device.type}");
 
@@ -44,7 +43,7 @@ public static class ImageCommands
             var (images, labels) = ImageTensors.FromIdx(data.Train.Images, data.Train.Labels);
             string labelField = model.Data.FirstOrDefault(d => d.Classes > 0)?.Field ?? "y";
             using var source = new ImageBatchSource(images, labels, batchSize, device, x.Range, s.Seed, imageField: x.Field, labelField: labelField);
-            result = Trainer.Train(model, source, s.TrainOptions(steps, output, tensorBoard, ema));
+            result = Trainer.Train(model, source, s.TrainOptions(steps, s.Log ?? output, tensorBoard, ema));
         }
         RunInfo info = RunInfo.Save(s.Out, entry, model, data.Name, s.Seed, steps, batchSize, ema);
         double imagesPerSecond = result.StepsPerSecond * batchSize;
@@ -53,43 +52,23 @@ public static class ImageCommands
         // From here on the pictures and metrics come from the averaged generator when there is one.
         using IDisposable? averaged = ema?.Apply();
         WritePictures(model, x, data, s.Out, s.Seed, output);
-        var metrics = new Dictionary<string, object?>
+        RunMetrics metrics = RunMetrics.From(s, entry, model, data.Name, batchSize, device, result, ema, tensorBoard).With(new (string, object?)[]
         {
-            ["model"] = entry.Name,
-            ["paper"] = entry.Paper,
-            ["value_function"] = model.ValueFunction,
-            ["data"] = data.Name,
-            ["data_source"] = data.Source,
-            ["steps"] = steps,
-            ["batch_size"] = batchSize,
-            ["seconds"] = Math.Round(result.Seconds, 3),
-            ["steps_per_second"] = Math.Round(result.StepsPerSecond, 2),
-            ["images_per_second"] = Math.Round(imagesPerSecond, 1),
-            ["start_step"] = result.StartStep,
-            ["ema_decay"] = ema?.Decay,
-            ["sampled_with"] = TrainCommand.SampledWith(ema),
-            ["tensorboard"] = tensorBoard?.Directory,
-            ["device"] = device.ToString(),
-            ["cpu_convolutions"] = CpuConvolutions.Status,
-            ["precision"] = MixedPrecision.Name(result.Precision),
-            ["seed"] = s.Seed,
-            ["lr_schedule"] = s.LearningRateSchedule,
-            ["weights_sha256"] = info.WeightsSha256,
-            ["final_losses"] = result.LossNames.Zip(result.LastLosses).ToDictionary(p => p.First, p => (object?)p.Second),
-        };
+            ("data_source", data.Source),
+            ("images_per_second", Math.Round(imagesPerSecond, 1)),
+            ("weights_sha256", info.WeightsSha256),
+        });
         if (s.Evaluate)
             foreach (var (key, value) in Evaluate(model, x, data, s.EvalSamples ?? 10000, s.Seed, device, output))
             {
-                metrics[key] = value;
+                metrics.Results[key] = value;
                 if (key is "parzen_log_likelihood" or "fid" && value is double number)
                     tensorBoard?.Scalar($"eval/{key}", (float)number, steps);
             }
-        foreach (var (key, value) in CodeComponentAccuracy(model, x, data, s.Seed, output)) metrics[key] = value;
-        if (InfoCommands.Applies(model))
-            foreach (var (key, value) in InfoCommands.Evaluate(model, x, data, s.Out, s.Seed, output)) metrics[key] = value;
-        if (EditCommands.CanEdit(model))
-            foreach (var (key, value) in EditCommands.Evaluate(model, x, data, s.Out, 1000, device, output)) metrics[key] = value;
-        WriteJson(Path.Combine(s.Out, "metrics.json"), metrics);
+        metrics.With(CodeComponentAccuracy(model, x, data, s.Seed, output));
+        if (InfoCommands.Applies(model)) metrics.With(InfoCommands.Evaluate(model, x, data, s.Out, s.Seed, output));
+        if (EditCommands.CanEdit(model)) metrics.With(EditCommands.Evaluate(model, x, data, s.Out, 1000, device, output));
+        metrics.Write(Path.Combine(s.Out, "metrics.json"));
         output.WriteLine($"  wrote samples.png, interpolation-linear.png, interpolation-spherical.png, real.png and metrics.json to {s.Out}");
         return 0;
     }
@@ -138,7 +117,7 @@ public static class ImageCommands
     }
 
     /// <summary>Loads a saved run's model, seeds the generators and runs <paramref name="action"/> in a dispose scope.</summary>
-    private static int WithSavedModel(string runDir, string deviceName, long seed, Action<ModelCatalog.Entry, IAdversarialModel, DataVariable> action)
+    private static int WithSavedModel(string runDir, string deviceName, long seed, Action<ModelDescriptor, IAdversarialModel, DataVariable> action)
     {
         Device device = Devices.Resolve(deviceName);
         var (_, entry, model) = RunInfo.Load(runDir, device);
@@ -325,14 +304,12 @@ public static class ImageCommands
                                                 "so it cannot be trained on MNIST or Fashion-MNIST.");
     }
 
+    /// <summary>`gan eval`'s merge into an existing metrics.json (any run's, also one written before <see cref="RunMetrics"/>),
+    /// with <see cref="RunMetrics"/>' settings.</summary>
     internal static void WriteJson(string path, IReadOnlyDictionary<string, object?> values)
     {
         string temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(values, new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        }));
+        File.WriteAllText(temp, JsonSerializer.Serialize(values, RunMetrics.JsonOptions));
         File.Move(temp, path, overwrite: true);
     }
 }

@@ -8,10 +8,9 @@ using Gan.Runtime.Data;
 using Gan.Runtime.Imaging;
 using Gan.Runtime.Logging;
 using Gan.Runtime.Training;
-using GanDsl.Samples.Catalog;
 using static TorchSharp.torch;
 
-namespace GanDsl.Samples;
+namespace Gan.Cli;
 
 /// <summary>`gan train --data moons`: domain adaptation on the inter-twinning moons (Ganin et al. 2016, §5.1). The source is
 /// 150 + 150 labelled points; the target, 300 other points of the same distribution rotated 35° about the moons' centre,
@@ -25,9 +24,9 @@ public static class DomainCommand
     /// <summary>The noise of the moons and the rotation of the target.</summary>
     public const double Noise = 0.1, RotationDegrees = 35;
 
-    public static int TrainMoons(TrainSettings s, ModelCatalog.Entry entry, TextWriter output)
+    public static int TrainMoons(TrainSettings s, ModelDescriptor entry, TextWriter output)
     {
-        int steps = s.Steps ?? entry.Steps, batchSize = s.BatchSize ?? entry.BatchSize;
+        int steps = s.Steps ?? entry.DefaultSteps, batchSize = s.BatchSize ?? entry.DefaultBatchSize;
         Device device = Devices.Resolve(s.Device);
         Directory.CreateDirectory(s.Out);
         var g = new Generator((ulong)s.Seed + 1000);
@@ -43,7 +42,7 @@ public static class DomainCommand
                 throw new ArgumentException($"{entry.Name} has no network '{required}': the moons protocol classifies with C(F(x)) (players: {string.Join(", ", model.Players)}).");
         var data = new DomainBatchSource(source, sourceLabels, target, batchSize, device);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
-        TrainResult result = Trainer.Train(model, data, s.TrainOptions(steps, output, tensorBoard));
+        TrainResult result = Trainer.Train(model, data, s.TrainOptions(steps, s.Log ?? output, tensorBoard));
         RunInfo.Save(s.Out, entry, model, "moons", s.Seed, steps, batchSize);
 
         using var scope = NewDisposeScope();
@@ -51,27 +50,13 @@ public static class DomainCommand
         string png = Path.Combine(s.Out, "boundaries.png");
         DecisionPlot.Write(png, p => Predict(model, p), model.Players.Contains("Dd") ? p => Domain(model, p) : null,
                            source, sourceLabels, target);
-        var metrics = new Dictionary<string, object?>
+        RunMetrics.From(s, entry, model, $"moons: {2 * PerClass} source points, {2 * PerClass} target points rotated {RotationDegrees}° about (0.5, 0.25), noise {Noise}",
+                        batchSize, device, result).With(new (string, object?)[]
         {
-            ["model"] = entry.Name,
-            ["paper"] = entry.Paper,
-            ["value_function"] = model.ValueFunction,
-            ["objectives"] = model.LossNames,
-            ["data"] = $"moons: {2 * PerClass} source points, {2 * PerClass} target points rotated {RotationDegrees}° about (0.5, 0.25), noise {Noise}",
-            ["source_accuracy"] = Math.Round(sourceAccuracy, 4),
-            ["target_accuracy"] = Math.Round(targetAccuracy, 4),
-            ["steps"] = steps,
-            ["batch_size"] = batchSize,
-            ["lr_schedule"] = s.LearningRateSchedule,
-            ["seconds"] = Math.Round(result.Seconds, 3),
-            ["steps_per_second"] = Math.Round(result.StepsPerSecond, 1),
-            ["device"] = device.ToString(),
-            ["cpu_convolutions"] = CpuConvolutions.Status,
-            ["precision"] = MixedPrecision.Name(result.Precision),
-            ["seed"] = s.Seed,
-            ["final_losses"] = result.LossNames.Zip(result.LastLosses).ToDictionary(p => p.First, p => (object?)p.Second),
-        };
-        ImageCommands.WriteJson(Path.Combine(s.Out, "metrics.json"), metrics);
+            ("objectives", model.LossNames),
+            ("source_accuracy", Math.Round(sourceAccuracy, 4)),
+            ("target_accuracy", Math.Round(targetAccuracy, 4)),
+        }).Write(Path.Combine(s.Out, "metrics.json"));
         tensorBoard?.Scalars(steps, new[]
         {
             KeyValuePair.Create("eval/source_accuracy", (float)sourceAccuracy),
@@ -86,9 +71,9 @@ public static class DomainCommand
     /// random colour textures (<see cref="BlendedDigits"/>) as the target, as Ganin &amp; Lempitsky 2015 (Table 2) use MNIST →
     /// MNIST-M. Trains on the source with the unlabelled target (`digits`), or on the labelled target (`digits-target`, the
     /// ceiling); reports the accuracy on the source's and the target's test digits.</summary>
-    public static int TrainDigits(TrainSettings s, ModelCatalog.Entry entry, TextWriter output, bool trainOnTarget)
+    public static int TrainDigits(TrainSettings s, ModelDescriptor entry, TextWriter output, bool trainOnTarget)
     {
-        int steps = s.Steps ?? entry.Steps, batchSize = s.BatchSize ?? entry.BatchSize;
+        int steps = s.Steps ?? entry.DefaultSteps, batchSize = s.BatchSize ?? entry.DefaultBatchSize;
         Device device = Devices.Resolve(s.Device);
         Directory.CreateDirectory(s.Out);
         ImageDataSet data = ImageDataSets.Load("mnist", s.DataOptions ?? new DataOptions { Log = output });
@@ -107,32 +92,18 @@ public static class DomainCommand
                 throw new ArgumentException($"{entry.Name} has no network '{required}': the digits protocol classifies with C(F(x)) (players: {string.Join(", ", model.Players)}).");
         using var source = new DomainBatchSource(trainOnTarget ? targetTrain : sourceTrain, trainLabels, targetTrain, batchSize, device);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
-        TrainResult result = Trainer.Train(model, source, s.TrainOptions(steps, output, tensorBoard));
+        TrainResult result = Trainer.Train(model, source, s.TrainOptions(steps, s.Log ?? output, tensorBoard));
         RunInfo.Save(s.Out, entry, model, s.Data!, s.Seed, steps, batchSize);
 
         double sourceAccuracy = BatchedAccuracy(model, sourceTest, testLabels), targetAccuracy = BatchedAccuracy(model, targetTest, testLabels);
         ImageGrid.Write(Path.Combine(s.Out, "domains.png"), cat(new[] { sourceTest.narrow(0, 0, 10), targetTest.narrow(0, 0, 10) }, 0), 10, scale: 2);
-        var metrics = new Dictionary<string, object?>
+        RunMetrics.From(s, entry, model, $"source: MNIST ({data.Source}); target: the same digits blended over random colour textures ({(trainOnTarget ? "labelled: train-on-target" : "unlabelled")})",
+                        batchSize, device, result).With(new (string, object?)[]
         {
-            ["model"] = entry.Name,
-            ["paper"] = entry.Paper,
-            ["value_function"] = model.ValueFunction,
-            ["data"] = $"source: MNIST ({data.Source}); target: the same digits blended over random colour textures ({(trainOnTarget ? "labelled: train-on-target" : "unlabelled")})",
-            ["source_test_accuracy"] = Math.Round(sourceAccuracy, 4),
-            ["target_test_accuracy"] = Math.Round(targetAccuracy, 4),
-            ["test_digits"] = data.Test.Images.Count,
-            ["steps"] = steps,
-            ["batch_size"] = batchSize,
-            ["lr_schedule"] = s.LearningRateSchedule,
-            ["seconds"] = Math.Round(result.Seconds, 3),
-            ["steps_per_second"] = Math.Round(result.StepsPerSecond, 2),
-            ["device"] = device.ToString(),
-            ["cpu_convolutions"] = CpuConvolutions.Status,
-            ["precision"] = MixedPrecision.Name(result.Precision),
-            ["seed"] = s.Seed,
-            ["final_losses"] = result.LossNames.Zip(result.LastLosses).ToDictionary(p => p.First, p => (object?)p.Second),
-        };
-        ImageCommands.WriteJson(Path.Combine(s.Out, "metrics.json"), metrics);
+            ("source_test_accuracy", Math.Round(sourceAccuracy, 4)),
+            ("target_test_accuracy", Math.Round(targetAccuracy, 4)),
+            ("test_digits", data.Test.Images.Count),
+        }).Write(Path.Combine(s.Out, "metrics.json"));
         output.WriteLine($"  accuracy on the test digits: source {sourceAccuracy:P1}, target {targetAccuracy:P1}; {result.Seconds:F1} s");
         output.WriteLine($"  wrote domains.png (source row, target row) and metrics.json to {s.Out}");
         return 0;

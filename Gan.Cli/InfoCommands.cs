@@ -8,7 +8,7 @@ using Gan.Runtime.Imaging;
 using Gan.Runtime.Metrics;
 using static TorchSharp.torch;
 
-namespace GanDsl.Samples;
+namespace Gan.Cli;
 
 /// <summary>Disentangled codes (InfoGAN, Chen et al. 2016): a conditional model whose categorical code c is read back by a
 /// class-score head Q on a trunk T, and whose continuous codes (the other non-z noise variable, read back by Qs) carry

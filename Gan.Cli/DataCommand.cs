@@ -6,7 +6,7 @@ using System.IO;
 using System.Linq;
 using Gan.Runtime.Data;
 
-namespace GanDsl.Samples;
+namespace Gan.Cli;
 
 /// <summary>
 /// `gan data &lt;name&gt;`: finds or fetches MNIST or Fashion-MNIST (see <see cref="ImageDataSets"/> for the order of the

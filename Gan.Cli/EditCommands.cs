@@ -8,7 +8,7 @@ using Gan.Runtime.Imaging;
 using Gan.Runtime.Metrics;
 using static TorchSharp.torch;
 
-namespace GanDsl.Samples;
+namespace Gan.Cli;
 
 /// <summary>Image editing with a model declared with <c>[Edit("...")]</c>, such as the invertible conditional GAN (Perarnau et
 /// al. 2016): Edit(x, y_new) = G(E_z(x) | y_new), generated from the declaration (<see cref="IEditableModel"/>). The

@@ -3,10 +3,9 @@ using System.IO;
 using System.Text.Json;
 using Gan.Runtime;
 using Gan.Runtime.Training;
-using GanDsl.Samples.Catalog;
 using static TorchSharp.torch;
 
-namespace GanDsl.Samples;
+namespace Gan.Cli;
 
 /// <summary>What a run folder records about its model (<c>model.json</c> beside <c>model.bin</c>), so that
 /// `sample`, `interpolate` and `eval` can rebuild it.</summary>
@@ -26,7 +25,7 @@ public sealed record RunInfo(string Model, string Data, long Seed, int Steps, in
 
     /// <summary>Saves the model's weights and this record into <paramref name="dir"/> (each through a temporary file). With
     /// <paramref name="ema"/>, the averaged player is saved with its averaged weights (the others as trained), and model.json says so.</summary>
-    public static RunInfo Save(string dir, ModelCatalog.Entry entry, IAdversarialModel model, string data, long seed, int steps, int batchSize,
+    public static RunInfo Save(string dir, ModelDescriptor entry, IAdversarialModel model, string data, long seed, int steps, int batchSize,
                                ExponentialMovingAverage? ema = null)
     {
         string sha;
@@ -44,7 +43,7 @@ public sealed record RunInfo(string Model, string Data, long Seed, int Steps, in
     }
 
     /// <summary>Reads a run folder and rebuilds its model with the saved weights (checksum verified).</summary>
-    public static (RunInfo Info, ModelCatalog.Entry Entry, IAdversarialModel Model) Load(string dir, Device device)
+    public static (RunInfo Info, ModelDescriptor Entry, IAdversarialModel Model) Load(string dir, Device device)
     {
         string path = Path.Combine(dir, InfoFile);
         if (!File.Exists(path))
@@ -59,7 +58,7 @@ public sealed record RunInfo(string Model, string Data, long Seed, int Steps, in
         {
             throw new InvalidDataException($"{path} is not a valid run record: {e.Message}", e);
         }
-        ModelCatalog.Entry entry = ModelCatalog.Find(info.Model);
+        ModelDescriptor entry = ModelRegistry.Find(info.Model);
         IAdversarialModel model = entry.Create(device);
         try
         {
@@ -72,4 +71,29 @@ public sealed record RunInfo(string Model, string Data, long Seed, int Steps, in
         }
         return (info, entry, model);
     }
+}
+
+/// <summary>Where a run goes when --out is not given.</summary>
+public static class RunFolders
+{
+    /// <summary><paramref name="runs"/>/MODEL for a first run; when that folder holds an earlier run (a checkpoint, metrics.json
+    /// or model.json), the first of MODEL-2, MODEL-3, ... that does not, so that a second run never overwrites the first.
+    /// Resuming, the latest folder that holds a checkpoint (a FileNotFoundException when none does).</summary>
+    public static string Default(string runs, string model, bool resume)
+    {
+        string Folder(int n) => Path.Combine(runs, n == 1 ? model : $"{model}-{n}");
+        if (resume)
+        {
+            string? latest = null;
+            for (int n = 1; Directory.Exists(Folder(n)); n++)
+                if (File.Exists(Path.Combine(Folder(n), "checkpoint.ckpt"))) latest = Folder(n);
+            return latest ?? throw new FileNotFoundException(
+                $"--resume: no run of {model} with a checkpoint under {runs}/ (looked for {Path.Combine(Folder(1), "checkpoint.ckpt")}); give its folder with --out.");
+        }
+        for (int n = 1; ; n++)
+            if (!HoldsRun(Folder(n))) return Folder(n);
+    }
+
+    private static bool HoldsRun(string dir) =>
+        File.Exists(Path.Combine(dir, "checkpoint.ckpt")) || File.Exists(Path.Combine(dir, "metrics.json")) || File.Exists(Path.Combine(dir, RunInfo.InfoFile));
 }

@@ -3,10 +3,9 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using Gan.Runtime;
-using GanDsl.Samples.Catalog;
 using static TorchSharp.torch;
 
-namespace GanDsl.Samples;
+namespace Gan.Cli;
 
 /// <summary><c>gan env</c>: what this process would train with — the TorchSharp build, CUDA, the CPU threads, mixed precision and which
 /// kernels float32 CPU convolutions use (<see cref="CpuConvolutions"/>) — and, with <c>--check MODEL</c>, the check
@@ -27,7 +26,7 @@ public static class EnvCommand
         {
             // The catalog's models, or the feature classifier FID and the DANN digits' evaluation use.
             bool classifier = string.Equals(checkModel, "classifier", StringComparison.OrdinalIgnoreCase);
-            using nn.Module owner = classifier ? new Gan.Runtime.Metrics.FeatureClassifier() : (nn.Module)ModelCatalog.Find(checkModel).Create(CPU);
+            using nn.Module owner = classifier ? new Gan.Runtime.Metrics.FeatureClassifier() : (nn.Module)ModelRegistry.Find(checkModel).Create(CPU);
             var networks = owner is IAdversarialModel model ? model.Players.Select(model.Network).ToList() : new System.Collections.Generic.List<nn.Module> { owner };
             int layers = networks.Sum(n => n.modules().Count(m => m is TorchSharp.Modules.Convolution));
             bool willCheck = CpuConvolutions.Mode != "onednn" && CpuConvolutions.OneDnnEnabled == true;

@@ -2,34 +2,45 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Text.Json;
 using Gan.Runtime;
 using Gan.Runtime.Data;
 using Gan.Runtime.Imaging;
 using Gan.Runtime.Logging;
 using Gan.Runtime.Metrics;
 using Gan.Runtime.Training;
-using GanDsl.Samples.Catalog;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GanDsl.Samples;
+namespace Gan.Cli;
 
+/// <summary>One `gan train` run, as its options give it.</summary>
+/// <param name="Model">The model's registered name.</param>
 /// <param name="Data">ring, grid, mnist or fashion-mnist; null: the model's default data set.</param>
 /// <param name="Steps">Generator steps; null: the model's default.</param>
 /// <param name="BatchSize">null: the model's default (its paper's).</param>
+/// <param name="Seed">The random seed: runs with the same seed and device are identical.</param>
+/// <param name="Device">auto, cpu, cuda or cuda:N.</param>
+/// <param name="Out">The run's folder: pictures, metrics.json, the checkpoint, the saved model.</param>
 /// <param name="EvalSamples">Samples drawn for the metrics; null: 2,500 for the 2-D protocol, 10,000 for images (Parzen).</param>
+/// <param name="LogEvery">A progress line and the losses in TensorBoard every N steps (0: none).</param>
+/// <param name="LearningRateSchedule">constant, linear or ganin; null: the model's.</param>
 /// <param name="DataOptions">Where image data come from (a folder, the cache, a download, packages); null: the defaults.</param>
 /// <param name="Evaluate">Images: compute Parzen and FID after training.</param>
+/// <param name="CheckpointEvery">Write OUT/checkpoint.ckpt every N steps (always at the end); 0: only at the end.</param>
+/// <param name="Resume">Continue from OUT/checkpoint.ckpt exactly.</param>
 /// <param name="Progress">auto (a live bar when the output is a terminal, else plain lines), bar, plain or none.</param>
 /// <param name="TensorBoard">The folder for TensorBoard event files; null: OUT/tensorboard; "none": no event files.</param>
 /// <param name="Ema">The decay of an exponential moving average of the generator's weights (e.g. 0.999), used for sampling,
 /// evaluation and the saved model; null: none.</param>
+/// <param name="Precision">fp32, bf16, tf32 or auto.</param>
 public sealed record TrainSettings(string Model, string? Data, int? Steps, int? BatchSize, long Seed, string Device, string Out, int? EvalSamples, int LogEvery,
                                    string? LearningRateSchedule = null, DataOptions? DataOptions = null, bool Evaluate = true,
                                    int CheckpointEvery = 0, bool Resume = false, string Progress = "auto", string? TensorBoard = null, double? Ema = null,
                                    string Precision = "fp32")
 {
+    /// <summary>Where the trainer's progress lines and messages go (the command line: standard error); null: with the results.</summary>
+    public TextWriter? Log { get; init; }
+
     /// <summary>The run's checkpoint file, in its output folder.</summary>
     public string CheckpointPath => System.IO.Path.Combine(Out, "checkpoint.ckpt");
 
@@ -71,10 +82,10 @@ public static class TrainCommand
 {
     public static int Run(TrainSettings s, TextWriter output)
     {
-        ModelCatalog.Entry entry = ModelCatalog.Find(s.Model);
+        ModelDescriptor entry = ModelRegistry.Find(s.Model);
         s.Validate();
         s = s with { LearningRateSchedule = s.LearningRateSchedule ?? entry.LearningRateSchedule ?? "linear" };
-        string dataName = s.Data ?? entry.Data;
+        string dataName = s.Data ?? entry.DefaultDataSet;
         if (dataName == "moons")
             return DomainCommand.TrainMoons(s with { Data = dataName }, entry, output);
         if (dataName is "digits" or "digits-target")
@@ -82,7 +93,7 @@ public static class TrainCommand
         if (ImageDataSets.IsImageDataSet(dataName))
             return ImageCommands.Train(s with { Data = dataName, EvalSamples = s.EvalSamples ?? 10000 }, entry, output);
         GaussianMixture2D mixture = GaussianMixture2D.ByName(dataName);
-        int steps = s.Steps ?? entry.Steps, batchSize = s.BatchSize ?? entry.BatchSize, evalSamples = s.EvalSamples ?? 2500;
+        int steps = s.Steps ?? entry.DefaultSteps, batchSize = s.BatchSize ?? entry.DefaultBatchSize, evalSamples = s.EvalSamples ?? 2500;
         Device device = Devices.Resolve(s.Device);
         Directory.CreateDirectory(s.Out);
 
@@ -94,7 +105,7 @@ public static class TrainCommand
         var data = new MixtureBatchSource(mixture, batchSize, device);
         using ExponentialMovingAverage? ema = s.CreateEma(model);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
-        TrainResult result = Trainer.Train(model, data, s.TrainOptions(steps, output, tensorBoard, ema));
+        TrainResult result = Trainer.Train(model, data, s.TrainOptions(steps, s.Log ?? output, tensorBoard, ema));
 
         using var scope = NewDisposeScope();
         Tensor samples;
@@ -119,44 +130,17 @@ public static class TrainCommand
         return 0;
     }
 
-    private static void WriteMetrics(string path, TrainSettings s, ModelCatalog.Entry entry, IAdversarialModel model, Device device, TrainResult result, ModeCoverage coverage,
-                                     ExponentialMovingAverage? ema, TensorBoardWriter? tensorBoard)
-    {
-        string temp = path + ".tmp";
-        using (var stream = File.Create(temp))
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+    private static void WriteMetrics(string path, TrainSettings s, ModelDescriptor entry, IAdversarialModel model, Device device, TrainResult result, ModeCoverage coverage,
+                                     ExponentialMovingAverage? ema, TensorBoardWriter? tensorBoard) =>
+        RunMetrics.From(s, entry, model, coverage.Mixture, s.BatchSize ?? entry.DefaultBatchSize, device, result, ema, tensorBoard).With(new (string, object?)[]
         {
-            w.WriteStartObject();
-            w.WriteString("model", entry.Name);
-            w.WriteString("paper", entry.Paper);
-            w.WriteString("value_function", model.ValueFunction);
-            w.WriteString("data", coverage.Mixture);
-            w.WriteNumber("modes_captured", coverage.ModesCaptured);
-            w.WriteNumber("modes_total", coverage.ModesTotal);
-            w.WriteNumber("high_quality_fraction", coverage.HighQualityFraction);
-            if (coverage.ReverseKl is double kl) w.WriteNumber("reverse_kl", kl); else w.WriteNull("reverse_kl");
-            w.WriteNumber("eval_samples", coverage.SampleCount);
-            w.WriteString("protocol", coverage.Protocol);
-            w.WriteNumber("steps", result.Steps);
-            w.WriteNumber("seconds", Math.Round(result.Seconds, 3));
-            w.WriteNumber("steps_per_second", Math.Round(result.StepsPerSecond, 1));
-            w.WriteNumber("start_step", result.StartStep);
-            if (ema is null) w.WriteNull("ema_decay"); else w.WriteNumber("ema_decay", ema.Decay);
-            w.WriteString("sampled_with", SampledWith(ema));
-            if (tensorBoard is null) w.WriteNull("tensorboard"); else w.WriteString("tensorboard", tensorBoard.Directory);
-            w.WriteString("device", device.ToString());
-            w.WriteString("cpu_convolutions", CpuConvolutions.Status);
-            w.WriteString("precision", MixedPrecision.Name(result.Precision));
-            w.WriteNumber("batch_size", s.BatchSize ?? entry.BatchSize);
-            w.WriteString("lr_schedule", s.LearningRateSchedule);
-            w.WriteNumber("seed", s.Seed);
-            w.WriteStartObject("final_losses");
-            for (int i = 0; i < result.LossNames.Length; i++) w.WriteNumber(result.LossNames[i], result.LastLosses[i]);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        File.Move(temp, path, overwrite: true);
-    }
+            ("modes_captured", coverage.ModesCaptured),
+            ("modes_total", coverage.ModesTotal),
+            ("high_quality_fraction", coverage.HighQualityFraction),
+            ("reverse_kl", coverage.ReverseKl),
+            ("eval_samples", coverage.SampleCount),
+            ("protocol", coverage.Protocol),
+        }).Write(path);
 
     /// <summary>What metrics.json and model.json say about the weights the samples and metrics come from.</summary>
     public static string SampledWith(ExponentialMovingAverage? ema) => ema is null

@@ -1,0 +1,74 @@
+using System;
+using System.IO;
+using System.Linq;
+using Gan.Cli;
+using Gan.Runtime;
+using GanDsl.Samples.Catalog;
+using Shouldly;
+using Xunit;
+
+namespace GanDsl.Tests.Runtime;
+
+/// <summary>The registry the generated module initializers fill, and the folders runs go to without --out.</summary>
+public class ModelRegistryTests
+{
+    [Fact]
+    public void Every_catalog_model_is_registered_with_its_declared_defaults()
+    {
+        var entries = ModelCatalog.Entries;
+        entries.Count.ShouldBe(31);
+        entries[0].Name.ShouldBe("goodfellow2014");
+        entries.Select(e => e.Name).Distinct().Count().ShouldBe(entries.Count);
+        ModelDescriptor pacgan = ModelCatalog.Find("PACGAN4");   // names are case-insensitive
+        (pacgan.DefaultDataSet, pacgan.DefaultBatchSize, pacgan.DefaultSteps, pacgan.LearningRateSchedule).ShouldBe(("grid", 400, 50000, "constant"));
+        ModelDescriptor ring = ModelCatalog.Find("goodfellow2014");   // nothing declared: the runtime's defaults for 2-D data
+        (ring.DefaultDataSet, ring.DefaultBatchSize, ring.DefaultSteps, ring.ReadsImages).ShouldBe(("ring", 256, 20000, false));
+        ModelCatalog.Find("dcgan").ReadsImages.ShouldBeTrue();
+        ModelCatalog.Find("target-only-digits").DefaultDataSet.ShouldBe("digits-target");   // the alias the catalog registers
+        using IAdversarialModel model = ModelCatalog.Find("dcgan").Create(TorchSharp.torch.CPU);
+        model.Name.ShouldBe("Dcgan");
+    }
+
+    [Fact]
+    public void Models_declared_in_the_test_assembly_register_too()
+    {
+        // the test assembly's own [Gan] classes (Training/LossTestModels.cs and others) registered themselves when it loaded
+        ModelRegistry.All.ShouldContain(m => m.Type.Assembly == typeof(ModelRegistryTests).Assembly);
+    }
+
+    [Fact]
+    public void An_unknown_name_lists_the_known_ones() =>
+        Should.Throw<ArgumentException>(() => ModelRegistry.Find("no-such-gan")).Message.ShouldContain("Known models: aae, aae-2d");
+
+    [Fact]
+    public void Two_models_of_one_name_are_reported_with_both_types()
+    {
+        ModelDescriptor a = ModelCatalog.Find("dcgan");
+        ModelRegistry.Register(a with { Name = "twice-registered", Type = typeof(int) });
+        ModelRegistry.Register(a with { Name = "twice-registered", Type = typeof(long) });
+        Should.Throw<ArgumentException>(() => ModelRegistry.Find("twice-registered")).Message.ShouldContain("System.Int32 and System.Int64");
+    }
+
+    [Fact]
+    public void A_second_run_does_not_overwrite_the_first_and_resume_finds_the_latest()
+    {
+        string runs = Path.Combine(Path.GetTempPath(), "gandsl-runs-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            RunFolders.Default(runs, "my-gan", resume: false).ShouldBe(Path.Combine(runs, "my-gan"));
+            Should.Throw<FileNotFoundException>(() => RunFolders.Default(runs, "my-gan", resume: true)).Message.ShouldContain("--resume: no run of my-gan");
+            Directory.CreateDirectory(Path.Combine(runs, "my-gan"));
+            RunFolders.Default(runs, "my-gan", resume: false).ShouldBe(Path.Combine(runs, "my-gan"));   // an empty folder holds no run
+            File.WriteAllText(Path.Combine(runs, "my-gan", "checkpoint.ckpt"), "");
+            RunFolders.Default(runs, "my-gan", resume: false).ShouldBe(Path.Combine(runs, "my-gan-2"));
+            RunFolders.Default(runs, "my-gan", resume: true).ShouldBe(Path.Combine(runs, "my-gan"));
+            Directory.CreateDirectory(Path.Combine(runs, "my-gan-2"));
+            File.WriteAllText(Path.Combine(runs, "my-gan-2", "metrics.json"), "{}");
+            RunFolders.Default(runs, "my-gan", resume: false).ShouldBe(Path.Combine(runs, "my-gan-3"));
+            RunFolders.Default(runs, "my-gan", resume: true).ShouldBe(Path.Combine(runs, "my-gan"));   // my-gan-2 has no checkpoint
+            File.WriteAllText(Path.Combine(runs, "my-gan-2", "checkpoint.ckpt"), "");
+            RunFolders.Default(runs, "my-gan", resume: true).ShouldBe(Path.Combine(runs, "my-gan-2"));
+        }
+        finally { if (Directory.Exists(runs)) Directory.Delete(runs, recursive: true); }
+    }
+}
