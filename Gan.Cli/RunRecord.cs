@@ -91,7 +91,7 @@ public sealed record RunProvenance(
         try
         {
             string? deps = AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string;
-            foreach (string file in (deps ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            foreach (string file in (deps ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))   // the host joins them with ';' on every OS
             {
                 if (!File.Exists(file)) continue;
                 using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(file));

@@ -3,9 +3,11 @@
 # a local folder feed, `dotnet new gandsl` a project in WORK (default: a new temporary folder), declare a model that is
 # not in the catalog (a least-squares game whose networks are called Painter and Judge), build it (the package's buildTransitive
 # step applies the libstdc++ fix), train it through the one-line Program.cs, kill it after its first checkpoint, resume
-# it, and check its metrics.json (equal to the unbroken run's, at least 7 of the ring's 8 modes) and pictures. Needs the solution built in Release first (dotnet build GanDsl.sln -c Release): it packs
+# it, and leave its metrics.json beside an unbroken run's for the caller to compare (tests/GanDsl.Tests/Build/
+# PackageEndToEndTests.cs: the same metrics, at least 7 of the ring's 8 modes). Needs the solution built in Release first (dotnet build GanDsl.sln -c Release): it packs
 # with --no-build, so it never rewrites the build a test run is using. Prints "e2e: ok" at the end.
 set -euo pipefail
+trap 'echo "e2e: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$(mktemp -d)}
 mkdir -p "$work"
@@ -60,24 +62,20 @@ gan() { dotnet "bin/Release/net10.0/Painting.dll" "$@"; }
 gan list
 common=(train --data ring --steps 1500 --tensorboard none --progress plain --log-every 500 --checkpoint-every 250 --threads 1)
 # The run killed after its first checkpoint, then resumed; beside it the same run unbroken.
-gan "${common[@]}" > "$work/killed.log" 2>&1 &
+# exec: the background job is the training process itself, so that kill -9 reaches it (not a subshell around it).
+( exec dotnet "bin/Release/net10.0/Painting.dll" "${common[@]}" > "$work/killed.log" 2>&1 ) &
 pid=$!
 while kill -0 $pid 2>/dev/null && [ ! -f runs/ls-painter/checkpoint.ckpt ]; do sleep 0.05; done
-kill -9 $pid 2>/dev/null && echo "e2e: killed the run after its first checkpoint" || echo "e2e: the run ended before it could be killed"
+if kill -9 $pid 2>/dev/null; then echo "e2e: killed the run after its first checkpoint"; else echo "e2e: the run ended before it could be killed"; fi
 wait $pid 2>/dev/null || true
+if grep -q "wrote runs/ls-painter/metrics.json" "$work/killed.log"; then echo "e2e: the killed run got to its end" >&2; exit 1; fi
 gan "${common[@]}" --resume | tee "$work/resumed.log"
 gan "${common[@]}" --out runs/unbroken > "$work/unbroken.log"
 test -f runs/ls-painter/samples.png
-python3 - runs/ls-painter/metrics.json runs/unbroken/metrics.json <<'PY'
-import json, sys
-m, u = (json.load(open(p)) for p in sys.argv[1:3])
-assert m["model"] == "ls-painter", m["model"]
-assert m["steps"] == 1500 and 0 < m["start_step"] < 1500, (m["steps"], m["start_step"])
-for key in ("final_losses", "modes_captured", "high_quality_fraction", "reverse_kl"):
-    assert m[key] == u[key], f"resumed {key} {m[key]} != unbroken {u[key]}"
-assert m["modes_total"] == 8 and m["modes_captured"] >= 7, m["modes_captured"]
-print(f"e2e: resumed at step {m['start_step']}: {m['modes_captured']}/8 modes, {100 * m['high_quality_fraction']:.1f} % high quality, the same as the unbroken run")
-PY
+test -f runs/ls-painter/metrics.json
+test -f runs/unbroken/metrics.json
+grep -q '"model": "ls-painter"' runs/ls-painter/metrics.json
+grep -qE '"start_step": [1-9][0-9]*,' runs/ls-painter/metrics.json   # it resumed from a checkpoint, not from step 0
 # A second run without --out goes beside the first instead of over it.
 gan train --data ring --steps 50 --tensorboard none --progress none --no-eval >/dev/null
 test -f runs/ls-painter-2/metrics.json

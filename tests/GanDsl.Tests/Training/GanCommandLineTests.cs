@@ -77,6 +77,7 @@ public sealed class GanCommandLineTests : IDisposable
         provenance.GetProperty("torch_sharp").GetString().ShouldBe("0.107.0");
         provenance.GetProperty("gan_dsl").GetString().ShouldBe("0.2.0");
         provenance.GetProperty("device").GetString().ShouldBe("cpu");
+        provenance.GetProperty("lib_torch").GetString().ShouldBe("libtorch-cpu-linux-x64 2.10.0");   // from the test host's .deps.json
         JsonElement hyper = provenance.GetProperty("hyper_parameters");
         hyper.GetProperty("Painter.learning_rate").GetDouble().ShouldBe(2e-3);
         hyper.GetProperty("Judge.optimizer").GetString().ShouldBe("Adam");
