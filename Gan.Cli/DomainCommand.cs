@@ -40,7 +40,8 @@ public static class DomainCommand
         foreach (string required in new[] { "F", "C" })
             if (!model.Players.Contains(required))
                 throw new ArgumentException($"{entry.Name} has no network '{required}': the moons protocol classifies with C(F(x)) (players: {string.Join(", ", model.Players)}).");
-        var data = new DomainBatchSource(source, sourceLabels, target, batchSize, device);
+        var (sourceField, labelField, targetField) = DomainFields(model);
+        var data = new DomainBatchSource(source, sourceLabels, target, batchSize, device, sourceField, labelField, targetField);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
         TrainResult result = Trainer.Train(model, data, s.TrainOptions(steps, s.Log ?? output, tensorBoard));
         RunInfo.Save(s.Out, entry, model, "moons", s.Seed, steps, batchSize);
@@ -90,7 +91,8 @@ public static class DomainCommand
         foreach (string required in new[] { "F", "C" })
             if (!model.Players.Contains(required))
                 throw new ArgumentException($"{entry.Name} has no network '{required}': the digits protocol classifies with C(F(x)) (players: {string.Join(", ", model.Players)}).");
-        using var source = new DomainBatchSource(trainOnTarget ? targetTrain : sourceTrain, trainLabels, targetTrain, batchSize, device);
+        var (sourceField, labelField, targetField) = DomainFields(model);
+        using var source = new DomainBatchSource(trainOnTarget ? targetTrain : sourceTrain, trainLabels, targetTrain, batchSize, device, sourceField, labelField, targetField);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
         TrainResult result = Trainer.Train(model, source, s.TrainOptions(steps, s.Log ?? output, tensorBoard));
         RunInfo.Save(s.Out, entry, model, s.Data!, s.Seed, steps, batchSize);
@@ -119,6 +121,14 @@ public static class DomainCommand
             correct += Predict(model, images.narrow(0, done, n)).eq(labels.narrow(0, done, n).cpu()).sum().item<long>();
         }
         return correct / (double)images.shape[0];
+    }
+
+    /// <summary>The batch fields as the model declares them: its first example variable is the source, its [Label] the source's
+    /// labels, its second example variable (when it has one) the target.</summary>
+    private static (string Source, string Label, string Target) DomainFields(IAdversarialModel model)
+    {
+        DataVariable[] examples = DataSets.Examples(model.Data);
+        return (examples[0].Field, DataSets.Label(model.Data)!.Field, examples.Length > 1 ? examples[1].Field : "x_t");
     }
 
     /// <summary>C's predicted class for F's features.</summary>

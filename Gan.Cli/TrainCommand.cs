@@ -86,6 +86,7 @@ public static class TrainCommand
         s.Validate();
         s = s with { LearningRateSchedule = s.LearningRateSchedule ?? entry.LearningRateSchedule ?? "linear" };
         string dataName = s.Data ?? entry.DefaultDataSet;
+        DataSets.Check(entry, dataName);   // what the model declares against what the data set provides, before anything is loaded
         if (dataName == "moons")
             return DomainCommand.TrainMoons(s with { Data = dataName }, entry, output);
         if (dataName is "digits" or "digits-target")
@@ -102,7 +103,7 @@ public static class TrainCommand
         Trainer.Seed(s.Seed);
         using IAdversarialModel model = entry.Create(device);
         output.WriteLine(model.ValueFunction.StartsWith("L_D = ", StringComparison.Ordinal) ? $"  {model.ValueFunction}" : $"  V = {model.ValueFunction}");
-        var data = new MixtureBatchSource(mixture, batchSize, device);
+        var data = new MixtureBatchSource(mixture, batchSize, device, field: DataSets.Examples(model.Data)[0].Field);
         using ExponentialMovingAverage? ema = s.CreateEma(model);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
         TrainResult result = Trainer.Train(model, data, s.TrainOptions(steps, s.Log ?? output, tensorBoard, ema));

@@ -136,7 +136,11 @@ public sealed class GaussianMixture2D
 /// </summary>
 public sealed class MixtureBatchSource : IBatchSource
 {
-    public MixtureBatchSource(GaussianMixture2D mixture, int batchSize, Device device)
+    /// <param name="mixture">The mixture the points are drawn from.</param>
+    /// <param name="batchSize">Points per minibatch.</param>
+    /// <param name="device">Where the minibatches are made.</param>
+    /// <param name="field">The batch field the points go in: the model's data variable's (default <c>x</c>).</param>
+    public MixtureBatchSource(GaussianMixture2D mixture, int batchSize, Device device, string field = "x")
     {
         ArgumentNullException.ThrowIfNull(mixture);
         ArgumentNullException.ThrowIfNull(device);
@@ -144,13 +148,16 @@ public sealed class MixtureBatchSource : IBatchSource
         Mixture = mixture;
         BatchSize = batchSize;
         Device = device;
+        Field = field;
     }
 
     public GaussianMixture2D Mixture { get; }
+    /// <summary>The batch field the points go in.</summary>
+    public string Field { get; }
     public int BatchSize { get; }
     public Device Device { get; }
 
-    public Batch Next() => new(Mixture.Sample(BatchSize, Device));
+    public Batch Next() => new(new Dictionary<string, Tensor> { [Field] = Mixture.Sample(BatchSize, Device) });
 }
 
 /// <summary>Reads 2-D points given as a tensor [n, 2] or an array [n, 2] into an interleaved x, y array on the CPU.</summary>

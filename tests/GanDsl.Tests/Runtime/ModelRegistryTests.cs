@@ -72,3 +72,27 @@ public class ModelRegistryTests
         finally { if (Directory.Exists(runs)) Directory.Delete(runs, recursive: true); }
     }
 }
+
+/// <summary>What a model declares against what a data set provides, checked before anything is loaded.</summary>
+public class DataSetMatchTests
+{
+    [Fact]
+    public void Each_catalog_model_fits_its_default_data_set()
+    {
+        foreach (ModelDescriptor m in ModelCatalog.Entries)
+            DataSets.Mismatch(m, m.DefaultDataSet).ShouldBeNull(m.Name);
+    }
+
+    [Fact]
+    public void A_model_that_cannot_read_a_data_set_is_told_why_and_what_fits()
+    {
+        string why = DataSets.Mismatch(ModelCatalog.Find("dcgan"), "ring")!;
+        why.ShouldBe("dcgan declares x of shape 1x28x28, but ring provides 2-D points: x has the shape 1x28x28, not 2. Data sets that fit it: mnist, fashion-mnist.");
+        DataSets.Mismatch(ModelCatalog.Find("goodfellow2014"), "moons")!.ShouldContain("its source's labels would be unused");
+        DataSets.Mismatch(ModelCatalog.Find("cgan"), "digits")!.ShouldContain("x has the shape 1x28x28, not 3x28x28");
+        DataSets.Mismatch(ModelCatalog.Find("dann-moons"), "ring")!.ShouldContain("it declares 2 example variables");
+        DataSets.Fitting(ModelCatalog.Find("dann-digits")).ShouldBe(new[] { "digits", "digits-target" });
+        Should.Throw<ArgumentException>(() => TrainCommand.Run(new TrainSettings("dcgan", "ring", 1, 8, 0, "cpu", Path.GetTempPath(), 10, 0), TextWriter.Null))
+            .Message.ShouldStartWith("dcgan declares x of shape 1x28x28");
+    }
+}

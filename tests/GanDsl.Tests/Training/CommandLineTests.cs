@@ -39,9 +39,11 @@ public sealed class CommandLineTests : IDisposable
         {
             (new[] { "train", "--model", "nope" }, "error: Unknown model 'nope'. Known models: aae, aae-2d,"),
             (new[] { "sample", "--run", Path.Combine(_dir, "missing") }, $"error: {Path.Combine(_dir, "missing")} is not a saved run: it has no model.json"),
-            (new[] { "train", "--data", "mnist", "--no-download", "--data-folder", empty, "--out", Path.Combine(_dir, "m") },
+            (new[] { "train", "--model", "dcgan", "--data", "mnist", "--no-download", "--data-folder", empty, "--out", Path.Combine(_dir, "m") },
              $"error: Data folder {empty} lacks train-images-idx3-ubyte"),
         };
+        cases.Add((new[] { "train", "--data", "mnist", "--out", Path.Combine(_dir, "n") },   // goodfellow2014 reads 2-D points
+                   "error: goodfellow2014 declares x of shape 2, but mnist provides 1x28x28 images with 10 classes of labels: x has the shape 2, not 1x28x28. Data sets that fit it: ring, grid."));
         if (!torch.cuda.is_available())
             cases.Add((new[] { "train", "--device", "cuda", "--out", Path.Combine(_dir, "c") }, "error: --device cuda was asked for, but CUDA is not available here"));
         foreach (var (args, expected) in cases)

@@ -154,7 +154,7 @@ public sealed class ImageCommandTests : IDisposable
         var settings = new TrainSettings("goodfellow2014", "mnist", Steps: 1, BatchSize: 8, Seed: 0, Device: "cpu", Out: Path.Combine(_dir, "r"), EvalSamples: 10, LogEvery: 0,
                                          DataOptions: new DataOptions { Folder = CraftedFolder(40, 20) });
         var e = Should.Throw<ArgumentException>(() => TrainCommand.Run(settings, TextWriter.Null));
-        e.Message.ShouldStartWith("Goodfellow2014 declares no image data");
+        e.Message.ShouldStartWith("goodfellow2014 declares x of shape 2, but mnist provides 1x28x28 images");   // checked before the data are read
     }
 
     [Fact]
