@@ -6,6 +6,7 @@ using Gan.Runtime;
 using Gan.Runtime.Imaging;
 using Gan.Runtime.Training;
 using System.IO;
+using System.Linq;
 
 namespace Gan.Cli;
 
@@ -62,7 +63,7 @@ public static class GanCommandLine
         var lrSchedule = new Option<string>("--lr-schedule") { Description = "constant; linear: the declared learning rates decay linearly to 0 over the run; ganin: μ_p = μ_0 / (1 + 10p)^0.75 (Ganin & Lempitsky 2015). Default: the model's (linear for the GANs)." };
 
         // Fixed choices: checked while parsing (a wrong one is bad usage, exit 2) and listed by --help.
-        data.AcceptOnlyFromAmong(DataSets);
+        data.AcceptOnlyFromAmong(DataSets.Names.ToArray());
         progress.AcceptOnlyFromAmong("auto", "bar", "plain", "none");
         precision.AcceptOnlyFromAmong("fp32", "bf16", "tf32", "auto");
         lrSchedule.AcceptOnlyFromAmong("constant", "linear", "ganin");
@@ -171,9 +172,6 @@ public static class GanCommandLine
             ? "No [Gan] model is registered: declare one on a partial class with [Gan] in this application's project."
             : $"This application declares {all.Count} models: choose one with --model ({string.Join(", ", System.Linq.Enumerable.Select(all, m => m.Name))}).");
     }
-
-    /// <summary>The data sets `train --data` knows.</summary>
-    public static readonly string[] DataSets = { "ring", "grid", "mnist", "fashion-mnist", "moons", "digits", "digits-target" };
 
     private static bool IsDevice(string value) =>
         value is "auto" or "cpu" or "cuda" || (value.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(value.AsSpan(5), out int n) && n >= 0);

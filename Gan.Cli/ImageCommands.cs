@@ -41,7 +41,7 @@ public static class ImageCommands
         using (var scope = NewDisposeScope())
         {
             var (images, labels) = ImageTensors.FromIdx(data.Train.Images, data.Train.Labels);
-            string labelField = model.Data.FirstOrDefault(d => d.Classes > 0)?.Field ?? "y";
+            string labelField = DataSets.Label(model.Data)?.Field ?? "y";
             using var source = new ImageBatchSource(images, labels, batchSize, device, x.Range, s.Seed, imageField: x.Field, labelField: labelField);
             result = Trainer.Train(model, source, s.TrainOptions(steps, s.Log ?? output, tensorBoard, ema));
         }

@@ -736,7 +736,7 @@ namespace Gan.Dsl.Generator
             private void ReadRegistration(AttributeData attribute, LocationInfo? where)
             {
                 var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-                string cliName = NamedString(attribute, "Name") ?? Emitter.DefaultName(symbol.Name);
+                string cliName = NamedString(attribute, "Name") ?? CommandLineName(symbol.Name);
                 if (cliName.Length == 0 || !cliName.All(c => char.IsLetterOrDigit(c) || c == '-' || c == '_' || c == '.'))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption, NamedArgumentLocation(syntax, "Name") ?? where,
@@ -893,6 +893,21 @@ namespace Gan.Dsl.Generator
                 sizes.Add(size);
             }
             return sizes.ToArray();
+        }
+
+        /// <summary>The command-line name of a class: its words in lower case joined by hyphens (<c>MyWganGp</c> → <c>my-wgan-gp</c>).</summary>
+        internal static string CommandLineName(string className)
+        {
+            var text = new System.Text.StringBuilder();
+            for (int i = 0; i < className.Length; i++)
+            {
+                char c = className[i];
+                bool boundary = i > 0 && char.IsUpper(c)
+                                && (char.IsLower(className[i - 1]) || (i + 1 < className.Length && char.IsLower(className[i + 1]) && char.IsUpper(className[i - 1])));
+                if (boundary) text.Append('-');
+                text.Append(char.ToLowerInvariant(c));
+            }
+            return text.ToString().Replace('_', '-');
         }
 
         private static TypedConstant? Named(AttributeData attribute, string name)

@@ -156,7 +156,7 @@ namespace Gan.Dsl.Generator
         /// (<c>gan train --model NAME</c>) finds every declared model without reflection over names.</summary>
         private static void EmitRegistration(IndentedWriter w, ModelSpec model)
         {
-            RegistrationSpec r = model.Registration ?? new RegistrationSpec(DefaultName(model.ClassName), null, null, 0, 0, null);
+            RegistrationSpec r = model.Registration ?? new RegistrationSpec(ModelParser.CommandLineName(model.ClassName), null, null, 0, 0, null);
             w.Line($"/// <summary>Registers {Xml(model.ClassName)} as <c>{Xml(r.Name)}</c> for the command line (<see cref=\"{TypeNames.ModelRegistry}\"/>).</summary>");
             w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
             using (w.Block("internal static void RegisterGanDslModel()"))
@@ -206,22 +206,6 @@ namespace Gan.Dsl.Generator
                 if (n.SpectralNorm) yield return ($"{n.Name}.spectral_norm", "true");
                 if (n.WeightClip != 0) yield return ($"{n.Name}.weight_clip", Num(n.WeightClip));
             }
-        }
-
-        /// <summary>The command-line name of a class: its words in lower case joined by hyphens (<c>MyWganGp</c> → <c>my-wgan-gp</c>);
-        /// the runtime's ModelDescriptor.DefaultName is the same function.</summary>
-        internal static string DefaultName(string className)
-        {
-            var text = new System.Text.StringBuilder();
-            for (int i = 0; i < className.Length; i++)
-            {
-                char c = className[i];
-                bool boundary = i > 0 && char.IsUpper(c)
-                                && (char.IsLower(className[i - 1]) || (i + 1 < className.Length && char.IsLower(className[i + 1]) && char.IsUpper(className[i - 1])));
-                if (boundary) text.Append('-');
-                text.Append(char.ToLowerInvariant(c));
-            }
-            return text.ToString().Replace('_', '-');
         }
     }
 }
