@@ -7,6 +7,7 @@ using Gan.Runtime;
 using Gan.Runtime.Data;
 using Gan.Runtime.Imaging;
 using Gan.Runtime.Logging;
+using Gan.Runtime.Metrics;
 using Gan.Runtime.Training;
 using static TorchSharp.torch;
 
@@ -14,9 +15,10 @@ namespace Gan.Cli;
 
 /// <summary>`gan train --data moons`: domain adaptation on the inter-twinning moons (Ganin et al. 2016, §5.1). The source is
 /// 150 + 150 labelled points; the target, 300 other points of the same distribution rotated 35° about the moons' centre,
-/// is given without labels. The model must have a feature extractor F and a label classifier C (and, for domain-adversarial
-/// training, a domain classifier Dd); the command reports the label accuracy on the source and on the target and draws
-/// both decision boundaries.</summary>
+/// is given without labels. The model must declare its label classifier, <c>[Infer("C(y | F(x))")]</c> (and, for
+/// domain-adversarial training, may declare its domain classifier, <c>[Domain("Dd(F(x))")]</c>), whatever its networks
+/// are called; the command reports <see cref="DomainAccuracy"/> (the label accuracy on the source and on the target) and
+/// draws both decision boundaries.</summary>
 public static class DomainCommand
 {
     /// <summary>Points per class in the source and in the target.</summary>
@@ -37,9 +39,7 @@ public static class DomainCommand
                          $"{steps} steps, batch {batchSize}, seed {s.Seed}, device {device.type}, lr schedule {s.LearningRateSchedule}");
         Trainer.Seed(s.Seed);
         using IAdversarialModel model = entry.Create(device);
-        foreach (string required in new[] { "F", "C" })
-            if (!model.Players.Contains(required))
-                throw new ArgumentException($"{entry.Name} has no network '{required}': the moons protocol classifies with C(F(x)) (players: {string.Join(", ", model.Players)}).");
+        RequireClassifier(model, entry, "moons");
         var (sourceField, labelField, targetField) = DomainFields(model);
         var data = new DomainBatchSource(source, sourceLabels, target, batchSize, device, sourceField, labelField, targetField);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
@@ -47,9 +47,10 @@ public static class DomainCommand
         RunInfo.Save(s.Out, entry, model, "moons", s.Seed, steps, batchSize);
 
         using var scope = NewDisposeScope();
-        double sourceAccuracy = Accuracy(model, source, sourceLabels), targetAccuracy = Accuracy(model, target, targetLabels);
+        DomainAccuracyResult accuracy = DomainAccuracy.Measure(model, source, sourceLabels, target, targetLabels);
+        double sourceAccuracy = accuracy.Source, targetAccuracy = accuracy.Target;
         string png = Path.Combine(s.Out, "boundaries.png");
-        DecisionPlot.Write(png, p => Predict(model, p), model.Players.Contains("Dd") ? p => Domain(model, p) : null,
+        DecisionPlot.Write(png, p => Predict(model, p), model is IDomainModel domain ? p => domain.DomainProbability(p.to(model.Device)).cpu() : null,
                            source, sourceLabels, target);
         RunMetrics.From(s, entry, model, $"moons: {2 * PerClass} source points, {2 * PerClass} target points rotated {RotationDegrees}° about (0.5, 0.25), noise {Noise}",
                         batchSize, device, result).With(new (string, object?)[]
@@ -57,6 +58,8 @@ public static class DomainCommand
             ("objectives", model.LossNames),
             ("source_accuracy", Math.Round(sourceAccuracy, 4)),
             ("target_accuracy", Math.Round(targetAccuracy, 4)),
+            ("domain_classifier_accuracy", accuracy.DomainClassifier is double d ? Math.Round(d, 4) : null),
+            ("classifier", accuracy.Formula),
         }).Write(Path.Combine(s.Out, "metrics.json"));
         tensorBoard?.Scalars(steps, new[]
         {
@@ -88,16 +91,15 @@ public static class DomainCommand
                          $"{data.Test.Images.Count:N0} test digits; {data.Source}), {steps} steps, batch {batchSize}, seed {s.Seed}, device {device.type}, lr schedule {s.LearningRateSchedule}");
         Trainer.Seed(s.Seed);
         using IAdversarialModel model = entry.Create(device);
-        foreach (string required in new[] { "F", "C" })
-            if (!model.Players.Contains(required))
-                throw new ArgumentException($"{entry.Name} has no network '{required}': the digits protocol classifies with C(F(x)) (players: {string.Join(", ", model.Players)}).");
+        RequireClassifier(model, entry, "digits");
         var (sourceField, labelField, targetField) = DomainFields(model);
         using var source = new DomainBatchSource(trainOnTarget ? targetTrain : sourceTrain, trainLabels, targetTrain, batchSize, device, sourceField, labelField, targetField);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
         TrainResult result = Trainer.Train(model, source, s.TrainOptions(steps, s.Log ?? output, tensorBoard));
         RunInfo.Save(s.Out, entry, model, s.Data!, s.Seed, steps, batchSize);
 
-        double sourceAccuracy = BatchedAccuracy(model, sourceTest, testLabels), targetAccuracy = BatchedAccuracy(model, targetTest, testLabels);
+        DomainAccuracyResult accuracy = DomainAccuracy.Measure(model, sourceTest, testLabels, targetTest, testLabels);
+        double sourceAccuracy = accuracy.Source, targetAccuracy = accuracy.Target;
         ImageGrid.Write(Path.Combine(s.Out, "domains.png"), cat(new[] { sourceTest.narrow(0, 0, 10), targetTest.narrow(0, 0, 10) }, 0), 10, scale: 2);
         RunMetrics.From(s, entry, model, $"source: MNIST ({data.Source}); target: the same digits blended over random colour textures ({(trainOnTarget ? "labelled: train-on-target" : "unlabelled")})",
                         batchSize, device, result).With(new (string, object?)[]
@@ -105,22 +107,20 @@ public static class DomainCommand
             ("source_test_accuracy", Math.Round(sourceAccuracy, 4)),
             ("target_test_accuracy", Math.Round(targetAccuracy, 4)),
             ("test_digits", data.Test.Images.Count),
+            ("domain_classifier_accuracy", accuracy.DomainClassifier is double d ? Math.Round(d, 4) : null),
+            ("classifier", accuracy.Formula),
         }).Write(Path.Combine(s.Out, "metrics.json"));
         output.WriteLine($"  accuracy on the test digits: source {sourceAccuracy:P1}, target {targetAccuracy:P1}; {result.Seconds:F1} s");
         output.WriteLine($"  wrote domains.png (source row, target row) and metrics.json to {s.Out}");
         return 0;
     }
 
-    private static double BatchedAccuracy(IAdversarialModel model, Tensor images, Tensor labels)
+    /// <summary>The protocols measure the declared label classifier; a model without one cannot be evaluated here.</summary>
+    private static void RequireClassifier(IAdversarialModel model, ModelDescriptor entry, string data)
     {
-        using var scope = NewDisposeScope();
-        long correct = 0;
-        for (long done = 0; done < images.shape[0]; done += 500)
-        {
-            long n = Math.Min(500, images.shape[0] - done);
-            correct += Predict(model, images.narrow(0, done, n)).eq(labels.narrow(0, done, n).cpu()).sum().item<long>();
-        }
-        return correct / (double)images.shape[0];
+        if (!DomainAccuracy.Applies(model))
+            throw new ArgumentException($"{entry.Name} declares no classifier of its label: the {data} protocol measures the accuracy of one. " +
+                                        "Declare it on the class, as the objective applies it, e.g. [Infer(\"C(y | F(x))\")].");
     }
 
     /// <summary>The batch fields as the model declares them: its first example variable is the source, its [Label] the source's
@@ -131,15 +131,7 @@ public static class DomainCommand
         return (examples[0].Field, DataSets.Label(model.Data)!.Field, examples.Length > 1 ? examples[1].Field : "x_t");
     }
 
-    /// <summary>C's predicted class for F's features.</summary>
-    public static Tensor Predict(IAdversarialModel model, Tensor points) => model.Apply("C", model.Apply("F", points)).argmax(1).cpu();
-
-    /// <summary>Dd's probability that the features come from the source.</summary>
-    public static Tensor Domain(IAdversarialModel model, Tensor points) => sigmoid(model.Apply("Dd", model.Apply("F", points))).squeeze(1).cpu();
-
-    public static double Accuracy(IAdversarialModel model, Tensor points, Tensor labels)
-    {
-        using var scope = NewDisposeScope();
-        return Predict(model, points).eq(labels.cpu()).to(ScalarType.Float64).mean().item<double>();
-    }
+    /// <summary>The declared label classifier's class for each point.</summary>
+    public static Tensor Predict(IAdversarialModel model, Tensor points)
+        => Inferences.Classes((IInferenceModel)model, DomainAccuracy.Classifier(model)!, points);
 }

@@ -12,11 +12,12 @@ namespace Gan.Cli;
 
 /// <summary>Image editing with a model declared with <c>[Edit("...")]</c>, such as the invertible conditional GAN (Perarnau et
 /// al. 2016): Edit(x, y_new) = G(E_z(x) | y_new), generated from the declaration (<see cref="IEditableModel"/>). The
-/// reconstruction is the edit to the labels a classifier network of the model reads from x, G(E_z(x) | E_y(x)).</summary>
+/// measurements are <see cref="EditAccuracy"/>'s; the reconstruction edits to the label the model infers from x
+/// (a declared <c>[Infer("E_y(y | x)")]</c>), or to the true label when it declares none.</summary>
 public static class EditCommands
 {
     /// <summary>Whether the model can edit: it was declared with <c>[Edit("...")]</c>.</summary>
-    public static bool CanEdit(IAdversarialModel model) => model is IEditableModel;
+    public static bool CanEdit(IAdversarialModel model) => EditAccuracy.Applies(model);
 
     /// <summary>The declared edit of images in the model's range to class indices [n], e.g. G(E_z(x) | label).</summary>
     public static Tensor Edit(IAdversarialModel model, Tensor images, Tensor labels)
@@ -24,9 +25,9 @@ public static class EditCommands
             ? editable.Edit(images, labels)
             : throw new NotSupportedException($"{model.Name} declares no [Edit(\"...\")], so it cannot edit images.");
 
-    /// <summary>edits.png (each row: a real test digit, then its edits to every label 0–9), the reconstruction error, the
-    /// accuracy of E_y on the test set, and the accuracy with which the data set's classifier reads the requested label
-    /// on edited images (every test image of the first <paramref name="count"/> edited to every label).</summary>
+    /// <summary>edits.png (each row: a real test digit, then its edits to every label), and <see cref="EditAccuracy"/> on the
+    /// first <paramref name="count"/> test images: the reconstruction error, the accuracy of the model's own label
+    /// inference, and the accuracy with which the data set's classifier reads the requested label on edited images.</summary>
     public static IReadOnlyList<(string Key, object? Value)> Evaluate(IAdversarialModel model, DataVariable x, ImageDataSet data, string dir, int count, Device device, TextWriter output)
     {
         var results = new List<(string, object?)>();
@@ -34,52 +35,38 @@ public static class EditCommands
         var (test, labels) = ImageTensors.FromIdx(data.Test.Images, data.Test.Labels);
         int n = (int)Math.Min(count, test.shape[0]);
         Tensor images = DataRanges.FromUnit(test.narrow(0, 0, n), x.Range);
-        Tensor truth = labels.narrow(0, 0, n);
         int classes = ((IEditableModel)model).EditClasses;
 
-        // E_y reads the label; G(E_z(x) | E_y(x)) reconstructs the image. The declaration does not say which network reads
-        // labels, so E_y is looked up by its name; a model without one is reconstructed with the true labels.
-        bool readsLabels = model.Players.Contains("E_y");
-        Tensor predicted = readsLabels ? model.Apply("E_y", images).argmax(1).cpu() : truth;
-        Tensor reconstruction = DataRanges.ToUnit(Edit(model, images, predicted), x.Range).cpu();
-        double mse = (reconstruction - test.narrow(0, 0, n)).pow(2).mean().item<float>();
-        if (readsLabels)
+        FeatureClassifier? classifier = Classifiers.TryLoad(data.Name, device, output);
+        EditAccuracyResult r;
+        using (classifier)
+            r = EditAccuracy.Measure(model, x, test.narrow(0, 0, n), labels.narrow(0, 0, n), classifier);
+        if (r.InferredLabelAccuracy is double inferred)
         {
-            double encoderAccuracy = predicted.eq(truth).to(ScalarType.Float64).mean().item<double>();
-            output.WriteLine($"  E_y accuracy on {n:N0} test images: {encoderAccuracy:P1}; reconstruction G(E_z(x) | E_y(x)): mean squared error {mse:F4} per pixel in [0, 1]");
-            results.Add(("encoder_y_accuracy", Math.Round(encoderAccuracy, 4)));
+            output.WriteLine($"  {r.ReconstructionLabels} accuracy on {n:N0} test images: {inferred:P1}; reconstruction {r.Formula} to those labels: mean squared error {r.ReconstructionMse:F4} per pixel in [0, 1]");
+            results.Add(("encoder_y_accuracy", Math.Round(inferred, 4)));
         }
         else
-            output.WriteLine($"  reconstruction {((IEditableModel)model).EditFormula} with the true labels: mean squared error {mse:F4} per pixel in [0, 1]");
-        results.Add(("reconstruction_mse", Math.Round(mse, 5)));
+            output.WriteLine($"  reconstruction {r.Formula} with the true labels: mean squared error {r.ReconstructionMse:F4} per pixel in [0, 1]");
+        results.Add(("reconstruction_mse", Math.Round(r.ReconstructionMse, 5)));
+        results.Add(("reconstruction_labels", r.ReconstructionLabels));
 
         // The picture: 10 real digits, each followed by its edits to every label.
         int rows = Math.Min(10, n);
         var tiles = new List<Tensor>();
-        for (int r = 0; r < rows; r++)
+        for (int row = 0; row < rows; row++)
         {
-            tiles.Add(test[r].unsqueeze(0));
-            Tensor edited = Edit(model, images.narrow(0, r, 1).expand(classes, -1, -1, -1), arange(classes, dtype: ScalarType.Int64));
+            tiles.Add(test[row].unsqueeze(0));
+            Tensor edited = Edit(model, images.narrow(0, row, 1).expand(classes, -1, -1, -1), arange(classes, dtype: ScalarType.Int64));
             tiles.Add(DataRanges.ToUnit(edited, x.Range).cpu());
         }
         ImageGrid.Write(Path.Combine(dir, "edits.png"), cat(tiles, 0), classes + 1, scale: 2);
 
-        FeatureClassifier? classifier = Classifiers.TryLoad(data.Name, device, output);
-        if (classifier is null) { results.Add(("edit_label_accuracy", null)); return results; }
-        using (classifier)
+        results.Add(("edit_label_accuracy", r.LabelAccuracy is double a ? Math.Round(a, 4) : null));
+        if (r.LabelAccuracy is double accuracy)
         {
-            long correct = 0, total = 0;
-            for (int label = 0; label < classes; label++)
-            {
-                Tensor wanted = full(new long[] { n }, (long)label, dtype: ScalarType.Int64);
-                Tensor edited = DataRanges.ToUnit(Edit(model, images, wanted), x.Range);
-                correct += classifier.Predict(edited.to(device)).cpu().eq(wanted).sum().item<long>();
-                total += n;
-            }
-            double accuracy = correct / (double)total;
-            output.WriteLine($"  edits: the {data.Name} classifier reads the requested label on {accuracy:P1} of {total:N0} edited images");
-            results.Add(("edit_label_accuracy", Math.Round(accuracy, 4)));
-            results.Add(("edit_protocol", $"{n:N0} test images, each edited to all {classes} labels by G(E_z(x) | label), read by GanDsl's {data.Name} classifier"));
+            output.WriteLine($"  edits: the {data.Name} classifier reads the requested label on {accuracy:P1} of {r.Edits:N0} edited images");
+            results.Add(("edit_protocol", $"{n:N0} test images, each edited to all {classes} labels by {r.Formula}, read by GanDsl's {data.Name} classifier"));
         }
         return results;
     }

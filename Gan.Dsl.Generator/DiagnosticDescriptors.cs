@@ -88,6 +88,10 @@ namespace Gan.Dsl.Generator
             "Invalid definition", "[Define(\"{0}\", ...)]: {1}");
         public static readonly DiagnosticDescriptor BadOption = Make("GAN034",
             "Invalid training option", "The option {0} is not valid: {1}");
+        public static readonly DiagnosticDescriptor BadInference = Make("GAN035",
+            "Invalid inference", "[Infer(\"{0}\")] {1}");
+        public static readonly DiagnosticDescriptor BadDomain = Make("GAN036",
+            "Invalid domain classifier", "[Domain(\"{0}\")] {1}");
         public static readonly DiagnosticDescriptor InternalError = Make("GAN999",
             "Internal generator error", "The GanDsl generator failed on '{0}': {1}. Please report this with the declaration.");
     }

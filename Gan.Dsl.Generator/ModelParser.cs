@@ -25,6 +25,8 @@ namespace Gan.Dsl.Generator
         private const string DefineAttribute = "Gan.Dsl.DefineAttribute";
         private const string SampleAttribute = "Gan.Dsl.SampleAttribute";
         private const string EditAttribute = "Gan.Dsl.EditAttribute";
+        private const string InferAttribute = "Gan.Dsl.InferAttribute";
+        private const string DomainAttribute = "Gan.Dsl.DomainAttribute";
         private const string NetworkAttribute = "Gan.Dsl.NetworkAttribute";
         private const string GeneratorAttribute = "Gan.Dsl.GeneratorAttribute";
         private const string DiscriminatorAttribute = "Gan.Dsl.DiscriminatorAttribute";
@@ -79,6 +81,10 @@ namespace Gan.Dsl.Generator
             private string? sampleText;
             private Expr? editExpression;
             private string? editText;
+            private readonly List<AttributeData> infers = new List<AttributeData>();
+            private AttributeData? domain;
+            private readonly List<ReadoutSpec> inferences = new List<ReadoutSpec>();
+            private ReadoutSpec? domainReadout;
 
             public Reader(ClassDeclarationSyntax classSyntax, INamedTypeSymbol symbol, CancellationToken cancellationToken)
             {
@@ -111,6 +117,8 @@ namespace Gan.Dsl.Generator
                 ReadPhases();
                 ReadSample();
                 ReadEdit();
+                ReadInferences();
+                ReadDomain();
                 CheckUses();
                 return Build();
             }
@@ -271,6 +279,14 @@ namespace Gan.Dsl.Generator
                     else if (name == EditAttribute)
                     {
                         edit = attribute;
+                    }
+                    else if (name == InferAttribute)
+                    {
+                        infers.Add(attribute);
+                    }
+                    else if (name == DomainAttribute)
+                    {
+                        domain = attribute;
                     }
                 }
             }
@@ -696,6 +712,60 @@ namespace Gan.Dsl.Generator
                 }
             }
 
+            /// <summary>[Infer("C(y | F(x))")], each: a density network applied as N(v | input) to one data variable through networks
+            /// (GAN035), one per variable. They train nothing, so they do not count as uses.</summary>
+            private void ReadInferences()
+            {
+                var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (AttributeData infer in infers)
+                {
+                    var (text, expression, at, whole) = ReadReadout(infer);
+                    Expr? parsed = ParseReadout(text, infer: true, scope, data, noise, diagnostics, at, whole);
+                    if (parsed is CallExpr root && root.Args[0] is NameExpr variable)
+                    {
+                        if (seen.TryGetValue(variable.Name, out string? first))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadInference, at(variable.Start, variable.End - variable.Start), text,
+                                $"infers '{variable.Name}' a second time (the first: {first}); declare one [Infer] per variable"));
+                            parsed = null;
+                        }
+                        else seen[variable.Name] = text;
+                    }
+                    if (parsed == null) { fatal = true; continue; }
+                    inferences.Add(new ReadoutSpec(text, parsed));
+                }
+            }
+
+            /// <summary>[Domain("Dd(F(x))")]: a network whose output is a probability applied to one data variable through networks,
+            /// in a model with a second data variable, the other domain (GAN036).</summary>
+            private void ReadDomain()
+            {
+                if (domain == null) return;
+                var (text, _, at, whole) = ReadReadout(domain);
+                Expr? parsed = ParseReadout(text, infer: false, scope, data, noise, diagnostics, at, whole);
+                if (parsed == null) { fatal = true; return; }
+                string source = data.First(d => d.Classes == 0 && Tree.Names(parsed).Contains(d.Name)).Name;
+                if (!data.Any(d => d.Classes == 0 && d.Name != source))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadDomain, whole, text,
+                        $"tells '{source}' from another domain, but the model declares no other data variable; declare the other domain's examples, e.g. [Data(\"x_t\", ...)]"));
+                    fatal = true;
+                    return;
+                }
+                domainReadout = new ReadoutSpec(text, parsed);
+            }
+
+            /// <summary>The expression of an [Infer] or [Domain], and where its parts are in the source.</summary>
+            private (string Text, SyntaxToken? Literal, Func<int, int, LocationInfo?> At, LocationInfo? Whole) ReadReadout(AttributeData attribute)
+            {
+                var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                LocationInfo? location = LocationInfo.From(syntax) ?? classLocation;
+                string text = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
+                SyntaxToken? token = FormulaLiteral(syntax);
+                LocationInfo? At(int start, int length) => FormulaSpan(token, text, start, length) ?? location;
+                return (text, token, At, token is SyntaxToken t ? LocationInfo.From(t) : location);
+            }
+
             /// <summary>What the formulas use: unused networks (GAN005) and the game's two sides (GAN004, GAN017). What the
             /// game's rewrites and sampler make of them (GAN009, GAN018) is the analysis's to find.</summary>
             private void CheckUses()
@@ -772,7 +842,7 @@ namespace Gan.Dsl.Generator
                 string accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
                 var model = new ModelSpec(ns, symbol.Name, accessibility, data.ToEquatableArray(), noise.ToEquatableArray(), networks.ToEquatableArray(),
                     valueText, valueFunction, steps, generatorLoss, objectives.ToEquatableArray(), sampleExpression, sampleText, hasGame, editExpression, editText,
-                    losses, definitions.ToEquatableArray(), scheme, pack, registration);
+                    losses, definitions.ToEquatableArray(), scheme, pack, registration, inferences.ToEquatableArray(), domainReadout);
                 var sites = new AnalysisSites(samplerSite ?? FormulaLocation(0, formula.Length), NamedArgumentLocation(minimaxSyntax, "GeneratorLoss") ?? minimaxLocation, lossDeclared);
                 return new Reading(model, scope, sites, diagnostics.ToEquatableArray());
             }
@@ -866,6 +936,105 @@ namespace Gan.Dsl.Generator
                     string.Join(" and ", distinct.Select(n => $"'{n}'"))));
                 refused = true;
             }
+            return refused ? null : parsed;
+        }
+
+        /// <summary>Checks an [Infer] (<paramref name="infer"/>) or [Domain] expression: it parses (GAN001), its names are declared and
+        /// applied rightly (GAN002, GAN003, GAN015). An [Infer] applies a network with categorical or Gaussian output as
+        /// N(v | input), v a [Label] or noise variable; a [Domain] applies a network whose output is a probability. Its input
+        /// reads one data variable (not a label) through networks alone: no noise, expectation, gradient or reverse(·) (GAN035,
+        /// GAN036). Returns the expression, or null when it is refused.</summary>
+        private static Expr? ParseReadout(string text, bool infer, Scope scope, List<DataSpec> data, List<NoiseSpec> noise, List<DiagnosticInfo> diagnostics,
+                                          Func<int, int, LocationInfo?> at, LocationInfo? whole)
+        {
+            Expr? parsed = FormulaParser.Parse(text, out FormulaError? error);
+            if (parsed == null)
+            {
+                FormulaError e = error ?? new FormulaError("unreadable formula", 0, text.Length);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FormulaSyntax, at(e.Start, Math.Max(1, e.Length)), (e.Start + 1).ToString(), e.Message));
+                return null;
+            }
+            bool refused = false;
+            foreach (FormulaProblem p in Semantics.Check(parsed, scope, out _))
+            {
+                if (p.Descriptor == DiagnosticDescriptors.NotInExpectation) continue;   // a readout is per example, not a number
+                diagnostics.Add(new DiagnosticInfo(p.Descriptor, at(p.Start, p.Length), new EquatableArray<string>(p.Arguments)));
+                if (p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) refused = true;
+            }
+            if (refused) return null;
+
+            DiagnosticDescriptor bad = infer ? DiagnosticDescriptors.BadInference : DiagnosticDescriptors.BadDomain;
+            void Refuse(LocationInfo? where, string message)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(bad, where, text, message));
+                refused = true;
+            }
+            IEnumerable<Expr> inputs;
+            if (infer)
+            {
+                if (!(parsed is CallExpr root && scope.IsDensity(root.Callee)))
+                {
+                    Refuse(whole, "must apply a network with Output = NetworkOutput.Categorical or Gaussian as N(v | input), e.g. C(y | F(x)): the distribution of v given the data");
+                    return null;
+                }
+                var variable = (NameExpr)root.Args[0];   // Semantics has checked the form N(v | input)
+                if (!data.Any(d => d.Name == variable.Name && d.Classes > 0) && !noise.Any(z => z.Name == variable.Name))
+                {
+                    Refuse(at(variable.Start, variable.End - variable.Start), $"infers '{variable.Name}', which is neither a [Label] nor a noise variable");
+                    return null;
+                }
+                inputs = root.Args.Skip(1);
+            }
+            else
+            {
+                if (!(parsed is CallExpr root && scope.IsProbability(root.Callee)))
+                {
+                    Refuse(whole, "must apply a network whose output is a probability (Output = NetworkOutput.Logits, or a discriminator), e.g. Dd(F(x)): the probability that an example comes from the domain of x");
+                    return null;
+                }
+                inputs = root.Args;
+            }
+
+            var names = new List<NameExpr>();
+            void Walk(Expr e)
+            {
+                switch (e)
+                {
+                    case NameExpr v: names.Add(v); return;
+                    case ExpectationExpr x:
+                        Refuse(at(x.Start, x.End - x.Start), "reads each example on its own: an expectation E[...] has no place in it");
+                        return;
+                    case CallExpr c when c.Callee == "reverse":
+                        Refuse(at(c.Start, c.CalleeEnd - c.Start), "applies reverse(·), which only changes gradients, and a readout computes none");
+                        return;
+                    case GradientExpr g:
+                        Refuse(at(g.Start, g.End - g.Start), "takes a gradient, and a readout computes none");
+                        return;
+                    case CallExpr c when scope.IsDensity(c.Callee):
+                        Refuse(at(c.Start, c.CalleeEnd - c.Start), $"applies '{c.Callee}', which returns a distribution, to compute an input");
+                        return;
+                }
+                foreach (Expr child in Tree.Children(e)) Walk(child);
+            }
+            foreach (Expr input in inputs) Walk(input);
+
+            string? example = null;
+            NameExpr? drawn = names.FirstOrDefault(v => noise.Any(z => z.Name == v.Name));
+            if (drawn != null)   // the first is enough to say what is wrong
+                Refuse(at(drawn.Start, drawn.End - drawn.Start), $"reads the noise variable '{drawn.Name}', but it is given data alone");
+            foreach (NameExpr v in names)
+            {
+                if (noise.Any(z => z.Name == v.Name)) continue;
+                DataSpec? d = data.FirstOrDefault(x => x.Name == v.Name);
+                if (d == null) continue;
+                if (d.Classes > 0)
+                    Refuse(at(v.Start, v.End - v.Start), $"reads the label '{v.Name}', which it is not given: it reads examples alone");
+                else if (example == null) example = v.Name;
+                else if (v.Name != example)
+                    Refuse(at(v.Start, v.End - v.Start), $"reads the data variables '{example}' and '{v.Name}', but it is given one batch");
+            }
+            if (!refused && example == null)
+                Refuse(whole, infer ? "reads no data variable; apply it to the data, e.g. C(y | F(x))" : "reads no data variable; apply it to the data, e.g. Dd(F(x))");
             return refused ? null : parsed;
         }
 

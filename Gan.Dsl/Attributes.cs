@@ -172,6 +172,34 @@ namespace Gan.Dsl
         public string Expression { get; }
     }
 
+    /// <summary>What a network says about a declared variable, given the data: <c>[Infer("C(y | F(x))")]</c> (a label classifier on
+    /// a feature extractor), <c>[Infer("Q(c | T(x))")]</c> (InfoGAN's recognition network for a categorical code, on the
+    /// discriminator's trunk), <c>[Infer("Qs(s | T(x))")]</c> (a continuous code). Written as the objectives write the network:
+    /// a network with <c>Output = NetworkOutput.Categorical</c> or <c>Gaussian</c> applied as N(v | input), where v is a
+    /// <c>[Label]</c> or a noise variable and the input reads one data variable through networks alone. It trains nothing.
+    /// The generator emits <c>Infer_v(x)</c> (class probabilities, or the Gaussian's mean) and implements
+    /// <c>Gan.Runtime.IInferenceModel</c>, through which the evaluation finds it: classifier accuracy, code accuracy.</summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class InferAttribute : Attribute
+    {
+        public InferAttribute(string expression) { Expression = expression; }
+        public string Expression { get; }
+    }
+
+    /// <summary>How the domain of an example is told, in domain adaptation: <c>[Domain("Dd(F(x))")]</c> (the domain classifier of
+    /// Ganin &amp; Lempitsky 2015 on the feature extractor). One expression: a network whose output is a probability (logits,
+    /// <c>Output = NetworkOutput.Logits</c>, or a discriminator) applied to one data variable through networks alone; its value
+    /// is the probability that an example comes from that variable's domain rather than the other declared data variable's.
+    /// The generator emits <c>DomainProbability(x)</c> and implements <c>Gan.Runtime.IDomainModel</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false)]
+    [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
+    public sealed class DomainAttribute : Attribute
+    {
+        public DomainAttribute(string expression) { Expression = expression; }
+        public string Expression { get; }
+    }
+
     /// <summary>Settings shared by every player (network) attribute: its optimizer.</summary>
     public abstract class PlayerAttribute : Attribute
     {

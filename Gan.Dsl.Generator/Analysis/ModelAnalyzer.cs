@@ -81,7 +81,29 @@ namespace Gan.Dsl.Generator.Analysis
             return new ModelPlan(model, scope, maximizers.ToEquatableArray(), minimizers.ToEquatableArray(), phases.ToEquatableArray(), sampler,
                 Queries.FindEncoderCall(model, scope), ConditionOf(model, sampler), EditOf(model, scope),
                 Tree.Applies(model.ValueFunction, n => n == "reverse") || model.Objectives.Any(o => Tree.Applies(o.Objective, n => n == "reverse")),
-                FunctionalAlias(model), simultaneous);
+                FunctionalAlias(model), simultaneous,
+                model.Inferences.Select(i => ReadoutOf(model, scope, i, infer: true)).ToEquatableArray(),
+                model.Domain is ReadoutSpec domain ? ReadoutOf(model, scope, domain, infer: false) : null);
+        }
+
+        /// <summary>What an [Infer] or the [Domain] reads and applies (the parser has checked the form and that one data variable is read).</summary>
+        private static ReadoutPlan ReadoutOf(ModelSpec model, Scope scope, ReadoutSpec readout, bool infer)
+        {
+            var root = (CallExpr)readout.Expression;
+            var referenced = new HashSet<string>((infer ? root.Args.Skip(1) : root.Args).SelectMany(Tree.Names), StringComparer.Ordinal);
+            string input = model.Data.First(d => d.Classes == 0 && referenced.Contains(d.Name)).Name;
+            string? variable = infer ? ((NameExpr)root.Args[0]).Name : null;
+            int classes = 0, size = 1;
+            if (variable != null)
+            {
+                DataSpec? label = model.Data.FirstOrDefault(d => d.Name == variable && d.Classes > 0);
+                NoiseSpec? z = model.Noise.FirstOrDefault(n => n.Name == variable);
+                classes = label?.Classes ?? (z is { Distribution: Distribution.Categorical } ? z.Size : 0);
+                size = label?.Classes ?? z?.Size ?? 1;
+            }
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            CallExpr[] calls = Tree.PostOrder(root).OfType<CallExpr>().Where(c => scope.Networks.ContainsKey(c.Callee) && seen.Add(Printer.Key(c))).ToArray();
+            return new ReadoutPlan(root, readout.Text, input, variable, classes, size, calls.ToEquatableArray());
         }
 
         private static PhasePlan Phase(ModelSpec model, Scope scope, string method, PhaseKind kind, string lossName, string? text, string[] updates,

@@ -74,6 +74,11 @@ namespace Gan.Dsl.Generator.Analysis
     /// set, the other noise drawn from its prior, and the network applications in computation order.</summary>
     internal sealed record EditPlan(Expr Expression, string Text, string Image, string Label, EquatableArray<string> Drawn, EquatableArray<CallExpr> Calls);
 
+    /// <summary>An [Infer] or the [Domain]: the expression, the data variable it reads, the variable inferred (null for the
+    /// domain), its classes (0: a continuous variable, read as the Gaussian's mean; for the domain 0), and the network
+    /// applications in computation order (the last is the expression's network).</summary>
+    internal sealed record ReadoutPlan(Expr Expression, string Text, string Input, string? Variable, int Classes, int Size, EquatableArray<CallExpr> Calls);
+
     /// <param name="Phases">In the order TrainStep runs them: the [Minimize] phases, then the maximizing and minimizing phases of the game.</param>
     /// <param name="Sampler">What Sample(n) runs; null when nothing samples.</param>
     /// <param name="Encoder">What Encode(x) runs; null when no network is applied to data alone.</param>
@@ -94,5 +99,7 @@ namespace Gan.Dsl.Generator.Analysis
         EditPlan? Edit,
         bool Reverses,
         string Functional,
-        PhasePlan? Simultaneous = null);
+        PhasePlan? Simultaneous = null,
+        EquatableArray<ReadoutPlan> Inferences = default,
+        ReadoutPlan? Domain = null);
 }

@@ -43,6 +43,12 @@ namespace Gan.Dsl.Generator.Analysis
                 b.Append("edit: ").Append(p.Edit.Text).Append(": x is ").Append(p.Edit.Image).Append(", labels set ").Append(p.Edit.Label)
                  .Append(p.Edit.Drawn.Count > 0 ? ", draws " + string.Join(", ", p.Edit.Drawn) : "")
                  .Append("; calls ").Append(string.Join(", ", p.Edit.Calls.Select(Printer.Print))).Append('\n');
+            foreach (ReadoutPlan r in p.Inferences)
+                b.Append("infer: ").Append(r.Text).Append(": ").Append(r.Variable).Append(r.Classes > 0 ? $" ({r.Classes} classes)" : $" ({r.Size} values, the mean)")
+                 .Append(" from ").Append(r.Input).Append("; calls ").Append(string.Join(", ", r.Calls.Select(Printer.Print))).Append('\n');
+            if (p.Domain != null)
+                b.Append("domain: ").Append(p.Domain.Text).Append(": the probability of ").Append(p.Domain.Input).Append("'s domain; calls ")
+                 .Append(string.Join(", ", p.Domain.Calls.Select(Printer.Print))).Append('\n');
             if (p.Reverses) b.Append("tracks progress (reverse)\n");
             b.Append("functional: ").Append(p.Functional).Append('\n');
             return b.ToString();

@@ -188,5 +188,99 @@ namespace Gan.Dsl.Generator
             w.Line($"string {TypeNames.IEditableModel}.EditLabel => {Literal(label.Name)};");
             w.Line($"int {TypeNames.IEditableModel}.EditClasses => {label.Size};");
         }
+
+        /// <summary>Infer_v(x) for each [Infer("N(v | input)")]: the input's networks applied to x, then N; class probabilities
+        /// (softmax of N's scores) or the Gaussian's mean (N's output); and the members of IInferenceModel.</summary>
+        private static void EmitInferences(IndentedWriter w, ModelPlan plan, Scope scope)
+        {
+            ModelSpec model = plan.Spec;
+            foreach (ReadoutPlan r in plan.Inferences)
+            {
+                DataSpec input = model.Data.First(d => d.Name == r.Input);
+                string what = r.Classes > 0 ? $"the probabilities of the {r.Classes} classes of {Xml(r.Variable!)}, [m, {r.Classes}]"
+                                            : $"the mean of {Xml(r.Variable!)}, [m, {r.Size}]";
+                w.Line($"/// <summary>{Xml(r.Text)}: {what}, for a batch <paramref name=\"x\"/> of {Xml(input.Name)} (in its declared range);");
+                w.Line("/// in evaluation mode and without gradients.</summary>");
+                using (w.Block($"public Tensor {InferMethod(r)}(Tensor x)"))
+                {
+                    var locals = new Locals(scope, model, "x");
+                    EmitReadoutPrelude(w, model, r, locals);
+                    var root = (CallExpr)r.Expression;
+                    using (w.Block("try"))
+                    {
+                        foreach (CallExpr c in r.Calls) w.Line($"var {locals.Call(c)} = {NetworkApplication(c, locals)};");
+                        string result = locals.Call(root);
+                        w.Line(r.Classes > 0 ? $"return {locals.Functional}.softmax({result}, 1).MoveToOuterDisposeScope();   // {root.Callee}'s class scores → probabilities"
+                                             : $"return {result}.MoveToOuterDisposeScope();   // {root.Callee}'s output is the Gaussian's mean");
+                    }
+                    EmitRestore(w, model, r);
+                }
+                w.Line();
+            }
+            w.Line($"private static readonly {TypeNames.Inference}[] s_inferences =");
+            w.Line("{");
+            foreach (ReadoutPlan r in plan.Inferences)
+                w.Line($"    new {TypeNames.Inference}({Literal(r.Text)}, {Literal(r.Variable!)}, {Literal(r.Input)}, IsLabel: {(model.Data.Any(d => d.Name == r.Variable && d.Classes > 0) ? "true" : "false")}, Classes: {r.Classes}, Size: {r.Size}),");
+            w.Line("};");
+            w.Line();
+            w.Line($"global::System.Collections.Generic.IReadOnlyList<{TypeNames.Inference}> {TypeNames.IInferenceModel}.Inferences => s_inferences;");
+            w.Line();
+            w.Line($"Tensor {TypeNames.IInferenceModel}.Infer(string variable, Tensor x) => variable switch");
+            w.Line("{");
+            foreach (ReadoutPlan r in plan.Inferences)
+                w.Line($"    {Literal(r.Variable!)} => {InferMethod(r)}(x),");
+            w.Line($"    _ => throw new global::System.ArgumentException($\"{model.ClassName} infers {string.Join(", ", plan.Inferences.Select(r => r.Variable))}, not '{{variable}}'.\", nameof(variable)),");
+            w.Line("};");
+        }
+
+        /// <summary>DomainProbability(x) from [Domain("Dd(F(x))")]: the probability that each example comes from the domain of the
+        /// data variable it reads; and the members of IDomainModel.</summary>
+        private static void EmitDomain(IndentedWriter w, ModelPlan plan, Scope scope)
+        {
+            ModelSpec model = plan.Spec;
+            ReadoutPlan r = plan.Domain!;
+            w.Line($"/// <summary>{Xml(r.Text)}: the probability [m] that each example of the batch <paramref name=\"x\"/> (in its declared range)");
+            w.Line($"/// comes from the domain of {Xml(r.Input)}; in evaluation mode and without gradients.</summary>");
+            using (w.Block("public Tensor DomainProbability(Tensor x)"))
+            {
+                var locals = new Locals(scope, model, "x");
+                EmitReadoutPrelude(w, model, r, locals);
+                using (w.Block("try"))
+                {
+                    foreach (CallExpr c in r.Calls) w.Line($"var {locals.Call(c)} = {NetworkApplication(c, locals)};");
+                    var (code, _, _) = Code(r.Expression, locals);
+                    w.Line($"return {code}.reshape(-1).MoveToOuterDisposeScope();");
+                }
+                EmitRestore(w, model, r);
+            }
+            w.Line();
+            w.Line($"string {TypeNames.IDomainModel}.DomainFormula => {Literal(r.Text)};");
+            w.Line($"string {TypeNames.IDomainModel}.DomainInput => {Literal(r.Input)};");
+        }
+
+        private static string InferMethod(ReadoutPlan r) => "Infer_" + Identifier(r.Variable!);
+
+        /// <summary>The start of a readout: no gradients, the input checked and moved to the device, the networks it applies in
+        /// evaluation mode (their flags kept for <see cref="EmitRestore"/>).</summary>
+        private static void EmitReadoutPrelude(IndentedWriter w, ModelSpec model, ReadoutPlan r, Locals locals)
+        {
+            DataSpec input = model.Data.First(d => d.Name == r.Input);
+            foreach (CallExpr c in r.Calls) locals.Call(c);   // names in computation order
+            w.Line("using var scope = torch.NewDisposeScope();");
+            w.Line("using var noGrad = torch.no_grad();");
+            if (input.Shape.Count > 0)
+                w.Line($"{TypeNames.ModelChecks}.RequireShape({Literal(model.ClassName)}, s_data[{model.Data.ToList().IndexOf(input)}], x);");
+            w.Line($"var {locals.Variable(input.Name)} = x.to(_device);");
+            NetworkSpec[] applied = model.Networks.Where(n => r.Calls.Any(c => c.Callee == n.Name)).ToArray();
+            foreach (NetworkSpec n in applied) w.Line($"bool wasTraining{n.Name} = _{n.Name}.training;");
+            foreach (NetworkSpec n in applied) w.Line($"_{n.Name}.eval();");
+        }
+
+        private static void EmitRestore(IndentedWriter w, ModelSpec model, ReadoutPlan r)
+        {
+            using (w.Block("finally"))
+                foreach (NetworkSpec n in model.Networks.Where(n => r.Calls.Any(c => c.Callee == n.Name)))
+                    w.Line($"_{n.Name}.train(wasTraining{n.Name});");
+        }
     }
 }

@@ -67,6 +67,7 @@ namespace Gan.Dsl.Generator
             bool reverses = plan.Reverses;
             string interfaces = TypeNames.IAdversarialModel + (condition != null ? $", {TypeNames.IConditionalModel}" : "")
                                 + (encoder != null ? $", {TypeNames.IEncoderModel}" : "") + (plan.Edit != null ? $", {TypeNames.IEditableModel}" : "")
+                                + (plan.Inferences.Count > 0 ? $", {TypeNames.IInferenceModel}" : "") + (plan.Domain != null ? $", {TypeNames.IDomainModel}" : "")
                                 + (reverses ? $", {TypeNames.IProgressAware}" : "");
             using (w.Block($"{model.Accessibility} partial class {model.ClassName} : {TypeNames.Module}, {interfaces}"))
             {
@@ -119,6 +120,16 @@ namespace Gan.Dsl.Generator
                 if (plan.Edit != null)
                 {
                     EmitEdit(w, plan, scope);
+                    w.Line();
+                }
+                if (plan.Inferences.Count > 0)
+                {
+                    EmitInferences(w, plan, scope);
+                    w.Line();
+                }
+                if (plan.Domain != null)
+                {
+                    EmitDomain(w, plan, scope);
                     w.Line();
                 }
                 w.Line("/// <summary>Sets each player's learning rate to its declared value times <paramref name=\"factor\"/> (for schedules).</summary>");

@@ -24,6 +24,9 @@ namespace Gan.Dsl.Generator
         public const string IEncoderModel = Runtime + nameof(IEncoderModel);
         public const string IEditableModel = Runtime + nameof(IEditableModel);
         public const string IProgressAware = Runtime + nameof(IProgressAware);
+        public const string IInferenceModel = Runtime + nameof(IInferenceModel);
+        public const string IDomainModel = Runtime + nameof(IDomainModel);
+        public const string Inference = Runtime + nameof(Inference);
 
         // Gan.Runtime: what the members and steps call
         public const string Batch = Runtime + nameof(Batch);

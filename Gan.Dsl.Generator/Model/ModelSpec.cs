@@ -31,6 +31,9 @@ namespace Gan.Dsl.Generator.Model
     /// <summary>A [Define]: a variable computed from its expression in each phase that reads it.</summary>
     internal sealed record DefinitionSpec(string Name, string Text, Expr Expression);
 
+    /// <summary>An [Infer] or a [Domain]: the expression as declared and parsed.</summary>
+    internal sealed record ReadoutSpec(string Text, Expr Expression);
+
     /// <summary>What [Gan(...)] says for the command line: the model's name there and its defaults (null / 0: the runtime's).</summary>
     internal sealed record RegistrationSpec(string Name, string? Description, string? Data, int BatchSize, int Steps, string? LearningRateSchedule);
 
@@ -58,5 +61,7 @@ namespace Gan.Dsl.Generator.Model
         EquatableArray<DefinitionSpec> Definitions = default,
         UpdateScheme Scheme = UpdateScheme.Alternating,
         int Pack = 1,
-        RegistrationSpec? Registration = null);
+        RegistrationSpec? Registration = null,
+        EquatableArray<ReadoutSpec> Inferences = default,
+        ReadoutSpec? Domain = null);
 }

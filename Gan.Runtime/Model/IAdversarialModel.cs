@@ -60,6 +60,45 @@ public interface IConditionalModel : IAdversarialModel
     Tensor Sample(long n, long label);
 }
 
+/// <summary>One <c>[Infer("C(y | F(x))")]</c> of a model: what a network of it says about a declared variable, given the data.</summary>
+/// <param name="Formula">The expression as declared, e.g. <c>Q(c | T(x))</c>.</param>
+/// <param name="Variable">The variable inferred: a [Label] (<c>y</c>) or a noise variable (a code, <c>c</c> or <c>s</c>).</param>
+/// <param name="Input">The data variable it reads (<c>x</c>).</param>
+/// <param name="IsLabel">Whether the variable is a [Label], whose truth the data gives; otherwise it is a noise variable the
+/// generator is given, whose truth only generated examples carry (and which the data's labels may match only up to a permutation).</param>
+/// <param name="Classes">For a label or categorical code, its number of classes: <see cref="IInferenceModel.Infer"/> returns
+/// class probabilities [m, Classes]. 0 for a continuous variable: it returns the Gaussian's mean [m, Size].</param>
+/// <param name="Size">The variable's size (its classes, or its number of values).</param>
+public sealed record Inference(string Formula, string Variable, string Input, bool IsLabel, int Classes, int Size)
+{
+    /// <summary>Whether it infers classes (a label or a categorical code) rather than values.</summary>
+    public bool IsCategorical => Classes > 0;
+}
+
+/// <summary>A model declared with one or more <c>[Infer("...")]</c>: a classifier of a label (<c>C(y | F(x))</c>), a
+/// recognition network of a code (<c>Q(c | T(x))</c>, <c>Qs(s | T(x))</c>). The evaluation finds them here, whatever the
+/// networks are called.</summary>
+public interface IInferenceModel : IAdversarialModel
+{
+    /// <summary>The declared inferences, in declaration order.</summary>
+    IReadOnlyList<Inference> Inferences { get; }
+    /// <summary>The inference of <paramref name="variable"/> for a batch <paramref name="x"/> of its input (in its declared
+    /// range): class probabilities [m, classes], or the Gaussian's mean [m, size]; in evaluation mode, without gradients.</summary>
+    Tensor Infer(string variable, Tensor x);
+}
+
+/// <summary>A model declared with <c>[Domain("Dd(F(x))")]</c>: a domain classifier, in domain adaptation.</summary>
+public interface IDomainModel : IAdversarialModel
+{
+    /// <summary>The expression as declared, e.g. <c>Dd(F(x))</c>.</summary>
+    string DomainFormula { get; }
+    /// <summary>The data variable whose domain <see cref="DomainProbability"/> is the probability of (<c>x</c>, the source).</summary>
+    string DomainInput { get; }
+    /// <summary>For a batch of examples (in the declared range), the probability [m] that each comes from
+    /// <see cref="DomainInput"/>'s domain; in evaluation mode, without gradients.</summary>
+    Tensor DomainProbability(Tensor x);
+}
+
 /// <summary>Helpers over any generated model.</summary>
 public static class AdversarialModelExtensions
 {

@@ -18,6 +18,8 @@ namespace GanDsl.Samples.Catalog;
 [Label("y", 2)]
 [Data("x_t", Shape = "2")]
 [Minimize("-E[log C(y | F(x))] - 0.5 * E[log Dd(reverse(F(x)))] - 0.5 * E[log(1 - Dd(reverse(F(x_t))))]", Name = "dann")]
+[Infer("C(y | F(x))")]
+[Domain("Dd(F(x))")]
 public partial class DomainAdversarialMoons
 {
     [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.5)]
@@ -36,6 +38,7 @@ public partial class DomainAdversarialMoons
 [Data("x", Shape = "2")]
 [Label("y", 2)]
 [Minimize("-E[log C(y | F(x))]", Name = "source")]
+[Infer("C(y | F(x))")]
 public partial class SourceOnlyMoons
 {
     [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.5)]
@@ -55,6 +58,8 @@ public partial class SourceOnlyMoons
 [Label("y", 10)]
 [Data("x_t", Shape = "3x28x28", Range = DataRange.ZeroToOne)]
 [Minimize("-E[log C(y | F(x))] - 0.3 * E[log Dd(reverse(F(x)))] - 0.3 * E[log(1 - Dd(reverse(F(x_t))))]", Name = "dann")]
+[Infer("C(y | F(x))")]
+[Domain("Dd(F(x))")]
 public partial class DomainAdversarialDigits
 {
     [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9)]
@@ -73,6 +78,7 @@ public partial class DomainAdversarialDigits
 [Data("x", Shape = "3x28x28", Range = DataRange.ZeroToOne)]
 [Label("y", 10)]
 [Minimize("-E[log C(y | F(x))]", Name = "supervised")]
+[Infer("C(y | F(x))")]
 public partial class SupervisedDigits
 {
     [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9)]

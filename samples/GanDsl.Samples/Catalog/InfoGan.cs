@@ -18,6 +18,8 @@ namespace GanDsl.Samples.Catalog;
 [Noise("s", Distribution.Uniform, 2)]
 [Minimize("-E[log Q(c | T(G(z | c | s)))] - 0.1 * E[log Qs(s | T(G(z | c | s)))]", Updates = "G, T, Q, Qs", Name = "information")]
 [Minimax("E[log D(T(x))] + E[log(1 - D(T(G(z | c | s))))]", GeneratorLoss = GeneratorLoss.NonSaturating)]
+[Infer("Q(c | T(x))")]
+[Infer("Qs(s | T(x))")]
 public partial class InfoGan
 {
     [Generator(LearningRate = 1e-3, Beta1 = 0.5, Beta2 = 0.999)]

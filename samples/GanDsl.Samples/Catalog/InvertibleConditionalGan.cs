@@ -19,6 +19,7 @@ namespace GanDsl.Samples.Catalog;
 [Minimize("-E[log E_y(y | x)]", Updates = "E_y", Name = "encoder_y")]
 [Minimax("E[log D(x | y)] + E[log(1 - D(G(z | y′) | y′))]", GeneratorLoss = GeneratorLoss.NonSaturating)]
 [Edit("G(E_z(x) | y′)")]
+[Infer("E_y(y | x)")]
 public partial class InvertibleConditionalGan
 {
     [Generator(LearningRate = 2e-4, Beta1 = 0.5, Beta2 = 0.999)]

@@ -412,4 +412,84 @@ public class DiagnosticTests
     [Fact]
     public void Edit_with_two_categorical_codes_is_GAN027_at_the_second() =>
         Expect(Editing("G(E_z(x) | y′ | c)"), "GAN027", "c", after: "[Edit(\"G(E_z(x) | y′ | ").GetMessage().ShouldContain("'y′' and 'c'");
+
+    /// <summary>An InfoGAN-like model with a label y, codes c (categorical) and s (uniform), the trunk T, heads Q, Qs, a
+    /// plain network P, a second data variable x_t, and the [Infer]s <paramref name="infers"/> (one attribute line each).</summary>
+    private static string Inferring(params string[] infers) => GeneratorHarness.Declaration(
+        formula: "E[log D(T(x))] + E[log(1 - D(T(G(z | c | s))))]",
+        variables: "[Data(\"x\", Shape = \"2\")]\n[Label(\"y\", 3)]\n[Data(\"x_t\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Noise(\"c\", Distribution.Categorical, 3)]\n" +
+                   "[Noise(\"s\", Distribution.Uniform, 1)]\n" +
+                   "[Minimize(\"-E[log Q(c | T(G(z | c | s)))] - E[log Qs(s | T(G(z | c | s)))] - E[log Q(y | T(x))] + E[||P(x_t) - x_t||^2] - E[log Dd(T(x))]\", Updates = \"G, T, Q, Qs, P, Dd\", Name = \"information\")]\n" +
+                   string.Join("\n", infers),
+        networks: """
+            [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(6, 16, 2);
+                [Discriminator(Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> T() => Nets.Mlp(2, 8);
+                [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(8, 1);
+                [Network(Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> Q() => Nets.Mlp(8, 3);
+                [Network(Output = NetworkOutput.Gaussian)] static nn.Module<Tensor, Tensor> Qs() => Nets.Mlp(8, 1);
+                [Network] static nn.Module<Tensor, Tensor> P() => Nets.Mlp(2, 2);
+                [Network(Output = NetworkOutput.Logits)] static nn.Module<Tensor, Tensor> Dd() => Nets.Mlp(8, 1);
+            """);
+
+    [Fact]
+    public void Inferences_of_a_code_a_style_and_a_label_are_accepted()
+    {
+        GeneratorHarness.Run run = GeneratorHarness.Generate(Inferring("[Infer(\"Q(c | T(x))\")]", "[Infer(\"Qs(s | T(x))\")]", "[Infer(\"Q(y | T(x_t))\")]", "[Domain(\"Dd(T(x))\")]"));
+        run.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ShouldBeEmpty();
+        run.OutputErrors.ShouldBeEmpty();
+        run.GeneratedSource.ShouldContain("public Tensor Infer_c(Tensor x)");
+        run.GeneratedSource.ShouldContain("public Tensor Infer_s(Tensor x)");
+        run.GeneratedSource.ShouldContain("public Tensor Infer_y(Tensor x)");
+        run.GeneratedSource.ShouldContain("public Tensor DomainProbability(Tensor x)");
+    }
+
+    [Fact]
+    public void Infer_syntax_error_is_GAN001_at_the_character() =>
+        Expect(Inferring("[Infer(\"Q(c || T(x))\")]"), "GAN001", "||", after: "[Infer(\"Q(c ").GetMessage().ShouldContain("column 5");
+
+    [Fact]
+    public void Infer_unknown_network_is_GAN002_at_the_name() =>
+        Expect(Inferring("[Infer(\"Q(c | Trunk(x))\")]"), "GAN002", "Trunk", after: "[Infer(");
+
+    [Fact]
+    public void Infer_of_a_network_that_is_not_a_distribution_is_GAN035_at_the_string() =>
+        Expect(Inferring("[Infer(\"P(x)\")]"), "GAN035", "\"P(x)\"").GetMessage().ShouldContain("Output = NetworkOutput.Categorical or Gaussian as N(v | input)");
+
+    [Fact]
+    public void Infer_reading_noise_is_GAN035_at_the_noise() =>
+        Expect(Inferring("[Infer(\"Q(c | T(G(z | c | s)))\")]"), "GAN035", "z", after: "[Infer(\"Q(c | T(G(").GetMessage().ShouldContain("reads the noise variable 'z', but it is given data alone");
+
+    [Fact]
+    public void Infer_reading_the_label_is_GAN035_at_the_label() =>
+        Expect(Inferring("[Infer(\"Q(c | T(x + y))\")]"), "GAN035", "y", after: "[Infer(\"Q(c | T(x + ").GetMessage().ShouldContain("reads the label 'y'");
+
+    [Fact]
+    public void Infer_of_no_data_is_GAN035_at_the_string() =>
+        Expect(Inferring("[Infer(\"Qs(s | 2)\")]"), "GAN035", "\"Qs(s | 2)\"").GetMessage().ShouldContain("reads no data variable");
+
+    [Fact]
+    public void Infer_reading_two_data_variables_is_GAN035_at_the_second() =>
+        Expect(Inferring("[Infer(\"Q(c | T(x + x_t))\")]"), "GAN035", "x_t", after: "[Infer(\"Q(c | T(x + ").GetMessage().ShouldContain("'x' and 'x_t'");
+
+    [Fact]
+    public void Infer_with_reverse_is_GAN035_at_reverse() =>
+        Expect(Inferring("[Infer(\"Q(c | reverse(T(x)))\")]"), "GAN035", "reverse", after: "[Infer(").GetMessage().ShouldContain("only changes gradients");
+
+    [Fact]
+    public void Inferring_one_variable_twice_is_GAN035_at_the_second()
+    {
+        Diagnostic d = Expect(Inferring("[Infer(\"Q(c | T(x))\")]", "[Infer(\"Q(c | T(x_t))\")]"), "GAN035", "c", after: "[Infer(\"Q(c | T(x))\")]\n[Infer(\"Q(");
+        d.GetMessage().ShouldContain("infers 'c' a second time (the first: Q(c | T(x)))");
+    }
+
+    [Fact]
+    public void Domain_of_a_network_that_is_not_a_probability_is_GAN036_at_the_string() =>
+        Expect(Inferring("[Domain(\"P(x)\")]"), "GAN036", "\"P(x)\"").GetMessage().ShouldContain("whose output is a probability");
+
+    [Fact]
+    public void Domain_in_a_model_with_one_data_variable_is_GAN036_at_the_string()
+    {
+        string source = GeneratorHarness.Declaration(variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Domain(\"D(x)\")]");
+        Expect(source, "GAN036", "\"D(x)\"").GetMessage().ShouldContain("declares no other data variable");
+    }
 }

@@ -63,6 +63,21 @@ public class SnapshotTests
                 [Network] static nn.Module<Tensor, Tensor> E_z() => Nets.Mlp(2, 16, 2);
             """), "Edit");
 
+    /// <summary>[Infer] and [Domain] under names of the user's own: Infer_digit(src) applies Encoder then Labeller and returns
+    /// class probabilities; DomainProbability(src) is sigmoid(Critic(Encoder(src))); both in evaluation mode, flags restored,
+    /// and the members of IInferenceModel and IDomainModel.</summary>
+    [Fact]
+    public void Inference_and_domain_declarations() => Verify(GeneratorHarness.Declaration(
+        variables: "[Data(\"src\", Shape = \"2\")]\n[Label(\"digit\", 2)]\n[Data(\"tgt\", Shape = \"2\")]\n" +
+                   "[Minimize(\"-E[log Labeller(digit | Encoder(src))] - E[log Critic(reverse(Encoder(src)))] - E[log(1 - Critic(reverse(Encoder(tgt))))]\", Name = \"adapt\")]\n" +
+                   "[Infer(\"Labeller(digit | Encoder(src))\")]\n[Domain(\"Critic(Encoder(src))\")]",
+        withMinimax: false,
+        networks: """
+            [Network] static nn.Module<Tensor, Tensor> Encoder() => Nets.Mlp(2, 8);
+                [Network(Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> Labeller() => Nets.Mlp(8, 2);
+                [Network(Output = NetworkOutput.Logits)] static nn.Module<Tensor, Tensor> Critic() => Nets.Mlp(8, 1);
+            """), "InferDomain");
+
     /// <summary>BiGAN/ALI: G and E both minimize V, and the non-saturating rule treats them alike: E's log D(x, E(x)) becomes
     /// -log(1 - D(x, E(x))) (logsigmoid(-logits)) as G's log(1 - D(G(z), z)) becomes -log D(G(z), z).</summary>
     [Fact]

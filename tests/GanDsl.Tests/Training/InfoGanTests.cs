@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Gan.Runtime;
 using Gan.Cli;
+using Gan.Runtime.Metrics;
 using GanDsl.Tests.Runtime;
 using Shouldly;
 using TorchSharp;
@@ -89,7 +90,7 @@ public class InfoGanTests
     {
         // codes 0,1,2 hold labels 2,0,1 (plus a few mistakes)
         var confusion = new long[,] { { 1, 0, 9 }, { 8, 2, 0 }, { 0, 10, 0 } };
-        InfoCommands.BestMatchingAccuracy(confusion).ShouldBe(27.0 / 30.0, 1e-12);
-        InfoCommands.BestMatchingAccuracy(new long[,] { { 5, 5 }, { 5, 5 } }).ShouldBe(0.5, 1e-12);
+        CodeAccuracy.BestMatching(confusion).Accuracy.ShouldBe(27.0 / 30.0, 1e-12);
+        CodeAccuracy.BestMatching(new long[,] { { 5, 5 }, { 5, 5 } }).Accuracy.ShouldBe(0.5, 1e-12);
     }
 }
