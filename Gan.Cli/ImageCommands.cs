@@ -19,60 +19,6 @@ namespace Gan.Cli;
 /// <summary>Training, sampling, interpolation and evaluation of image models (MNIST, Fashion-MNIST).</summary>
 public static class ImageCommands
 {
-    /// <summary>`gan train` on an image data set: trains, saves the model, writes sample grids, interpolation strips
-    /// and (unless disabled) the Parzen and FID metrics into metrics.json.</summary>
-    public static int Train(TrainSettings s, ModelDescriptor entry, TextWriter output)
-    {
-        Device device = Devices.Resolve(s.Device);
-        ImageDataSet data = ImageDataSets.Load(s.Data!, s.DataOptions ?? new DataOptions { Log = output });
-        Directory.CreateDirectory(s.Out);
-        int batchSize = s.BatchSize ?? entry.DefaultBatchSize;
-        int steps = s.Steps ?? entry.DefaultSteps;
-        output.WriteLine($"gan train: {entry.Name} on {data.Name} ({data.Train.Images.Count:N0} training images; {data.Source}), " +
-                         $"{steps} steps, batch {batchSize}, seed {s.Seed}, device {device.type}");
-
-        Trainer.Seed(s.Seed);
-        using IAdversarialModel model = entry.Create(device);
-        DataVariable x = ImageVariable(model);
-        output.WriteLine(model.ValueFunction.StartsWith("L_D = ", StringComparison.Ordinal) ? $"  {model.ValueFunction}" : $"  V = {model.ValueFunction}");
-        using ExponentialMovingAverage? ema = s.CreateEma(model);
-        using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
-        TrainResult result;
-        using (var scope = NewDisposeScope())
-        {
-            var (images, labels) = ImageTensors.FromIdx(data.Train.Images, data.Train.Labels);
-            string labelField = DataSets.Label(model.Data)?.Field ?? "y";
-            using var source = new ImageBatchSource(images, labels, batchSize, device, x.Range, s.Seed, imageField: x.Field, labelField: labelField);
-            result = Trainer.Train(model, source, s.TrainOptions(steps, s.Log ?? output, tensorBoard, ema));
-        }
-        RunInfo info = RunInfo.Save(s.Out, entry, model, data.Name, s.Seed, steps, batchSize, ema);
-        double imagesPerSecond = result.StepsPerSecond * batchSize;
-        output.WriteLine($"  {result.Seconds:F1} s ({result.StepsPerSecond:F1} steps/s, {imagesPerSecond:F0} images/s); saved {Path.Combine(s.Out, RunInfo.WeightsFile)} ({info.Weights})");
-
-        // From here on the pictures and metrics come from the averaged generator when there is one.
-        using IDisposable? averaged = ema?.Apply();
-        WritePictures(model, x, data, s.Out, s.Seed, output);
-        RunMetrics metrics = RunMetrics.From(s, entry, model, data.Name, batchSize, device, result, ema, tensorBoard).With(new (string, object?)[]
-        {
-            ("data_source", data.Source),
-            ("images_per_second", Math.Round(imagesPerSecond, 1)),
-            ("weights_sha256", info.WeightsSha256),
-        });
-        if (s.Evaluate)
-            foreach (var (key, value) in Evaluate(model, x, data, s.EvalSamples ?? 10000, s.Seed, device, output))
-            {
-                metrics.Results[key] = value;
-                if (key is "parzen_log_likelihood" or "fid" && value is double number)
-                    tensorBoard?.Scalar($"eval/{key}", (float)number, steps);
-            }
-        metrics.With(CodeComponentAccuracy(model, x, data, s.Seed, output));
-        if (InfoCommands.Applies(model)) metrics.With(InfoCommands.Evaluate(model, x, data, s.Out, s.Seed, output));
-        if (EditCommands.CanEdit(model)) metrics.With(EditCommands.Evaluate(model, x, data, s.Out, 1000, device, output));
-        metrics.Write(Path.Combine(s.Out, "metrics.json"));
-        output.WriteLine($"  wrote samples.png, interpolation-linear.png, interpolation-spherical.png, real.png and metrics.json to {s.Out}");
-        return 0;
-    }
-
     /// <summary>`gan eval`: the Parzen and FID metrics of a saved run, merged into its metrics.json.</summary>
     public static int Eval(string runDir, string deviceName, int samples, long seed, DataOptions? dataOptions, TextWriter output)
     {
@@ -151,7 +97,7 @@ public static class ImageCommands
         ImageGrid.Write(path, images, steps, scale: 2);
     }
 
-    private static void WritePictures(IAdversarialModel model, DataVariable x, ImageDataSet data, string dir, long seed, TextWriter output)
+    internal static void WritePictures(IAdversarialModel model, DataVariable x, ImageDataSet data, string dir, long seed, TextWriter output)
     {
         using var scope = NewDisposeScope();
         Trainer.Seed(seed + 1);
@@ -297,7 +243,7 @@ public static class ImageCommands
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
 
-    private static DataVariable ImageVariable(IAdversarialModel model)
+    internal static DataVariable ImageVariable(IAdversarialModel model)
     {
         DataVariable? x = model.Data.FirstOrDefault(d => d.Shape.Length == 3);
         return x ?? throw new ArgumentException($"{model.Name} declares no image data (a [Data] variable with a shape such as \"1x28x28\"), " +

@@ -77,71 +77,48 @@ public sealed record TrainSettings(string Model, string? Data, int? Steps, int? 
     };
 }
 
-/// <summary>`gan train`: trains a catalog model on a named data set and writes samples.png and metrics.json.</summary>
+/// <summary>`gan train`: trains a registered model on a data set that fits its declaration, one flow for every kind of data:
+/// the device, seed, model, EMA, TensorBoard, training with checkpoints, the saved weights (model.bin, model.json) and
+/// metrics.json are the same; the data's <see cref="TrainingFlow"/> feeds the batches and measures the result.</summary>
 public static class TrainCommand
 {
     public static int Run(TrainSettings s, TextWriter output)
     {
         ModelDescriptor entry = ModelRegistry.Find(s.Model);
         s.Validate();
-        s = s with { LearningRateSchedule = s.LearningRateSchedule ?? entry.LearningRateSchedule ?? "linear" };
         string dataName = s.Data ?? entry.DefaultDataSet;
+        s = s with { Data = dataName, LearningRateSchedule = s.LearningRateSchedule ?? entry.LearningRateSchedule ?? "linear" };
         DataSets.Check(entry, dataName);   // what the model declares against what the data set provides, before anything is loaded
-        if (dataName == "moons")
-            return DomainCommand.TrainMoons(s with { Data = dataName }, entry, output);
-        if (dataName is "digits" or "digits-target")
-            return DomainCommand.TrainDigits(s with { Data = dataName }, entry, output, trainOnTarget: dataName == "digits-target");
-        if (ImageDataSets.IsImageDataSet(dataName))
-            return ImageCommands.Train(s with { Data = dataName, EvalSamples = s.EvalSamples ?? 10000 }, entry, output);
-        GaussianMixture2D mixture = GaussianMixture2D.ByName(dataName);
-        int steps = s.Steps ?? entry.DefaultSteps, batchSize = s.BatchSize ?? entry.DefaultBatchSize, evalSamples = s.EvalSamples ?? 2500;
+        int steps = s.Steps ?? entry.DefaultSteps, batchSize = s.BatchSize ?? entry.DefaultBatchSize;
         Device device = Devices.Resolve(s.Device);
+        using TrainingFlow flow = TrainingFlow.For(dataName, s, output);
         Directory.CreateDirectory(s.Out);
+        output.WriteLine($"gan train: {entry.Name} on {flow.Description}, {steps} steps, batch {batchSize}, seed {s.Seed}, device {device.type}, lr schedule {s.LearningRateSchedule}");
 
-        output.WriteLine($"gan train: {entry.Name} on {mixture.Name} ({mixture.ModeCount} modes, std {mixture.Std.ToString(CultureInfo.InvariantCulture)}), " +
-                         $"{steps} steps, batch {batchSize}, seed {s.Seed}, device {device.type}");
         Trainer.Seed(s.Seed);
         using IAdversarialModel model = entry.Create(device);
-        output.WriteLine(model.ValueFunction.StartsWith("L_D = ", StringComparison.Ordinal) ? $"  {model.ValueFunction}" : $"  V = {model.ValueFunction}");
-        var data = new MixtureBatchSource(mixture, batchSize, device, field: DataSets.Examples(model.Data)[0].Field);
+        flow.Check(model, entry);
+        output.WriteLine(model.ValueFunction.StartsWith("L_D = ", StringComparison.Ordinal) || model.ValueFunction.StartsWith("minimize ", StringComparison.Ordinal) ? $"  {model.ValueFunction}" : $"  V = {model.ValueFunction}");
         using ExponentialMovingAverage? ema = s.CreateEma(model);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
-        TrainResult result = Trainer.Train(model, data, s.TrainOptions(steps, s.Log ?? output, tensorBoard, ema));
+        TrainResult result;
+        IBatchSource source = flow.Source(model, batchSize, device, s.Seed);
+        try { result = Trainer.Train(model, source, s.TrainOptions(steps, s.Log ?? output, tensorBoard, ema)); }
+        finally { (source as IDisposable)?.Dispose(); }
+        RunInfo info = RunInfo.Save(s.Out, entry, model, dataName, s.Seed, steps, batchSize, ema);
+        output.WriteLine($"  {result.Seconds:F1} s ({result.StepsPerSecond:F1} steps/s, {result.StepsPerSecond * batchSize:F0} examples/s); saved {Path.Combine(s.Out, RunInfo.WeightsFile)} ({info.Weights})");
 
+        // From here on the pictures and metrics come from the averaged generator when there is one.
+        using IDisposable? averaged = ema?.Apply();
         using var scope = NewDisposeScope();
-        Tensor samples;
-        using (ema?.Apply()) samples = model.Sample(evalSamples).cpu();
-        ModeCoverage coverage = ModeCoverage.Measure(samples, mixture);
-        string png = Path.Combine(s.Out, "samples.png");
-        ScatterPlot.Write(png, samples, mixture);
-
+        RunMetrics metrics = RunMetrics.From(s, entry, model, flow.Record, batchSize, device, result, ema, tensorBoard)
+            .With(new (string, object?)[] { ("weights_sha256", info.WeightsSha256) });
+        flow.Evaluate(new TrainedRun(s, steps, batchSize, entry, model, device, result, ema, tensorBoard), metrics, output);
         string json = Path.Combine(s.Out, "metrics.json");
-        WriteMetrics(json, s, entry, model, device, result, coverage, ema, tensorBoard);
-        tensorBoard?.Image("samples", File.ReadAllBytes(png), 512, 512, steps);   // the scatter plot of samples.png
-        tensorBoard?.Scalars(steps, new[]
-        {
-            KeyValuePair.Create("eval/modes_captured", (float)coverage.ModesCaptured),
-            KeyValuePair.Create("eval/high_quality_fraction", (float)coverage.HighQualityFraction),
-            KeyValuePair.Create("eval/reverse_kl", (float)(coverage.ReverseKl ?? double.NaN)),
-        });
-        output.WriteLine($"  {coverage.ModesCaptured}/{coverage.ModesTotal} modes, {coverage.HighQualityFraction:P1} high-quality samples, " +
-                         $"reverse KL {(coverage.ReverseKl is double kl ? kl.ToString("F4", CultureInfo.InvariantCulture) : "n/a")}, " +
-                         $"{result.Seconds:F1} s ({result.StepsPerSecond:F0} steps/s){(ema is null ? "" : $"; sampled with the EMA of {ema.Player} (decay {ema.Decay.ToString(CultureInfo.InvariantCulture)})")}");
-        output.WriteLine($"  wrote {png} and {json}{(tensorBoard is null ? "" : $"; TensorBoard: {tensorBoard.FilePath}")}");
+        metrics.Write(json);
+        output.WriteLine($"  wrote {json}{(tensorBoard is null ? "" : $"; TensorBoard: {tensorBoard.FilePath}")}");
         return 0;
     }
-
-    private static void WriteMetrics(string path, TrainSettings s, ModelDescriptor entry, IAdversarialModel model, Device device, TrainResult result, ModeCoverage coverage,
-                                     ExponentialMovingAverage? ema, TensorBoardWriter? tensorBoard) =>
-        RunMetrics.From(s, entry, model, coverage.Mixture, s.BatchSize ?? entry.DefaultBatchSize, device, result, ema, tensorBoard).With(new (string, object?)[]
-        {
-            ("modes_captured", coverage.ModesCaptured),
-            ("modes_total", coverage.ModesTotal),
-            ("high_quality_fraction", coverage.HighQualityFraction),
-            ("reverse_kl", coverage.ReverseKl),
-            ("eval_samples", coverage.SampleCount),
-            ("protocol", coverage.Protocol),
-        }).Write(path);
 
     /// <summary>What metrics.json and model.json say about the weights the samples and metrics come from.</summary>
     public static string SampledWith(ExponentialMovingAverage? ema) => ema is null
