@@ -114,7 +114,10 @@ internal sealed class ImageFlow : TrainingFlow
     private readonly ImageDataSet _data;
     public ImageFlow(ImageDataSet data) { _data = data; }
 
-    public override string Description => $"{_data.Name} ({_data.Train.Images.Count:N0} training images; {_data.Source})";
+    /// <summary>The training images a model trains on: all but the last <see cref="Parzen.HeldOutCount"/>, Parzen's validation set.</summary>
+    public int TrainingImages => _data.Train.Images.Count - Parzen.HeldOutCount(_data.Train.Images.Count);
+
+    public override string Description => $"{_data.Name} ({TrainingImages:N0} training images, {_data.Train.Images.Count - TrainingImages:N0} more held out for Parzen's σ; {_data.Source})";
     public override string Record => _data.Name;
     public override int DefaultEvalSamples => 10000;
 
@@ -125,8 +128,10 @@ internal sealed class ImageFlow : TrainingFlow
         DataVariable x = ImageCommands.ImageVariable(model);
         using var scope = NewDisposeScope();
         var (images, labels) = ImageTensors.FromIdx(_data.Train.Images, _data.Train.Labels);
+        // The last training images are Parzen's validation set (σ is chosen on them): they are held out of training.
+        long training = TrainingImages;
         string labelField = DataSets.Label(model.Data)?.Field ?? "y";
-        return new ImageBatchSource(images, labels, batchSize, device, x.Range, seed, imageField: x.Field, labelField: labelField);
+        return new ImageBatchSource(images.narrow(0, 0, training), labels.narrow(0, 0, training), batchSize, device, x.Range, seed, imageField: x.Field, labelField: labelField);
     }
 
     public override void Evaluate(TrainedRun run, RunMetrics metrics, TextWriter output)
@@ -135,7 +140,13 @@ internal sealed class ImageFlow : TrainingFlow
         TrainSettings s = run.Settings;
         DataVariable x = ImageCommands.ImageVariable(model);
         ImageCommands.WritePictures(model, x, _data, run.Out, s.Seed, output);
-        metrics.With(new (string, object?)[] { ("data_source", _data.Source), ("images_per_second", Math.Round(run.Result.StepsPerSecond * run.BatchSize, 1)) });
+        metrics.With(new (string, object?)[]
+        {
+            ("data_source", _data.Source),
+            ("training_images", TrainingImages),
+            ("held_out_images", _data.Train.Images.Count - TrainingImages),
+            ("images_per_second", Math.Round(run.Result.StepsPerSecond * run.BatchSize, 1)),
+        });
         if (s.Evaluate)
             foreach (var (key, value) in ImageCommands.Evaluate(model, x, _data, s.EvalSamples ?? DefaultEvalSamples, s.Seed, run.Device, output))
             {

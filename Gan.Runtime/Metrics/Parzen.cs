@@ -58,6 +58,12 @@ public sealed record ParzenResult(
 /// </remarks>
 public static class Parzen
 {
+    /// <summary>How many of the last training images are σ's validation set: a tenth, at most 1,000 (Goodfellow et al.'s
+    /// reference code chooses σ on 1,000 validation images). The fair protocol (<c>PROTOCOLS.md</c>) holds them out of the
+    /// model's training too, and the real-data reference is fitted on the other training images; for the 10,000-digit
+    /// MNIST subset (8,000 training images) that is the last 800.</summary>
+    public static int HeldOutCount(long trainingImages) => (int)Math.Min(1000, trainingImages / 10);
+
     /// <summary>The default width grid: 10^linspace(−1, 0, 10), as in <c>parzen_ll.py</c> (0.1 … 1).</summary>
     public static IReadOnlyList<double> DefaultSigmas { get; } =
         Array.AsReadOnly(Enumerable.Range(0, 10).Select(i => Math.Pow(10, -1 + i / 9.0)).ToArray());

@@ -159,8 +159,6 @@ public class DomainAdversarialTests
     [Fact]
     public void Gan_train_on_the_moons_writes_both_accuracies_the_boundaries_and_the_weights()
     {
-        // The catalog registers itself when its assembly loads; a test run of this test alone must load it too.
-        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(GanDsl.Samples.Catalog.DomainAdversarialMoons).Module.ModuleHandle);
         string dir = System.IO.Directory.CreateTempSubdirectory("gandsl-moons-").FullName;
         try
         {

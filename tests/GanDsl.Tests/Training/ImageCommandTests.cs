@@ -24,6 +24,23 @@ public sealed class ImageCommandTests : IDisposable
     private static void ShouldBePng(string path) => File.ReadAllBytes(path)[..8].ShouldBe(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
 
     [Fact]
+    public void Training_never_sees_the_images_parzen_chooses_sigma_on()
+    {
+        string folder = CraftedFolder(train: 300, test: 100);
+        var settings = new TrainSettings("dcgan", "mnist", Steps: 1, BatchSize: 10, Seed: 0, Device: "cpu", Out: Path.Combine(_dir, "run"), EvalSamples: 10, LogEvery: 0,
+                                         DataOptions: new DataOptions { Folder = folder });
+        using TrainingFlow flow = TrainingFlow.For("mnist", settings, TextWriter.Null);
+        using var model = Gan.Runtime.ModelRegistry.Find("dcgan").Create(TorchSharp.torch.CPU);
+        var source = (ImageBatchSource)flow.Source(model, 10, TorchSharp.torch.CPU, 0);
+        using (source)
+        {
+            source.Count.ShouldBe(300 - Gan.Runtime.Metrics.Parzen.HeldOutCount(300));
+            source.Count.ShouldBe(270);
+        }
+        flow.Description.ShouldContain("270 training images, 30 more held out for Parzen's σ");
+    }
+
+    [Fact]
     public void Train_sample_interpolate_and_eval_a_dcgan_on_a_folder()
     {
         string run = Path.Combine(_dir, "run");
@@ -47,6 +64,11 @@ public sealed class ImageCommandTests : IDisposable
             double ll = m.GetProperty("parzen_log_likelihood").GetDouble();
             double.IsFinite(ll).ShouldBeTrue();
             m.GetProperty("parzen_protocol").GetString()!.ShouldContain("Parzen");
+            // The fair Parzen protocol: σ's 30 validation images (the last tenth) are held out of training, and the model is
+            // reported against real data under the same estimator.
+            m.GetProperty("training_images").GetInt32().ShouldBe(270);
+            m.GetProperty("held_out_images").GetInt32().ShouldBe(30);
+            m.GetProperty("parzen_minus_real").GetDouble().ShouldBe(ll - m.GetProperty("parzen_real_training_images").GetDouble(), 0.011);
         }
 
         string samples = Path.Combine(_dir, "s.png");
@@ -129,7 +151,8 @@ public sealed class ImageCommandTests : IDisposable
             using var ema = new Gan.Runtime.Training.ExponentialMovingAverage(model, 0.9);
             var (images, labels) = Gan.Runtime.Metrics.ImageTensors.FromIdx(Idx.ReadImages(Path.Combine(settings.DataOptions!.Folder!, "train-images-idx3-ubyte")),
                                                         Idx.ReadLabels(Path.Combine(settings.DataOptions.Folder!, "train-labels-idx1-ubyte")));
-            using var source = new ImageBatchSource(images, labels, 16, TorchSharp.torch.CPU, Gan.Dsl.DataRange.MinusOneToOne, 0);
+            long training = images.shape[0] - Gan.Runtime.Metrics.Parzen.HeldOutCount(images.shape[0]);   // what training read: all but Parzen's validation images
+            using var source = new ImageBatchSource(images.narrow(0, 0, training), labels.narrow(0, 0, training), 16, TorchSharp.torch.CPU, Gan.Dsl.DataRange.MinusOneToOne, 0);
             Gan.Runtime.Training.Checkpoint.Load(settings.CheckpointPath, model, source, ema);
             var (_, _, saved) = RunInfo.Load(run, TorchSharp.torch.CPU);
             using (saved)
