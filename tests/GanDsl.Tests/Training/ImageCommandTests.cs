@@ -68,6 +68,9 @@ public sealed class ImageCommandTests : IDisposable
             // reported against real data under the same estimator.
             m.GetProperty("training_images").GetInt32().ShouldBe(270);
             m.GetProperty("held_out_images").GetInt32().ShouldBe(30);
+            // 200 samples and 270 training images: the real window has min(200, 270) = 200 centres, as many as the model's.
+            m.GetProperty("parzen_matched_centres").GetInt32().ShouldBe(200);
+            m.GetProperty("parzen_matched_log_likelihood").GetDouble().ShouldBe(ll, 0.011);
             m.GetProperty("parzen_minus_real").GetDouble().ShouldBe(ll - m.GetProperty("parzen_real_training_images").GetDouble(), 0.011);
         }
 
@@ -122,11 +125,12 @@ public sealed class ImageCommandTests : IDisposable
     public void Train_with_ema_samples_evaluates_and_saves_the_average_and_logs_to_tensorboard()
     {
         string run = Path.Combine(_dir, "ema");
-        var settings = new TrainSettings("goodfellow2014-mnist", "mnist", Steps: 6, BatchSize: 16, Seed: 0, Device: "cpu", Out: run, EvalSamples: 50, LogEvery: 2,
+        var settings = new TrainSettings("goodfellow2014-mnist", "mnist", Steps: 6, BatchSize: 16, Seed: 0, Device: "cpu", Out: run, EvalSamples: 80, LogEvery: 2,
                                          DataOptions: new DataOptions { Folder = CraftedFolder(60, 30) }, CheckpointEvery: 3, Progress: "none", Ema: 0.9);
         var log = new StringWriter();
         TrainCommand.Run(settings, log).ShouldBe(0);
         log.ToString().ShouldNotContain("step       2/6");   // --progress none
+        log.ToString().ShouldContain("Parzen of the model minus the real reference, both windows on 54 centres");
 
         using (JsonDocument model = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, RunInfo.InfoFile))))
         {
@@ -138,6 +142,11 @@ public sealed class ImageCommandTests : IDisposable
         {
             JsonElement m = metrics.RootElement;
             m.GetProperty("ema_decay").GetDouble().ShouldBe(0.9);
+            // 80 samples but 54 training images: the model is scored again on 54 of its samples, as many centres as the real window's.
+            m.GetProperty("parzen_real_count").GetInt32().ShouldBe(54);
+            m.GetProperty("parzen_matched_centres").GetInt32().ShouldBe(54);
+            m.GetProperty("parzen_minus_real").GetDouble().ShouldBe(
+                m.GetProperty("parzen_matched_log_likelihood").GetDouble() - m.GetProperty("parzen_real_training_images").GetDouble(), 0.011);
             m.GetProperty("sampled_with").GetString().ShouldBe("the exponential moving average of G's weights (decay 0.9, 6 updates)");
             m.GetProperty("tensorboard").GetString().ShouldBe(Path.Combine(run, "tensorboard"));
             m.GetProperty("steps").GetInt32().ShouldBe(6);
