@@ -60,13 +60,19 @@ public static class GanCommandLine
         var ema = new Option<double?>("--ema") { Description = "Keep an exponential moving average of the generator's weights with this decay (e.g. 0.999) and sample, evaluate and save with it. Default: off." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for torch's operations (default: torch's, one per core). On a machine shared with other jobs, 1 avoids threads spinning against each other (measured: 4x faster InfoGAN steps on a loaded 2-core machine)." };
         var precision = new Option<string>("--precision") { Description = "fp32; bf16: mixed precision (libtorch's autocast: matrix products and convolutions in bfloat16, float32 weights, optimizer state and losses); tf32: float32 with TF32 tensor-core matrix products on CUDA (fp32 elsewhere); auto: bf16 where the device computes it fast (CUDA, or a CPU with AVX-512 BF16 or AMX), else fp32.", DefaultValueFactory = _ => "fp32" };
-        var lrSchedule = new Option<string>("--lr-schedule") { Description = "constant; linear: the declared learning rates decay linearly to 0 over the run; ganin: μ_p = μ_0 / (1 + 10p)^0.75 (Ganin & Lempitsky 2015). Default: the model's (linear for the GANs)." };
+        var lrSchedule = new Option<string>("--lr-schedule") { Description = "constant; linear: the declared learning rates decay linearly to 0 over the run; ganin: μ_p = μ_0 / (1 + 10p)^0.75 (Ganin & Lempitsky 2015); decay:F: divided by F after every update (Goodfellow et al. 2014: decay:1.000004). Default: the model's (linear for the GANs)." };
 
         // Fixed choices: checked while parsing (a wrong one is bad usage, exit 2) and listed by --help.
         data.AcceptOnlyFromAmong(DataSets.Names.ToArray());
         progress.AcceptOnlyFromAmong("auto", "bar", "plain", "none");
         precision.AcceptOnlyFromAmong("fp32", "bf16", "tf32", "auto");
-        lrSchedule.AcceptOnlyFromAmong("constant", "linear", "ganin");
+        lrSchedule.HelpName = "constant|ganin|linear|decay:F";
+        lrSchedule.Validators.Add(result =>
+        {
+            string? value = result.GetValueOrDefault<string>();
+            if (value is not null && value is not ("constant" or "linear" or "ganin") && Trainer.DecayFactor(value) is null)
+                result.AddError($"--lr-schedule must be constant, linear, ganin or decay:F with F ≥ 1 (got '{value}').");
+        });
         device.Validators.Add(result =>
         {
             string? value = result.GetValueOrDefault<string>();

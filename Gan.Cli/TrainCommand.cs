@@ -98,6 +98,12 @@ public static class TrainCommand
         Trainer.Seed(s.Seed);
         using IAdversarialModel model = entry.Create(device);
         flow.Check(model, entry);
+        if (model is IDataInitialized starts)   // e.g. G's output bias from the data's mean (a resumed run then loads its weights over it)
+        {
+            using Tensor mean = flow.Mean(model, starts.DataVariable)
+                ?? throw new ArgumentException($"{entry.Name} starts a network from the mean of '{starts.DataVariable}' (OutputBiasFromData), which the {dataName} data cannot give.");
+            starts.InitializeFromData(mean);
+        }
         output.WriteLine(model.ValueFunction.StartsWith("L_D = ", StringComparison.Ordinal) || model.ValueFunction.StartsWith("minimize ", StringComparison.Ordinal) ? $"  {model.ValueFunction}" : $"  V = {model.ValueFunction}");
         using ExponentialMovingAverage? ema = s.CreateEma(model);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();

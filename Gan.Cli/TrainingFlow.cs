@@ -53,6 +53,9 @@ public abstract class TrainingFlow : IDisposable
     public virtual void Check(IAdversarialModel model, ModelDescriptor entry) { }
     /// <summary>The training batches, with the fields the model declares.</summary>
     public abstract IBatchSource Source(IAdversarialModel model, int batchSize, Device device, long seed);
+    /// <summary>The mean training example of a data variable, in its declared range (for <see cref="IDataInitialized"/>), or
+    /// null when this kind of data cannot give it.</summary>
+    public virtual Tensor? Mean(IAdversarialModel model, string variable) => null;
     /// <summary>After training: pictures into the run's folder, numbers into <paramref name="metrics"/>, a summary to <paramref name="output"/>.</summary>
     public abstract void Evaluate(TrainedRun run, RunMetrics metrics, TextWriter output);
 
@@ -132,6 +135,15 @@ internal sealed class ImageFlow : TrainingFlow
         long training = TrainingImages;
         string labelField = DataSets.Label(model.Data)?.Field ?? "y";
         return new ImageBatchSource(images.narrow(0, 0, training), labels.narrow(0, 0, training), batchSize, device, x.Range, seed, imageField: x.Field, labelField: labelField);
+    }
+
+    public override Tensor? Mean(IAdversarialModel model, string variable)
+    {
+        DataVariable x = ImageCommands.ImageVariable(model);
+        if (x.Name != variable) return null;
+        using var scope = NewDisposeScope();
+        var (images, _) = ImageTensors.FromIdx(_data.Train.Images, _data.Train.Labels);
+        return DataRanges.FromUnit(images.narrow(0, 0, TrainingImages).to(float32), x.Range).mean(new long[] { 0 }).MoveToOuterDisposeScope();
     }
 
     public override void Evaluate(TrainedRun run, RunMetrics metrics, TextWriter output)

@@ -247,11 +247,23 @@ namespace Gan.Dsl.Generator
                             continue;
                         }
                         string? given = Named(attribute, "Given") is { IsNull: false } ? NamedString(attribute, "Given") ?? "" : null;
+                        double scale = NamedDouble(attribute, "Scale") ?? 1.0;
+                        string? badScale = !(scale > 0) || double.IsInfinity(scale) ? "it must be a positive number (the half-width of a uniform draw, the standard deviation of a normal one)"
+                            : scale != 1.0 && distribution is not (Distribution.Normal or Distribution.Uniform) ? $"only Normal and Uniform draws have a scale, and '{variable}' is {distribution}"
+                            : null;
+                        if (badScale != null)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption,
+                                NamedArgumentLocation(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax, "Scale") ?? where,
+                                $"Scale = {scale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}", badScale));
+                            fatal = true;
+                            continue;
+                        }
                         if (Declare(variable, "a noise variable", where))
                         {
                             if (given != null)
                                 givens.Add((noise.Count, given, NamedArgumentLocation(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax, "Given") ?? where));
-                            noise.Add(new NoiseSpec(variable, distribution, size, given));
+                            noise.Add(new NoiseSpec(variable, distribution, size, given, scale));
                             scope.Names[variable] = NameKind.Noise;
                             if (distribution == Distribution.Categorical) scope.Categorical.Add(variable);
                         }
@@ -368,14 +380,37 @@ namespace Gan.Dsl.Generator
                             $"WeightClip = {clip}", "weights are clipped to [−c, c], so c must be positive (0: no clipping)"));
                         fatal = true;
                     }
+                    AttributeSyntax? roleSyntax = role.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                    Optimizer kind = NamedEnum(role, "Optimizer", Optimizer.Adam);
+                    double? finalMomentum = NamedDouble(role, "FinalMomentum") is double fm && !double.IsNaN(fm) ? fm : null;
+                    if (finalMomentum is double final)
+                    {
+                        string? why = kind is not (Optimizer.Sgd or Optimizer.RmsProp) ? $"only SGD and RMSprop have a momentum, and {method.Name}'s optimizer is {kind}"
+                            : !(final >= 0 && final < 1) ? "a momentum lies in [0, 1)"
+                            : null;
+                        if (why != null)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption, NamedArgumentLocation(roleSyntax, "FinalMomentum") ?? where,
+                                $"FinalMomentum = {final.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}", why));
+                            fatal = true;
+                        }
+                    }
+                    bool biasFromData = generator != null && (NamedBool(role, "OutputBiasFromData") ?? false);
+                    if (biasFromData && !data.Any(d => d.Classes == 0 && d.Range != DataRange.Unspecified))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption, NamedArgumentLocation(roleSyntax, "OutputBiasFromData") ?? where,
+                            "OutputBiasFromData = true", "the bias inverts the output activation at the data's mean, so a [Data] variable needs Range = ZeroToOne or MinusOneToOne"));
+                        fatal = true;
+                    }
                     var optimizer = new OptimizerSpec(
-                        NamedEnum(role, "Optimizer", Optimizer.Adam),
+                        kind,
                         NamedDouble(role, "LearningRate") ?? 2e-4,
                         NamedDouble(role, "Beta1") ?? 0.5,
                         NamedDouble(role, "Beta2") ?? 0.999,
                         NamedDouble(role, "Momentum") ?? 0.0,
                         NamedDouble(role, "WeightDecay") ?? 0.0,
-                        NamedDouble(role, "Alpha") ?? 0.99);
+                        NamedDouble(role, "Alpha") ?? 0.99,
+                        finalMomentum);
                     var spec = new NetworkSpec(method.Name, generator != null ? PlayerRole.Generator : discriminator != null ? PlayerRole.Discriminator : PlayerRole.Network, optimizer,
                         generator != null ? NetworkOutputKind.Values
                         : discriminator != null ? NamedEnum(role, "Output", DiscriminatorOutput.Logits) switch
@@ -390,7 +425,7 @@ namespace Gan.Dsl.Generator
                             NetworkOutput.Categorical => NetworkOutputKind.Categorical,
                             NetworkOutput.Gaussian => NetworkOutputKind.Gaussian,
                             _ => NetworkOutputKind.Values,
-                        }, NamedBool(role, "SpectralNorm") ?? false, clip);
+                        }, NamedBool(role, "SpectralNorm") ?? false, clip, biasFromData);
                     if (Declare(method.Name, generator != null ? "a generator" : discriminator != null ? "a discriminator" : "a network", where))
                     {
                         networks.Add(spec);
@@ -822,10 +857,10 @@ namespace Gan.Dsl.Generator
                     fatal = true;
                 }
                 string? schedule = NamedString(attribute, "LearningRateSchedule");
-                if (schedule != null && schedule != "constant" && schedule != "linear" && schedule != "ganin")
+                if (schedule != null && schedule != "constant" && schedule != "linear" && schedule != "ganin" && !IsDecaySchedule(schedule))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption, NamedArgumentLocation(syntax, "LearningRateSchedule") ?? where,
-                        $"LearningRateSchedule = \"{schedule}\"", "the schedules are constant, linear and ganin"));
+                        $"LearningRateSchedule = \"{schedule}\"", "the schedules are constant, linear, ganin and decay:F (the rate divided by F ≥ 1 after every update, e.g. decay:1.000004)"));
                     fatal = true;
                 }
                 registration = new RegistrationSpec(cliName, NamedString(attribute, "Description"), NamedString(attribute, "Data"), batch, length, schedule);
@@ -1046,6 +1081,12 @@ namespace Gan.Dsl.Generator
         }
 
         /// <summary>A letter or '_', then letters, digits, '_' or accents (x̂), then optional primes (y′ or y').</summary>
+        /// <summary>decay:F with F ≥ 1 (the runtime's Trainer.DecayFactor reads the same form).</summary>
+        private static bool IsDecaySchedule(string schedule) =>
+            schedule.StartsWith("decay:", StringComparison.Ordinal)
+            && double.TryParse(schedule.Substring(6), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double f)
+            && f >= 1 && !double.IsInfinity(f);
+
         private static bool IsValidName(string name)
         {
             string stem = name.TrimEnd('\'', '\u2032');

@@ -74,6 +74,10 @@ namespace Gan.Dsl
         /// adversarial autoencoder's label-conditioned mixture prior (Makhzani et al. 2015, §2.3, Fig. 4):
         /// <c>[Noise("z", Distribution.GaussianMixture, 2, Given = "y")]</c>.</summary>
         public string? Given { get; set; }
+        /// <summary>The draw's scale: <see cref="Distribution.Uniform"/> on [−Scale, Scale], <see cref="Distribution.Normal"/>
+        /// with standard deviation Scale (default 1). Goodfellow et al. 2014 draw z uniformly on [−√3, √3] (unit variance):
+        /// <c>Scale = 1.7320508075688772</c>.</summary>
+        public double Scale { get; set; } = 1;
     }
 
     /// <summary>The value function V(D, G) of the game, written as the paper writes it, e.g.
@@ -209,6 +213,9 @@ namespace Gan.Dsl
         public double Beta2 { get; set; } = 0.999;
         /// <summary>SGD and RMSprop.</summary>
         public double Momentum { get; set; }
+        /// <summary>SGD and RMSprop: the momentum rises linearly from <see cref="Momentum"/> to this value over the run
+        /// (Goodfellow et al. 2014: 0.5 to 0.7 over 250 epochs). NaN (the default): constant momentum.</summary>
+        public double FinalMomentum { get; set; } = double.NaN;
         /// <summary>RMSprop only: the smoothing constant of the average of squared gradients.</summary>
         public double Alpha { get; set; } = 0.99;
         /// <summary>L2 penalty added to the gradient (Adam, SGD, RMSprop); decoupled weight decay for AdamW.</summary>
@@ -225,7 +232,13 @@ namespace Gan.Dsl
     /// <c>Module&lt;Tensor, Tensor&gt;</c>). It minimizes the value function.</summary>
     [AttributeUsage(AttributeTargets.Method, Inherited = false)]
     [Conditional("GAN_DSL_KEEP_ATTRIBUTES")]
-    public sealed class GeneratorAttribute : PlayerAttribute { }
+    public sealed class GeneratorAttribute : PlayerAttribute
+    {
+        /// <summary>The bias of the network's last Linear layer starts at the inverse of the output activation at the mean
+        /// training example (logit for data in [0, 1], atanh for [−1, 1]), so that the generator starts near the mean image
+        /// (Goodfellow et al. 2014, pylearn2's <c>init_sigmoid_bias_from_marginals</c>). The runtime sets it before the first step.</summary>
+        public bool OutputBiasFromData { get; set; }
+    }
 
     /// <summary>A discriminator. It maximizes the value function.</summary>
     [AttributeUsage(AttributeTargets.Method, Inherited = false)]

@@ -65,10 +65,13 @@ namespace Gan.Dsl.Generator
             ConditionPlan? condition = plan.Condition;
             CallExpr? encoder = plan.Encoder;
             bool reverses = plan.Reverses;
+            NetworkSpec[] ramps = model.Networks.Where(n => n.Optimizer.FinalMomentum != null).ToArray();
+            NetworkSpec? startsFromData = model.Networks.FirstOrDefault(n => n.OutputBiasFromData);
             string interfaces = TypeNames.IAdversarialModel + (condition != null ? $", {TypeNames.IConditionalModel}" : "")
                                 + (encoder != null ? $", {TypeNames.IEncoderModel}" : "") + (plan.Edit != null ? $", {TypeNames.IEditableModel}" : "")
                                 + (plan.Inferences.Count > 0 ? $", {TypeNames.IInferenceModel}" : "") + (plan.Domain != null ? $", {TypeNames.IDomainModel}" : "")
-                                + (reverses ? $", {TypeNames.IProgressAware}" : "");
+                                + (reverses || ramps.Length > 0 ? $", {TypeNames.IProgressAware}" : "")
+                                + (startsFromData != null ? $", {TypeNames.IDataInitialized}" : "");
             using (w.Block($"{model.Accessibility} partial class {model.ClassName} : {TypeNames.Module}, {interfaces}"))
             {
                 w.Line(model.Losses != null ? "/// <summary>The two losses as declared.</summary>" : model.HasGame ? "/// <summary>The value function as declared.</summary>" : "/// <summary>The objectives as declared (the model has no game).</summary>");
@@ -94,11 +97,35 @@ namespace Gan.Dsl.Generator
                     w.Line($"public int DiscriminatorSteps {{ get; set; }} = {model.DiscriminatorSteps};");
                     w.Line();
                 }
-                if (reverses)
+                if (ramps.Length > 0)
+                {
+                    w.Line("private double _progress;");
+                    w.Line();
+                    w.Line("/// <summary>Training progress p, from 0 to 1 (the trainer sets it before each step); the momenta declared with");
+                    w.Line("/// FinalMomentum rise linearly with it.</summary>");
+                    using (w.Block("public double Progress"))
+                    {
+                        w.Line("get => _progress;");
+                        using (w.Block("set"))
+                        {
+                            w.Line("_progress = value;");
+                            foreach (NetworkSpec n in ramps)
+                            {
+                                OptimizerSpec o = n.Optimizer;
+                                w.Line($"foreach (var group in _optimizer{n.Name}.ParamGroups) (({TypeNames.IMomentum})group).Momentum = {Num(o.Momentum)} + ({Num(o.FinalMomentum!.Value)} - {Num(o.Momentum)}) * value;   // {n.Name}: {Num(o.Momentum)} → {Num(o.FinalMomentum!.Value)} over the run");
+                            }
+                        }
+                    }
+                    w.Line();
+                }
+                else if (reverses)
                 {
                     w.Line("/// <summary>Training progress p, from 0 to 1 (the trainer sets it before each step).</summary>");
                     w.Line("public double Progress { get; set; }");
                     w.Line();
+                }
+                if (reverses)
+                {
                     w.Line("/// <summary>λ_p = 2 / (1 + exp(-10 p)) - 1: the weight of the reversed gradient, from 0 at the start towards 1 (Ganin & Lempitsky 2015).</summary>");
                     w.Line("public double ReversalWeight => 2.0 / (1.0 + global::System.Math.Exp(-10.0 * Progress)) - 1.0;");
                     w.Line();
@@ -130,6 +157,17 @@ namespace Gan.Dsl.Generator
                 if (plan.Domain != null)
                 {
                     EmitDomain(w, plan, scope);
+                    w.Line();
+                }
+                if (startsFromData != null)
+                {
+                    DataSpec x = model.Data.First(d => d.Classes == 0 && d.Range != DataRange.Unspecified);
+                    w.Line($"string {TypeNames.IDataInitialized}.DataVariable => {Literal(x.Name)};");
+                    w.Line();
+                    w.Line($"/// <summary>OutputBiasFromData: {startsFromData.Name}'s last Linear bias starts at the inverse of its output activation at <paramref name=\"mean\"/>,");
+                    w.Line($"/// the mean training {Xml(x.Name)} (the runtime calls this before the first step).</summary>");
+                    using (w.Block("public void InitializeFromData(Tensor mean)"))
+                        w.Line($"{TypeNames.Nets}.OutputBiasFromMean(_{startsFromData.Name}, mean, {TypeNames.DataRange}.{x.Range}, {Literal(startsFromData.Name)});");
                     w.Line();
                 }
                 w.Line("/// <summary>Sets each player's learning rate to its declared value times <paramref name=\"factor\"/> (for schedules).</summary>");
@@ -200,7 +238,7 @@ namespace Gan.Dsl.Generator
                 if (model.Pack > 1) yield return ("pack", model.Pack.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
             foreach (NoiseSpec n in model.Noise)
-                yield return ($"noise.{n.Name}", Literal($"{n.Distribution}({n.Size}){(n.Given != null ? $" given {n.Given}" : "")}"));
+                yield return ($"noise.{n.Name}", Literal($"{n.Distribution}({n.Size}){(n.Scale != 1 ? $" scale {n.Scale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "")}{(n.Given != null ? $" given {n.Given}" : "")}"));
             foreach (NetworkSpec n in model.Networks)
             {
                 OptimizerSpec o = n.Optimizer;
@@ -213,6 +251,8 @@ namespace Gan.Dsl.Generator
                 }
                 if (o.Kind == Optimizer.RmsProp) yield return ($"{n.Name}.alpha", Num(o.Alpha));
                 if (o.Momentum != 0) yield return ($"{n.Name}.momentum", Num(o.Momentum));
+                if (o.FinalMomentum is double final) yield return ($"{n.Name}.final_momentum", Num(final));
+                if (n.OutputBiasFromData) yield return ($"{n.Name}.output_bias_from_data", "true");
                 if (o.WeightDecay != 0) yield return ($"{n.Name}.weight_decay", Num(o.WeightDecay));
                 if (n.SpectralNorm) yield return ($"{n.Name}.spectral_norm", "true");
                 if (n.WeightClip != 0) yield return ($"{n.Name}.weight_clip", Num(n.WeightClip));

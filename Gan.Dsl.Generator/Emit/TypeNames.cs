@@ -26,6 +26,7 @@ namespace Gan.Dsl.Generator
         public const string IProgressAware = Runtime + nameof(IProgressAware);
         public const string IInferenceModel = Runtime + nameof(IInferenceModel);
         public const string IDomainModel = Runtime + nameof(IDomainModel);
+        public const string IDataInitialized = Runtime + nameof(IDataInitialized);
         public const string Inference = Runtime + nameof(Inference);
 
         // Gan.Runtime: what the members and steps call
@@ -42,6 +43,8 @@ namespace Gan.Dsl.Generator
         public const string WeightClipping = Runtime + nameof(WeightClipping);
         public const string Simultaneous = Runtime + nameof(Simultaneous);
         public const string SpectralNorm = Runtime + "Nets." + nameof(SpectralNorm);
+        public const string Nets = Runtime + "Nets." + nameof(Nets);
+        public const string IMomentum = Torch + ".optim.IMomentum";
         public const string Outputs = Runtime + nameof(Outputs);
         public const string Likelihood = Runtime + nameof(Likelihood);
         public const string GradientReversal = Runtime + nameof(GradientReversal);

@@ -10,17 +10,18 @@ namespace Gan.Dsl.Generator.Model
     /// plain values, or class scores (C(y | h) = softmax(C(h))[y]).</summary>
     internal enum NetworkOutputKind { Logits, Probability, Values, Categorical, Gaussian }
 
-    internal sealed record OptimizerSpec(Optimizer Kind, double LearningRate, double Beta1, double Beta2, double Momentum, double WeightDecay, double Alpha = 0.99);
+    internal sealed record OptimizerSpec(Optimizer Kind, double LearningRate, double Beta1, double Beta2, double Momentum, double WeightDecay, double Alpha = 0.99, double? FinalMomentum = null);
 
     /// <param name="SpectralNorm">Whether its Linear and convolution layers are spectrally normalized.</param>
     /// <param name="WeightClip">c of weight clipping to [−c, c] after each of its updates; 0 for none.</param>
-    internal sealed record NetworkSpec(string Name, PlayerRole Role, OptimizerSpec Optimizer, NetworkOutputKind Output, bool SpectralNorm = false, double WeightClip = 0);
+    internal sealed record NetworkSpec(string Name, PlayerRole Role, OptimizerSpec Optimizer, NetworkOutputKind Output, bool SpectralNorm = false, double WeightClip = 0, bool OutputBiasFromData = false);
 
     /// <param name="Classes">A class label ([Label]): its number of classes, and the formula sees it one-hot; else 0.</param>
     internal sealed record DataSpec(string Name, string Field, EquatableArray<int> Shape, DataRange Range, int Classes = 0);
 
     /// <param name="Given">The [Label] whose classes choose the draw's component or class in a training step (Given = "y"); else null.</param>
-    internal sealed record NoiseSpec(string Name, Distribution Distribution, int Size, string? Given = null);
+    /// <param name="Scale">Uniform: the half-width; Normal: the standard deviation (1 by default).</param>
+    internal sealed record NoiseSpec(string Name, Distribution Distribution, int Size, string? Given = null, double Scale = 1);
 
     /// <summary>A [Minimize] phase: its name (for the step method and loss), the formula, and the networks it updates.</summary>
     internal sealed record ObjectiveSpec(string Name, string Text, Expr Objective, EquatableArray<string> Updates);

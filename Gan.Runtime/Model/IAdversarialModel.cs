@@ -207,3 +207,14 @@ public sealed class Batch
     /// <summary>A copy of this batch with one field set (added or replaced).</summary>
     public Batch With(string field, Tensor value) => new(new Dictionary<string, Tensor>(_fields) { [field] = value });
 }
+
+/// <summary>A model with a network that starts from the data (<c>[Generator(OutputBiasFromData = true)]</c>): before the
+/// first step of a new run (not a resumed one) the runtime hands it the mean of the training examples of
+/// <see cref="DataVariable"/>, in that variable's range and shape.</summary>
+public interface IDataInitialized
+{
+    /// <summary>The data variable whose mean the model needs (e.g. <c>x</c>).</summary>
+    string DataVariable { get; }
+    /// <summary>Sets the networks' starting values from the mean example (e.g. G's output bias).</summary>
+    void InitializeFromData(Tensor mean);
+}

@@ -139,6 +139,56 @@ public static class Nets
         return network;
     }
 
+    /// <summary>Every Linear and convolution weight of <paramref name="network"/> (Maxout's pieces included) drawn uniformly from
+    /// [−range, range] and every bias set to 0: pylearn2's <c>irange</c>, which Goodfellow et al. 2014 use (G ±0.05, D ±0.005).
+    /// Batch-norm scales and shifts are left as they are. Returns the network.</summary>
+    public static Module<Tensor, Tensor> InitUniform(Module<Tensor, Tensor> network, double range)
+    {
+        if (!(range > 0) || double.IsInfinity(range)) throw new ArgumentException($"InitUniform needs a positive range (got {range}).", nameof(range));
+        using var noGrad = no_grad();
+        foreach (var module in network.modules())
+        {
+            (Tensor weight, Tensor? bias) = module switch
+            {
+                TorchSharp.Modules.Linear linear => (linear.weight!, linear.bias),
+                TorchSharp.Modules.Convolution conv => (conv.weight!, conv.bias),
+                _ => (null!, null),
+            };
+            if (weight is null) continue;
+            init.uniform_(weight, -range, range);
+            if (bias is not null) init.zeros_(bias);
+        }
+        return network;
+    }
+
+    /// <summary>Sets the bias of <paramref name="network"/>'s last Linear layer so that, before the output activation, it is
+    /// the inverse of that activation at the data's mean: the network starts at the mean example when its hidden
+    /// contributions are small (Goodfellow et al. 2014, pylearn2's <c>init_sigmoid_bias_from_marginals</c>). For data in
+    /// [0, 1] (a sigmoid output) the bias is logit(mean), for [−1, 1] (tanh) atanh(mean), the mean clamped 1e-7 inside the
+    /// range; <paramref name="mean"/> is the mean in the data's own range, of the layer's output size in any shape.</summary>
+    public static void OutputBiasFromMean(Module<Tensor, Tensor> network, Tensor mean, Gan.Dsl.DataRange range, string name = "the network")
+    {
+        TorchSharp.Modules.Linear? last = null;
+        foreach (var module in network.modules())
+            if (module is TorchSharp.Modules.Linear linear) last = linear;
+        if (last is null)
+            throw new ArgumentException($"OutputBiasFromData: {name} has no Linear layer whose bias could start at the data's mean.");
+        if (last.bias is null)
+            throw new ArgumentException($"OutputBiasFromData: the last Linear layer of {name} has no bias.");
+        if (last.bias.numel() != mean.numel())
+            throw new ArgumentException($"OutputBiasFromData: the last Linear layer of {name} has {last.bias.numel()} outputs, but the data's mean has {mean.numel()} values ({string.Join("x", mean.shape)}).");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Tensor m = mean.to(float32).reshape(-1).to(last.bias.device);
+        Tensor b = range switch
+        {
+            Gan.Dsl.DataRange.ZeroToOne => m.clamp(1e-7, 1 - 1e-7).logit(),
+            Gan.Dsl.DataRange.MinusOneToOne => m.clamp(-1 + 1e-7, 1 - 1e-7).atanh(),
+            _ => throw new ArgumentException($"OutputBiasFromData needs data in [0, 1] or [−1, 1] (an output activation to invert), not {range}."),
+        };
+        last.bias.copy_(b);
+    }
+
     /// <summary>DCGAN generator (Radford et al. 2016) for 28×28 images: a linear layer to 2·width×7×7, then two
     /// stride-2 transposed convolutions (4×4) to 14×14 and 28×28, batch norm and ReLU between, and the output
     /// activation (DCGAN: tanh, pixels in [-1, 1]).</summary>

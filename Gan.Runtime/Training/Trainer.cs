@@ -67,7 +67,7 @@ public static class Trainer
     public static TrainResult Train(IAdversarialModel model, IBatchSource data, TrainOptions options)
     {
         if (options.Steps < 0) throw new ArgumentOutOfRangeException(nameof(options), "Steps must be >= 0.");
-        Func<double, double>? schedule = LearningRateFactor(options.LearningRateSchedule);
+        Func<double, double>? schedule = LearningRateFactor(options.LearningRateSchedule, options.Steps);
         TextWriter log = options.Log ?? Console.Error;
         ITrainingProgress progress = options.Progress ?? new PlainTrainingProgress(log, options.LogEvery);
         TensorBoardWriter? tensorBoard = options.TensorBoard;
@@ -79,13 +79,13 @@ public static class Trainer
         if (options.ResumeFrom is string resume)
         {
             CheckpointInfo info = Checkpoint.Load(resume, model, data, ema);
-            // A constant schedule does not depend on the run's length, so such a run may be extended: resumed with more steps
-            // it continues exactly as one run of that length would. Other schedules need the length they were saved with.
-            bool extends = info.LearningRateSchedule == "constant" && options.LearningRateSchedule == "constant" && options.Steps >= info.Step;
+            // A constant or decay:F schedule does not depend on the run's length, so such a run may be extended: resumed with more
+            // steps it continues exactly as one run of that length would. Other schedules need the length they were saved with.
+            bool extends = Extensible(info.LearningRateSchedule) && info.LearningRateSchedule == options.LearningRateSchedule && options.Steps >= info.Step;
             if ((info.TotalSteps != options.Steps && !extends) || info.LearningRateSchedule != options.LearningRateSchedule)
                 throw new ArgumentException($"{resume} was saved by a run of {info.TotalSteps} steps with the {info.LearningRateSchedule} schedule; " +
                                             $"resume with the same --steps and --lr-schedule (got {options.Steps}, {options.LearningRateSchedule})" +
-                                            (info.LearningRateSchedule == "constant" ? $", or with more steps than the {info.Step} done." : "."));
+                                            (Extensible(info.LearningRateSchedule) ? $", or with more steps than the {info.Step} done." : "."));
             if (info.Precision != MixedPrecision.Name(precision))
                 throw new ArgumentException($"{resume} was saved by a run in {info.Precision}; resume with --precision {info.Precision} (got {MixedPrecision.Name(precision)}).");
             start = info.Step;
@@ -157,15 +157,30 @@ public static class Trainer
         }
     }
 
-    /// <summary>The learning-rate factor at progress p ∈ [0, 1) of each schedule: <c>constant</c> (none), <c>linear</c>
-    /// (1 − p) or <c>ganin</c> (1 / (1 + 10 p)^0.75, Ganin &amp; Lempitsky 2015).</summary>
-    public static Func<double, double>? LearningRateFactor(string schedule) => schedule switch
+    /// <summary>The learning-rate factor at progress p = (step − 1) / steps of each schedule: <c>constant</c> (none),
+    /// <c>linear</c> (1 − p), <c>ganin</c> (1 / (1 + 10 p)^0.75, Ganin &amp; Lempitsky 2015) or <c>decay:F</c> (the rate
+    /// divided by F after every update, F^−(step − 1): Goodfellow et al. 2014's 1.000004, Mirza &amp; Osindero's 1.00004).
+    /// <paramref name="steps"/> is the run's length (<c>decay:F</c> counts updates).</summary>
+    public static Func<double, double>? LearningRateFactor(string schedule, int steps = 0)
     {
-        "constant" => null,
-        "linear" => p => 1.0 - p,
-        "ganin" => p => 1.0 / Math.Pow(1.0 + 10.0 * p, 0.75),
-        _ => throw new ArgumentException($"Unknown learning-rate schedule '{schedule}': use constant, linear or ganin."),
-    };
+        switch (schedule)
+        {
+            case "constant": return null;
+            case "linear": return p => 1.0 - p;
+            case "ganin": return p => 1.0 / Math.Pow(1.0 + 10.0 * p, 0.75);
+        }
+        if (DecayFactor(schedule) is double f) return p => Math.Pow(f, -Math.Round(p * steps));
+        throw new ArgumentException($"Unknown learning-rate schedule '{schedule}': use constant, linear, ganin or decay:F (F ≥ 1, e.g. decay:1.000004).");
+    }
+
+    /// <summary>F of a <c>decay:F</c> schedule (F ≥ 1), or null for any other text.</summary>
+    public static double? DecayFactor(string schedule) =>
+        schedule.StartsWith("decay:", StringComparison.Ordinal)
+        && double.TryParse(schedule.AsSpan(6), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double f)
+        && f >= 1 && !double.IsInfinity(f) ? f : null;
+
+    /// <summary>Whether a run with this schedule may be resumed with more steps: its rates do not depend on the run's length.</summary>
+    public static bool Extensible(string schedule) => schedule == "constant" || DecayFactor(schedule) is not null;
 
     /// <summary>The noise of the TensorBoard sample grids: the same codes at every checkpoint, so the grid shows the generator change.</summary>
     public const long SampleGridSeed = 20140610;

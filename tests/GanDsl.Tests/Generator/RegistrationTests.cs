@@ -49,5 +49,5 @@ public class RegistrationTests
 
     [Fact]
     public void An_unknown_schedule_is_GAN034_at_it() =>
-        Expect(WithGan("LearningRateSchedule = \"cosine\""), "GAN034", "LearningRateSchedule = \"cosine\"").GetMessage().ShouldContain("constant, linear and ganin");
+        Expect(WithGan("LearningRateSchedule = \"cosine\""), "GAN034", "LearningRateSchedule = \"cosine\"").GetMessage().ShouldContain("constant, linear, ganin and decay:F");
 }

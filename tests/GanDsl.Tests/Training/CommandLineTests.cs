@@ -83,7 +83,8 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("--data", "spiral", "'fashion-mnist'")]
     [InlineData("--progress", "loud", "'plain'")]
     [InlineData("--precision", "fp8", "'bf16'")]
-    [InlineData("--lr-schedule", "cosine", "'ganin'")]
+    [InlineData("--lr-schedule", "cosine", "constant, linear, ganin or decay:F")]
+    [InlineData("--lr-schedule", "decay:0.5", "decay:F with F ≥ 1")]
     [InlineData("--device", "gpu", "--device must be auto, cpu, cuda or cuda:N (got 'gpu').")]
     public void A_value_outside_an_options_choices_is_bad_usage_naming_the_choices(string option, string value, string listed)
     {
@@ -100,7 +101,7 @@ public sealed class CommandLineTests : IDisposable
     {
         var (code, output, _) = ChildProcess.RunGan(null, "train", "--help");
         code.ShouldBe(0);
-        foreach (string choices in new[] { "digits|digits-target|fashion-mnist|grid|mnist|moons|ring", "auto|bar|none|plain", "auto|bf16|fp32|tf32", "constant|ganin|linear" })
+        foreach (string choices in new[] { "digits|digits-target|fashion-mnist|grid|mnist|moons|ring", "auto|bar|none|plain", "auto|bf16|fp32|tf32", "constant|ganin|linear|decay:F" })
             output.ShouldContain(choices);
     }
 

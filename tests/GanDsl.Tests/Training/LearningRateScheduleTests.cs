@@ -44,6 +44,7 @@ public sealed class LearningRateScheduleTests
     [InlineData("constant")]
     [InlineData("linear")]
     [InlineData("ganin")]
+    [InlineData("decay:1.5")]
     public void Each_optimizer_holds_its_declared_rate_times_the_schedules_factor(string schedule)
     {
         const int steps = 8;
@@ -51,7 +52,7 @@ public sealed class LearningRateScheduleTests
         for (int step = 1; step <= steps; step++)
         {
             double p = (step - 1) / (double)steps;
-            double factor = schedule switch { "linear" => 1 - p, "ganin" => 1 / Math.Pow(1 + 10 * p, 0.75), _ => 1 };
+            double factor = schedule switch { "linear" => 1 - p, "ganin" => 1 / Math.Pow(1 + 10 * p, 0.75), "decay:1.5" => Math.Pow(1.5, -(step - 1)), _ => 1 };
             rates[step - 1].Length.ShouldBe(2);
             rates[step - 1][0].ShouldBe(3e-3 * factor, 1e-12, $"G at step {step}");
             rates[step - 1][1].ShouldBe(0.05 * factor, 1e-12, $"D at step {step}");
