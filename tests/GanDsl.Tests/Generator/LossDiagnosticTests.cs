@@ -165,6 +165,31 @@ public class LossDiagnosticTests
             "GAN034", "WeightClip = -0.01").GetMessage().ShouldContain("must be positive");
 
     [Fact]
+    public void Final_momentum_with_adam_is_GAN034_at_the_option() =>
+        Expect(GeneratorHarness.Declaration(networks: "[Generator(FinalMomentum = 0.7)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);\n    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);"),
+            "GAN034", "FinalMomentum = 0.7").GetMessage().ShouldContain("only SGD and RMSprop have a momentum, and G's optimizer is Adam");
+
+    [Fact]
+    public void A_final_momentum_of_one_is_GAN034_at_the_option() =>
+        Expect(GeneratorHarness.Declaration(networks: "[Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);\n    [Discriminator(Optimizer = Optimizer.Sgd, Momentum = 0.5, FinalMomentum = 1.0)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);"),
+            "GAN034", "FinalMomentum = 1.0").GetMessage().ShouldContain("[0, 1)");
+
+    [Fact]
+    public void A_scale_on_categorical_noise_is_GAN034_at_the_scale() =>
+        Expect(GeneratorHarness.Declaration(variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Categorical, 2, Scale = 3)]"),
+            "GAN034", "Scale = 3").GetMessage().ShouldContain("only Normal and Uniform draws have a scale");
+
+    [Fact]
+    public void A_negative_noise_scale_is_GAN034_at_the_scale() =>
+        Expect(GeneratorHarness.Declaration(variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Uniform, 2, Scale = -1)]"),
+            "GAN034", "Scale = -1").GetMessage().ShouldContain("positive");
+
+    [Fact]
+    public void Output_bias_from_data_without_a_ranged_data_variable_is_GAN034_at_the_option() =>
+        Expect(GeneratorHarness.Declaration(networks: "[Generator(OutputBiasFromData = true)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);\n    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);"),
+            "GAN034", "OutputBiasFromData = true").GetMessage().ShouldContain("Range = ZeroToOne or MinusOneToOne");
+
+    [Fact]
     public void Simultaneous_updates_with_k_above_one_is_GAN034_at_the_scheme() =>
         Expect(GeneratorHarness.Declaration(minimaxOptions: "DiscriminatorSteps = 2, Scheme = UpdateScheme.Simultaneous"), "GAN034", "Scheme = UpdateScheme.Simultaneous")
             .GetMessage().ShouldContain("DiscriminatorSteps must be 1 (got 2)");
