@@ -26,6 +26,7 @@ public class CatalogSnapshotTests
     [InlineData("ModernLosses")]
     [InlineData("ModernLossesImages")]
     [InlineData("PacGan")]
+    [InlineData("Goodfellow2014MnistPaper")]
     public void Catalog_entry(string file)
     {
         string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "GanDsl.Samples", "Catalog", file + ".cs"));
