@@ -240,6 +240,16 @@ public static class ImageCommands
         return results;
     }
 
+    /// <summary>The validation Parzen of training-time selection: <paramref name="samples"/> samples (class-balanced for a
+    /// conditional model) as the window's centres, σ chosen on <paramref name="validation"/> ([n, d], pixels in [0, 1]) and
+    /// the mean log-likelihood of those same images at that σ.</summary>
+    public static double ValidationParzen(IAdversarialModel model, DataVariable x, Tensor validation, int samples)
+    {
+        using var scope = NewDisposeScope();
+        Tensor generated = SampleUnit(model, x, samples).flatten(1);
+        return Parzen.WidthSearch(generated, validation).Max(p => p.MeanLl);
+    }
+
     private static Tensor SampleUnit(IAdversarialModel model, DataVariable x, int n)
     {
         using var scope = NewDisposeScope();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using Gan.Runtime;
 using Gan.Runtime.Data;
 using Gan.Runtime.Imaging;
@@ -41,6 +42,14 @@ public sealed record TrainSettings(string Model, string? Data, int? Steps, int? 
     /// <summary>Where the trainer's progress lines and messages go (the command line: standard error); null: with the results.</summary>
     public TextWriter? Log { get; init; }
 
+    /// <summary>Score the model every this many steps during training and keep the best weights (0: off); see <see cref="ValidationOptions"/>.</summary>
+    public int ValidateEvery { get; init; }
+    /// <summary><c>last</c>: the run's result is the last step's weights; <c>best</c>: those of the best validation score.</summary>
+    public string Select { get; init; } = "last";
+
+    /// <summary>Where the best validation weights go.</summary>
+    public string BestWeightsPath => System.IO.Path.Combine(Out, "best.bin");
+
     /// <summary>The run's checkpoint file, in its output folder.</summary>
     public string CheckpointPath => System.IO.Path.Combine(Out, "checkpoint.ckpt");
 
@@ -59,6 +68,11 @@ public sealed record TrainSettings(string Model, string? Data, int? Steps, int? 
         if (Ema is double d && !(d > 0 && d < 1)) throw new ArgumentException($"--ema must be a decay in (0, 1), e.g. 0.999 (got {d.ToString(CultureInfo.InvariantCulture)}).");
         ProgressModes.Resolve(Progress, terminal: false);
         if (TensorBoard is "") throw new ArgumentException("--tensorboard needs a folder, or none.");
+        if (ValidateEvery < 0) throw new ArgumentException($"--validate-every must not be negative (got {ValidateEvery}).");
+        if (Select is not ("last" or "best")) throw new ArgumentException($"--select must be last or best (got '{Select}').");
+        if (Select == "best" && ValidateEvery == 0) throw new ArgumentException("--select best needs --validate-every N: the best weights are those of the best validation score.");
+        if (Select == "best" && Ema is not null)
+            throw new ArgumentException("--select best with --ema is not supported: the best weights are saved with the average applied, and the run would then average them again; choose one.");
     }
 
     /// <summary>A new event file for this invocation (a resumed run adds one beside the earlier ones), or null.</summary>
@@ -68,12 +82,13 @@ public sealed record TrainSettings(string Model, string? Data, int? Steps, int? 
     public ExponentialMovingAverage? CreateEma(IAdversarialModel model) => Ema is double d ? new ExponentialMovingAverage(model, d) : null;
 
     /// <summary>The trainer's options for this run; the progress display follows <see cref="Progress"/> (a bar only on a terminal).</summary>
-    public TrainOptions TrainOptions(int steps, TextWriter log, TensorBoardWriter? tensorBoard = null, ExponentialMovingAverage? ema = null) => new()
+    public TrainOptions TrainOptions(int steps, TextWriter log, TensorBoardWriter? tensorBoard = null, ExponentialMovingAverage? ema = null,
+                                     ValidationOptions? validation = null) => new()
     {
         Steps = steps, LogEvery = LogEvery, Log = log, LearningRateSchedule = LearningRateSchedule ?? "linear",
         CheckpointPath = CheckpointPath, CheckpointEvery = CheckpointEvery, ResumeFrom = Resume ? CheckpointPath : null,
         Progress = ProgressModes.Create(ProgressModes.Resolve(Progress, ProgressModes.IsTerminal(log)), log, LogEvery),
-        TensorBoard = tensorBoard, Ema = ema, Precision = Precision,
+        TensorBoard = tensorBoard, Ema = ema, Precision = Precision, Validation = validation,
     };
 }
 
@@ -107,10 +122,30 @@ public static class TrainCommand
         output.WriteLine(model.ValueFunction.StartsWith("L_D = ", StringComparison.Ordinal) || model.ValueFunction.StartsWith("minimize ", StringComparison.Ordinal) ? $"  {model.ValueFunction}" : $"  V = {model.ValueFunction}");
         using ExponentialMovingAverage? ema = s.CreateEma(model);
         using TensorBoardWriter? tensorBoard = s.OpenTensorBoard();
+        ValidationOptions? validation = null;
+        if (s.ValidateEvery > 0)
+            validation = flow.Validation(model, s.EvalSamples ?? flow.DefaultEvalSamples) is (string name, Func<IAdversarialModel, double> score)
+                ? new ValidationOptions(name, s.ValidateEvery, score) { BestWeightsPath = s.BestWeightsPath }
+                : throw new ArgumentException($"--validate-every: the {dataName} flow has no validation score (it scores image data: the Parzen log-likelihood of the held-out validation images).");
         TrainResult result;
         IBatchSource source = flow.Source(model, batchSize, device, s.Seed);
-        try { result = Trainer.Train(model, source, s.TrainOptions(steps, s.Log ?? output, tensorBoard, ema)); }
+        try { result = Trainer.Train(model, source, s.TrainOptions(steps, s.Log ?? output, tensorBoard, ema, validation)); }
         finally { (source as IDisposable)?.Dispose(); }
+        var selection = new List<(string, object?)>();
+        if (result.Validation is { Best: ValidationPoint best } record)
+        {
+            selection.Add(("validation_score", record.Name));
+            selection.Add(("validation_every", s.ValidateEvery));
+            selection.Add(("validation_history", record.History.Select(p => new Dictionary<string, object> { ["step"] = p.Step, ["score"] = Math.Round(p.Score, 2) }).ToList()));
+            selection.Add(("validation_best_step", best.Step));
+            selection.Add(("validation_best_score", Math.Round(best.Score, 2)));
+            selection.Add(("selected", s.Select == "best" ? $"the weights of step {best.Step}, the best {record.Name}" : $"the weights of the last step, {steps}"));
+            if (s.Select == "best")
+            {
+                ModelWeights.Load((nn.Module)model, s.BestWeightsPath);
+                output.WriteLine($"  selected the weights of step {best.Step} (best {record.Name} {best.Score:F2}) from {s.BestWeightsPath}");
+            }
+        }
         RunInfo info = RunInfo.Save(s.Out, entry, model, dataName, s.Seed, steps, batchSize, ema);
         output.WriteLine($"  {result.Seconds:F1} s ({result.StepsPerSecond:F1} steps/s, {result.StepsPerSecond * batchSize:F0} examples/s); saved {Path.Combine(s.Out, RunInfo.WeightsFile)} ({info.Weights})");
 
@@ -118,7 +153,7 @@ public static class TrainCommand
         using IDisposable? averaged = ema?.Apply();
         using var scope = NewDisposeScope();
         RunMetrics metrics = RunMetrics.From(s, entry, model, flow.Record, batchSize, device, result, ema, tensorBoard)
-            .With(new (string, object?)[] { ("weights_sha256", info.WeightsSha256) });
+            .With(new (string, object?)[] { ("weights_sha256", info.WeightsSha256) }).With(selection);
         flow.Evaluate(new TrainedRun(s, steps, batchSize, entry, model, device, result, ema, tensorBoard), metrics, output);
         string json = Path.Combine(s.Out, "metrics.json");
         metrics.Write(json);

@@ -56,6 +56,9 @@ public abstract class TrainingFlow : IDisposable
     /// <summary>The mean training example of a data variable, in its declared range (for <see cref="IDataInitialized"/>), or
     /// null when this kind of data cannot give it.</summary>
     public virtual Tensor? Mean(IAdversarialModel model, string variable) => null;
+    /// <summary>The score of training-time validation (<c>--validate-every</c>): its name and the function (higher is better),
+    /// or null when this kind of data has none.</summary>
+    public virtual (string Name, Func<IAdversarialModel, double> Score)? Validation(IAdversarialModel model, int samples) => null;
     /// <summary>After training: pictures into the run's folder, numbers into <paramref name="metrics"/>, a summary to <paramref name="output"/>.</summary>
     public abstract void Evaluate(TrainedRun run, RunMetrics metrics, TextWriter output);
 
@@ -144,6 +147,27 @@ internal sealed class ImageFlow : TrainingFlow
         using var scope = NewDisposeScope();
         var (images, _) = ImageTensors.FromIdx(_data.Train.Images, _data.Train.Labels);
         return DataRanges.FromUnit(images.narrow(0, 0, TrainingImages).to(float32), x.Range).mean(new long[] { 0 }).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Validation Parzen: the mean log-likelihood of the held-out validation images (Parzen's σ set, never trained on)
+    /// under the window on <paramref name="samples"/> samples (as many as the final Parzen's; a conditional model's
+    /// class-balanced), at the σ of the grid that scores them best.</summary>
+    public override (string Name, Func<IAdversarialModel, double> Score)? Validation(IAdversarialModel model, int samples)
+    {
+        DataVariable x = ImageCommands.ImageVariable(model);
+        var (train, _) = ImageTensors.FromIdx(_data.Train.Images, _data.Train.Labels);
+        int held = Parzen.HeldOutCount(train.shape[0]);
+        Tensor validation = train.narrow(0, train.shape[0] - held, held).flatten(1).clone().DetachFromDisposeScope();
+        train.Dispose();
+        _validation = validation;
+        return ("val_parzen", m => ImageCommands.ValidationParzen(m, x, validation, samples));
+    }
+
+    private Tensor? _validation;
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _validation?.Dispose();
     }
 
     public override void Evaluate(TrainedRun run, RunMetrics metrics, TextWriter output)

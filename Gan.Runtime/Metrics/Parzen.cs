@@ -161,6 +161,18 @@ public static class Parzen
         return new ParzenResult(mean, standardError, bestSigma, n, v, t, search.AsReadOnly(), protocol);
     }
 
+    /// <summary>The search half of <see cref="Evaluate"/>: the mean log-likelihood of <paramref name="points"/> under the window
+    /// on <paramref name="centers"/> for every width (default <see cref="DefaultSigmas"/>), in the order given. Training-time
+    /// validation scores a model by the best of them on the held-out validation images.</summary>
+    public static IReadOnlyList<(double Sigma, double MeanLl)> WidthSearch(Tensor centers, Tensor points, IReadOnlyList<double>? sigmas = null, int chunk = DefaultChunk)
+    {
+        sigmas ??= DefaultSigmas;
+        if (sigmas.Count == 0) throw new ArgumentException("No kernel widths to try.", nameof(sigmas));
+        using var scope = NewDisposeScope();
+        double[] means = LogLikelihoodsForWidths(centers, points, sigmas, chunk).mean(new long[] { 1 }).cpu().data<double>().ToArray();
+        return sigmas.Select((s, i) => (s, means[i])).ToList().AsReadOnly();
+    }
+
     /// <summary>
     /// [S, P] float64: the log-likelihood of every point under every width, on the centres' device. Call it inside a
     /// dispose scope: the result belongs to the caller's scope.

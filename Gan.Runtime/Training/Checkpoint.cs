@@ -150,7 +150,7 @@ public static class Checkpoint
     }
 
     /// <summary>A seed for the CUDA generators that depends only on the (saved) CPU generator state and the step.</summary>
-    private static long CudaSeedFor(Tensor cpuState, int step)
+    internal static long CudaSeedFor(Tensor cpuState, int step)
     {
         byte[] state = cpuState.data<byte>().ToArray();
         byte[] hash = SHA256.HashData([.. state, .. BitConverter.GetBytes(step)]);

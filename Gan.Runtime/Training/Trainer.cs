@@ -39,6 +39,8 @@ public sealed record TrainOptions
     /// <summary><c>fp32</c>, <c>bf16</c> (mixed precision: libtorch's autocast, float32 master weights; see
     /// <see cref="MixedPrecision"/>) or <c>auto</c> (bf16 where the device computes it fast, else fp32).</summary>
     public string Precision { get; init; } = "fp32";
+    /// <summary>Training-time evaluation with the best weights kept (null: none). See <see cref="ValidationOptions"/>.</summary>
+    public ValidationOptions? Validation { get; init; }
 }
 
 /// <param name="Steps">The run's length in generator steps.</param>
@@ -50,6 +52,8 @@ public sealed record TrainResult(int Steps, double Seconds, float[] LastLosses, 
 {
     /// <summary>The precision the steps ran in (<see cref="TrainOptions.Precision"/> resolved for the device).</summary>
     public Precision Precision { get; init; }
+    /// <summary>The validation scores and the best step, when <see cref="TrainOptions.Validation"/> was given.</summary>
+    public ValidationRecord? Validation { get; init; }
     /// <summary>Steps per second in this invocation.</summary>
     public double StepsPerSecond => Seconds > 0 ? (Steps - StartStep) / Seconds : 0;
 }
@@ -103,6 +107,7 @@ public static class Trainer
             log.WriteLine($"precision: fp32 (tf32 applies to CUDA; this run is on the {model.Device.type})");
         else if (!string.Equals(options.Precision, "fp32", StringComparison.OrdinalIgnoreCase))
             log.WriteLine($"precision: fp32 ({options.Precision}: bfloat16 is not fast on this {model.Device.type}{(MixedPrecision.Available ? "" : $"; {MixedPrecision.Unavailable}")})");
+        ValidationTracker? validation = options.Validation is null ? null : new ValidationTracker(options.Validation, start);
         // A new event file per invocation; the START marker makes TensorBoard drop what a killed run logged after its checkpoint.
         tensorBoard?.SessionStart(start + 1);
         var clock = Stopwatch.StartNew();
@@ -141,6 +146,7 @@ public static class Trainer
                     if (schedule != null) scalars.Add(KeyValuePair.Create("train/lr_factor", (float)schedule((step - 1) / (double)options.Steps)));
                     tensorBoard.Scalars(step, scalars);
                 }
+                if (validation is not null && validation.Due(step, options.Steps)) validation.Validate(model, ema, step, log, tensorBoard);
                 bool checkpointNow = options.CheckpointPath is not null && (step == options.Steps || (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0));
                 // The grid comes before the checkpoint: it draws from fixed noise and puts the CPU generator back, and saving a
                 // checkpoint then resets the CUDA generators (see Checkpoint), so a resumed run draws exactly what an unbroken one does.
@@ -148,7 +154,7 @@ public static class Trainer
                 if (checkpointNow)
                     Checkpoint.Save(options.CheckpointPath!, model, data, step, options.Steps, options.LearningRateSchedule, ema, precision);
             }
-            result = new TrainResult(options.Steps, clock.Elapsed.TotalSeconds, last, names, start) { Precision = precision };
+            result = new TrainResult(options.Steps, clock.Elapsed.TotalSeconds, last, names, start) { Precision = precision, Validation = validation?.Record };
             return result;
         }
         finally
