@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -326,6 +327,50 @@ public static class Nets
         return Sequential(DcganLayers(channels, width, ("out", Linear(2L * width * 7 * 7, outputs))));
     }
 
+    /// <summary>Towers joined: the input row is split into consecutive parts of <paramref name="sizes"/> (the row a conditional
+    /// network receives is its inputs concatenated in the declared order, see <c>Inputs.Concat</c>: G(z | y) gets [z, one-hot
+    /// y], D(x | y) the flattened image and the one-hot label), each part runs through its own tower, and the towers' outputs,
+    /// concatenated, through <paramref name="joint"/> (Mirza &amp; Osindero 2014's networks: one tower for the noise or image,
+    /// one for the label).</summary>
+    public static Module<Tensor, Tensor> Towers(long[] sizes, Module<Tensor, Tensor>[] towers, Module<Tensor, Tensor> joint) => new Towers(sizes, towers, joint);
+
+    /// <summary>The conditional generator of Mirza &amp; Osindero 2014 (MNIST): z → ReLU <paramref name="noiseUnits"/> (200) and
+    /// the one-hot label → ReLU <paramref name="labelUnits"/> (1000), joined → ReLU <paramref name="hidden"/> (1200) → the
+    /// output activation (sigmoid: pixels in [0, 1]), with dropout after every hidden layer (the paper: 0.5 in G and D).</summary>
+    public static Module<Tensor, Tensor> ConditionalMlpGenerator(int noise, int classes, long[] outputShape, int noiseUnits = 200, int labelUnits = 1000,
+                                                                 int hidden = 1200, double dropout = 0.5, Activation output = Activation.Sigmoid)
+    {
+        if (noise <= 0 || classes <= 0 || noiseUnits <= 0 || labelUnits <= 0 || hidden <= 0)
+            throw new ArgumentException($"ConditionalMlpGenerator needs positive sizes (got noise {noise}, classes {classes}, units {noiseUnits}, {labelUnits}, {hidden}).");
+        Module<Tensor, Tensor> Layer(long inputs, long units) => dropout > 0
+            ? Sequential(("linear", Linear(inputs, units)), ("relu", ReLU()), ("dropout", Dropout(dropout)))
+            : Sequential(("linear", Linear(inputs, units)), ("relu", ReLU()));
+        var joint = new List<(string, Module<Tensor, Tensor>)> { ("hidden", Layer(noiseUnits + labelUnits, hidden)), ("out", Linear(hidden, Product(outputShape))) };
+        if (Make(output) is { } activation) joint.Add(("activation", activation));
+        joint.Add(("reshape", new Reshape(outputShape)));
+        return Towers(new long[] { noise, classes }, new[] { Layer(noise, noiseUnits), Layer(classes, labelUnits) }, Sequential(joint));
+    }
+
+    /// <summary>The conditional discriminator of Mirza &amp; Osindero 2014 (MNIST): the image → maxout <paramref name="imageUnits"/>
+    /// × <paramref name="imagePieces"/> (240 × 5) and the one-hot label → maxout <paramref name="labelUnits"/> ×
+    /// <paramref name="labelPieces"/> (50 × 5), joined → maxout <paramref name="jointUnits"/> × <paramref name="jointPieces"/>
+    /// (240 × 4) → one logit, with dropout after every maxout layer. Its input is the row D(x | y) receives: the flattened image,
+    /// then the label.</summary>
+    public static Module<Tensor, Tensor> ConditionalMaxoutDiscriminator(long[] imageShape, int classes, int imageUnits = 240, int imagePieces = 5,
+                                                                        int labelUnits = 50, int labelPieces = 5, int jointUnits = 240, int jointPieces = 4,
+                                                                        double dropout = 0.5)
+    {
+        if (classes <= 0 || imageUnits <= 0 || imagePieces <= 0 || labelUnits <= 0 || labelPieces <= 0 || jointUnits <= 0 || jointPieces <= 0)
+            throw new ArgumentException("ConditionalMaxoutDiscriminator needs positive classes, units and pieces.");
+        Module<Tensor, Tensor> Layer(long inputs, long units, long pieces) => dropout > 0
+            ? Sequential(("maxout", new Maxout(inputs, units, pieces)), ("dropout", Dropout(dropout)))
+            : Sequential(("maxout", new Maxout(inputs, units, pieces)));
+        long pixels = Product(imageShape);
+        return Towers(new long[] { pixels, classes },
+                      new[] { Layer(pixels, imageUnits, imagePieces), Layer(classes, labelUnits, labelPieces) },
+                      Sequential(("joint", Layer(imageUnits + labelUnits, jointUnits, jointPieces)), ("logit", Linear(jointUnits, 1))));
+    }
+
     /// <summary>A DCGAN discriminator conditioned on a class: its input is the row <c>D(x | y)</c> receives (the flattened
     /// image followed by the one-hot label, see <c>Inputs.Concat</c>); the label is broadcast to <paramref name="classes"/>
     /// constant planes stacked on the image's channels (the usual conditional DCGAN), then <see cref="DcganDiscriminator"/>.</summary>
@@ -381,6 +426,47 @@ public sealed class LabelPlanes : Module<Tensor, Tensor>
         Tensor x = input.narrow(1, 0, _pixels).view(m, _image[0], _image[1], _image[2]);
         Tensor y = input.narrow(1, _pixels, _classes).view(m, _classes, 1, 1).expand(m, _classes, _image[1], _image[2]);
         return cat(new[] { x, y }, 1);
+    }
+}
+
+/// <summary>See <see cref="Nets.Towers"/>: the input row split into parts, a tower per part, the outputs joined.</summary>
+public sealed class Towers : Module<Tensor, Tensor>
+{
+    private readonly long[] _sizes;
+    private readonly TorchSharp.Modules.ModuleList<Module<Tensor, Tensor>> towers;
+    private readonly Module<Tensor, Tensor> joint;
+
+    public Towers(long[] sizes, Module<Tensor, Tensor>[] towers, Module<Tensor, Tensor> joint) : base("Towers")
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        ArgumentNullException.ThrowIfNull(towers);
+        if (sizes.Length == 0 || sizes.Length != towers.Length)
+            throw new ArgumentException($"Towers needs one tower per part of the input (got {sizes.Length} sizes and {towers.Length} towers).");
+        foreach (long size in sizes)
+            if (size <= 0) throw new ArgumentException($"Towers needs positive part sizes (got {string.Join(", ", sizes)}).");
+        _sizes = sizes;
+        this.towers = ModuleList(towers);
+        this.joint = joint ?? throw new ArgumentNullException(nameof(joint));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        Tensor row = input.flatten(1);
+        if (row.shape[1] != _sizes.Sum())
+            throw new ArgumentException($"Towers expects rows of {_sizes.Sum()} values ({string.Join(" + ", _sizes)}), but got [{string.Join(", ", input.shape)}].");
+        Tensor[] parts = row.split(_sizes, 1);
+        return joint.forward(cat(parts.Select((part, i) => towers[i].forward(part)).ToArray(), 1));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            towers.Dispose();
+            joint.Dispose();
+        }
+        base.Dispose(disposing);
     }
 }
 

@@ -27,6 +27,7 @@ public class CatalogSnapshotTests
     [InlineData("ModernLossesImages")]
     [InlineData("PacGan")]
     [InlineData("Goodfellow2014MnistPaper")]
+    [InlineData("ConditionalGanPaper")]
     public void Catalog_entry(string file)
     {
         string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "GanDsl.Samples", "Catalog", file + ".cs"));

@@ -24,6 +24,7 @@ public partial class PaperOptionsModel
     static nn.Module<Tensor, Tensor> D() => Nets.InitUniform(Nets.Mlp(4, 8, 1), 0.005);
 }
 
+[Collection(GanDsl.Tests.Runtime.TorchGlobalRngCollection.Name)]
 public class PaperInitializationTests
 {
     [Fact]
@@ -74,5 +75,44 @@ public class PaperInitializationTests
             linear.bias!.abs().max().item<float>().ShouldBe(0f);
         }
         Should.Throw<System.ArgumentException>(() => starts.InitializeFromData(zeros(5))).Message.ShouldContain("4 outputs");
+    }
+
+    [Fact]
+    public void Towers_give_each_part_of_the_row_its_own_network_and_refuse_a_row_of_another_width()
+    {
+        var first = nn.Linear(2, 1, hasBias: false);
+        var second = nn.Linear(3, 1, hasBias: false);
+        using (no_grad())
+        {
+            first.weight!.copy_(tensor(new float[] { 1, 1 }).reshape(1, 2));
+            second.weight!.copy_(tensor(new float[] { 10, 10, 10 }).reshape(1, 3));
+        }
+        using var towers = Nets.Towers(new long[] { 2, 3 }, new nn.Module<Tensor, Tensor>[] { first, second }, nn.Identity());
+        towers.forward(tensor(new float[] { 1, 2, 3, 4, 5 }).reshape(1, 5)).data<float>().ToArray().ShouldBe(new float[] { 3, 120 });
+        Should.Throw<System.ArgumentException>(() => towers.forward(zeros(1, 4))).Message.ShouldContain("rows of 5 values (2 + 3)");
+        towers.parameters().Count().ShouldBe(2);   // both towers are registered (trained, saved, moved to the device)
+    }
+
+    [Fact]
+    public void The_paper_cgan_networks_read_the_row_conditional_players_get_and_each_step_moves_only_its_player()
+    {
+        torch.manual_seed(2);
+        using var model = new GanDsl.Samples.Catalog.ConditionalGanPaper(CPU);
+        IAdversarialModel m = model;
+        m.Network("G").parameters().Count().ShouldBe(8);   // towers 200 and 1000, joint 1200, output 784: weight and bias each
+        using var data = new Gan.Runtime.Data.ImageBatchSource(rand(40, 1, 28, 28), randint(0, 10, new long[] { 40 }), 20, CPU, DataRange.ZeroToOne, seed: 0);
+        var g = PlayerSnapshots.Snap(model, "G");
+        var d = PlayerSnapshots.Snap(model, "D");
+        model.StepDiscriminators(data);
+        PlayerSnapshots.Same(g, model, "G").ShouldBeTrue("G changed during D's update");
+        PlayerSnapshots.Same(d, model, "D").ShouldBeFalse("D did not change during its own update");
+        d = PlayerSnapshots.Snap(model, "D");
+        model.StepGenerators(data);
+        PlayerSnapshots.Same(d, model, "D").ShouldBeTrue("D changed during G's update");
+        PlayerSnapshots.Same(g, model, "G").ShouldBeFalse("G did not change during its own update");
+        // A sample per class, in [0, 1].
+        Tensor samples = ((IConditionalModel)model).Sample(arange(10, dtype: ScalarType.Int64));
+        samples.shape.ShouldBe(new long[] { 10, 1, 28, 28 });
+        samples.min().item<float>().ShouldBeGreaterThanOrEqualTo(0f);
     }
 }
