@@ -8,10 +8,11 @@ namespace GanDsl.Samples.Catalog;
 /// <summary>Adversarial autoencoder (Makhzani et al. 2015), MNIST, an 8-D Gaussian code: a reconstruction phase in which
 /// the encoder and decoder descend ‖x − Dec(Enc(x))‖², then a regularization phase in which D separates samples of the
 /// prior from codes Enc(x) and the encoder learns to fool it. Samples are Dec(z), z from the prior. The paper's MLPs
-/// (1000, 1000, ReLU); Adam instead of the paper's SGD with momentum.</summary>
+/// (1000, 1000, ReLU) and its prior, a Gaussian of std 5 (as a public reproduction that reached the paper's Parzen 340 reads
+/// the paper's code; ../shared/PROTOCOLS.md); Adam instead of the paper's SGD with momentum.</summary>
 [Gan(Name = "aae", Description = "Makhzani et al. 2015, adversarial autoencoder: reconstruction phase + game on an 8-D Gaussian code", Data = "mnist", BatchSize = 100, Steps = 5000)]
 [Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
-[Noise("z", Distribution.Normal, 8)]
+[Noise("z", Distribution.Normal, 8, Scale = 5)]
 [Minimize("E[||x - Dec(Enc(x))||^2]", Name = "reconstruction")]
 [Minimax("E[log D(z)] + E[log(1 - D(Enc(x)))]")]
 [Sample("Dec(z)")]
