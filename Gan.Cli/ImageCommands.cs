@@ -233,6 +233,17 @@ public static class ImageCommands
             double floor = Fid.Distance(trainStats, testStats);
             output.WriteLine($"  FID {fid:F2} (real-vs-real floor, train vs test: {floor:F2}; features of the {data.Name} classifier)");
             results.Add(("fid", Math.Round(fid, 3)));
+            // Which classes the samples are, by the same classifier: a collapsed generator shows as one class taking most samples
+            // (issue 15's goal for Goodfellow et al. 2014: every digit in the samples). Covered: at least a tenth of a uniform share.
+            long[] counts = bincount(classifier.Predict(generated.to(device)).cpu(), minlength: classifier.Architecture.Classes).data<long>().ToArray();
+            double share = 1.0 / counts.Length;
+            int covered = counts.Count(c => c >= 0.1 * share * samples);
+            output.WriteLine($"  classes of the samples ({data.Name} classifier): " +
+                             string.Join(", ", counts.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"{i}: {100.0 * c / samples:F1} %"))) +
+                             $"; {covered}/{counts.Length} classes with at least {0.1 * share:P0} of the samples");
+            results.Add(("sample_class_counts", counts));
+            results.Add(("classes_covered", covered));
+            results.Add(("sample_class_max_fraction", Math.Round((double)counts.Max() / samples, 4)));
             results.Add(("fid_real_vs_real", Math.Round(floor, 3)));
             results.Add(("fid_protocol", $"Fréchet distance between Gaussians fitted to the penultimate features of GanDsl's own {data.Name} classifier: " +
                                          $"{samples:N0} samples vs the {test.shape[0]:N0} test images; floor: the {train.shape[0]:N0} training vs the test images"));

@@ -72,6 +72,12 @@ public sealed class ImageCommandTests : IDisposable
             m.GetProperty("parzen_matched_centres").GetInt32().ShouldBe(200);
             m.GetProperty("parzen_matched_log_likelihood").GetDouble().ShouldBe(ll, 0.011);
             m.GetProperty("parzen_minus_real").GetDouble().ShouldBe(ll - m.GetProperty("parzen_real_training_images").GetDouble(), 0.011);
+            // The classes of the 200 samples by the project's classifier; covered: at least 1 % of them (2 samples).
+            long[] counts = m.GetProperty("sample_class_counts").EnumerateArray().Select(c => c.GetInt64()).ToArray();
+            counts.Length.ShouldBe(10);
+            counts.Sum().ShouldBe(200);
+            m.GetProperty("classes_covered").GetInt32().ShouldBe(counts.Count(c => c >= 2));
+            m.GetProperty("sample_class_max_fraction").GetDouble().ShouldBe(counts.Max() / 200.0, 1e-4);
         }
 
         string samples = Path.Combine(_dir, "s.png");
