@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Gan.Cli;
+using static GanDsl.Bench.BenchKit;
+
+namespace GanDsl.Bench;
+
+/// <summary>`reproduce`: the seed's papers with their authors' protocols (issue 15, ../shared/PROTOCOLS.md). Each experiment
+/// trains its catalog models with `gan train` (checkpoints every 1,000 steps; a run that was stopped resumes where its
+/// checkpoint is, a finished one is reused), measures the paper's figure the way the paper does, and one Markdown table
+/// puts ours beside the paper's, with the seeds, steps, time and whether the issue's goal is met; each run's samples.png is
+/// copied beside the table. Runs are long: start one experiment per core in the background (<c>--only ID</c>) and rerun
+/// the same command to finish or to tabulate (<c>--table-only</c>).</summary>
+public static class ReproduceBench
+{
+    /// <summary>One training run of an experiment.</summary>
+    /// <param name="Model">The catalog model.</param>
+    /// <param name="Data">Its data set.</param>
+    /// <param name="Steps">Its length (null: the model's declared one).</param>
+    /// <param name="BatchSize">Its batch (null: the model's).</param>
+    /// <param name="ValidateEvery">Training-time validation every N steps (null: none).</param>
+    /// <param name="Select">last or best (the checkpoint with the best validation score).</param>
+    private sealed record Job(string Model, string Data, int? Steps = null, int? BatchSize = null, int? ValidateEvery = null, string Select = "last")
+    {
+        public string Folder(string root, string experiment, long seed) => Path.Combine(root, experiment, $"{Model}-s{seed}");
+    }
+
+    /// <summary>What one seed of an experiment measured: the headline value (higher is better, for the median and the best
+    /// seed), the row's text, and whether the issue's goal is met.</summary>
+    private sealed record Measure(double Value, string Text, bool? GoalMet);
+
+    /// <param name="Id">The experiment's name (its folder under the runs root, <c>--only</c>).</param>
+    /// <param name="Paper">The paper and its figure.</param>
+    /// <param name="Figure">The paper's number, in the form ours is given.</param>
+    /// <param name="Goal">The issue's goal in words.</param>
+    /// <param name="Jobs">The runs of one seed.</param>
+    /// <param name="Score">The measure of one seed from its runs' metrics (in the order of <paramref name="Jobs"/>); null when a run is missing.</param>
+    private sealed record Experiment(string Id, string Paper, string Figure, string Goal, Job[] Jobs, Func<JsonElement[], Measure> Score);
+
+    private static readonly Experiment[] Experiments =
+    {
+        new("gan-mnist", "Goodfellow et al. 2014, MNIST (Table 1: Parzen 225 ± 2)", "−18 (225 against ≈243 for real data)",
+            "every digit among the samples; FID ≤ 3 × DCGAN's at the same length; Parzen − real ≥ −18",
+            new[] { new Job("goodfellow2014-mnist-paper", "mnist"), new Job("dcgan", "mnist", Steps: 18000, BatchSize: 100) },
+            m =>
+            {
+                double relative = m[0].GetProperty("parzen_minus_real").GetDouble(), fid = m[0].GetProperty("fid").GetDouble(), dcgan = m[1].GetProperty("fid").GetDouble();
+                int covered = m[0].GetProperty("classes_covered").GetInt32();
+                return new(relative, $"Parzen − real {F(relative, "F1")} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}, " +
+                                     $"real {F(m[0].GetProperty("parzen_real_training_images").GetDouble(), "F1")}); FID {F(fid, "F1")} (DCGAN at the same length {F(dcgan, "F1")}, " +
+                                     $"ratio {F(fid / dcgan, "F2")}); {covered}/10 digits",
+                           covered == 10 && fid <= 3 * dcgan && relative >= -18);
+            }),
+        new("cgan-mnist", "Mirza & Osindero 2014, MNIST (Table 1: Parzen 132 ± 1.8, the best validation checkpoint)", "−111 (132 against ≈243 for real data)",
+            "Parzen − real ≥ −111, the checkpoint chosen by validation Parzen",
+            new[] { new Job("cgan-paper", "mnist", ValidateEvery: 1000, Select: "best") },
+            m =>
+            {
+                double relative = m[0].GetProperty("parzen_minus_real").GetDouble();
+                return new(relative, $"Parzen − real {F(relative, "F1")} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}); " +
+                                     $"selected step {m[0].GetProperty("validation_best_step").GetInt32()}; FID {F(m[0].GetProperty("fid").GetDouble(), "F1")}; " +
+                                     $"{m[0].GetProperty("classes_covered").GetInt32()}/10 digits", relative >= -111);
+            }),
+        new("aae-mnist", "Makhzani et al. 2015, MNIST (Table 1: Parzen 340 ± 2)", "+97 (340 against ≈243 for real data)",
+            "Parzen − real ≥ +97 (the prior N(0, 5²) in 8 dimensions)",
+            new[] { new Job("aae", "mnist") },
+            m =>
+            {
+                double relative = m[0].GetProperty("parzen_minus_real").GetDouble();
+                return new(relative, $"Parzen − real {F(relative, "F1")} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}); FID {F(m[0].GetProperty("fid").GetDouble(), "F1")}",
+                           relative >= 97);
+            }),
+        new("infogan-mnist", "Chen et al. 2016, MNIST (§7.1: the categorical code classifies digits with 5 % error)", "95 %",
+            "≥ 90 %, median of 3 seeds",
+            new[] { new Job("infogan", "mnist") },
+            m =>
+            {
+                double accuracy = m[0].GetProperty("categorical_code_accuracy").GetDouble();
+                return new(accuracy, $"{F(100 * accuracy, "F1")} %", accuracy >= 0.9);
+            }),
+        new("dann-digits", "Ganin & Lempitsky 2015, MNIST → MNIST-M (Table 2: +24 points over source-only, 56 % of the gap closed)", "+24 points, 56 %",
+            "gain ≥ +24 points and ≥ 56 % of the gap to train-on-target",
+            new[] { new Job("dann-digits", "digits"), new Job("source-only-digits", "digits"), new Job("target-only-digits", "digits-target") },
+            m =>
+            {
+                double dann = m[0].GetProperty("target_test_accuracy").GetDouble(), source = m[1].GetProperty("target_test_accuracy").GetDouble(),
+                       target = m[2].GetProperty("target_test_accuracy").GetDouble();
+                double gain = dann - source, closed = (target - source) > 0 ? gain / (target - source) : double.NaN;
+                return new(gain, $"target {F(100 * dann, "F1")} % (source-only {F(100 * source, "F1")} %, train-on-target {F(100 * target, "F1")} %): " +
+                                 $"gain {F(100 * gain, "+0.0;−0.0")} points, {F(100 * closed, "F0")} % of the gap", gain >= 0.24 && closed >= 0.56);
+            }),
+    };
+
+    public static int Run(string[] args)
+    {
+        string root = Arg(args, "--runs") ?? "runs/reproduce";
+        string table = Arg(args, "--out") ?? "docs/results-reproduce.md";
+        string pictures = Arg(args, "--pictures") ?? "docs/images/reproduce";
+        string device = Arg(args, "--device") ?? "auto";
+        long[] seeds = (Arg(args, "--seeds") ?? "0").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        bool tableOnly = args.Contains("--table-only");
+        Experiment[] chosen = Experiments;
+        if (Arg(args, "--only") is string only)
+        {
+            string[] wanted = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            string[] unknown = wanted.Where(w => Experiments.All(e => e.Id != w)).ToArray();
+            if (unknown.Length > 0)
+            {
+                Console.Error.WriteLine($"reproduce: unknown experiment {string.Join(", ", unknown)}; known: {string.Join(", ", Experiments.Select(e => e.Id))}");
+                return 2;
+            }
+            chosen = Experiments.Where(e => wanted.Contains(e.Id)).ToArray();
+        }
+        Threads(args);
+
+        if (!tableOnly)
+            foreach (Experiment experiment in chosen)
+                foreach (long seed in seeds)
+                    foreach (Job job in experiment.Jobs)
+                    {
+                        string dir = job.Folder(root, experiment.Id, seed);
+                        if (File.Exists(Path.Combine(dir, "metrics.json"))) continue;   // finished
+                        bool resume = File.Exists(Path.Combine(dir, "checkpoint.ckpt"));
+                        Console.WriteLine($"reproduce: {experiment.Id}, {job.Model}, seed {seed}{(resume ? " (resuming)" : "")} → {dir}");
+                        var settings = new TrainSettings(job.Model, job.Data, job.Steps, job.BatchSize, seed, device, dir, EvalSamples: null, LogEvery: 1000,
+                                                         CheckpointEvery: 1000, Resume: resume, Progress: "plain", TensorBoard: "none")
+                        { Log = Console.Error, ValidateEvery = job.ValidateEvery ?? 0, Select = job.Select };
+                        int code = TrainCommand.Run(settings, Console.Out);
+                        if (code != 0) return code;
+                    }
+
+        // The table covers every experiment that has results, not only those just run.
+        var lines = new List<string>
+        {
+            $"GanDsl reproductions of the seed's papers with their authors' protocols — tabulated {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores; " +
+            "written by `dotnet run --project bench/GanDsl.Bench -c Release -- reproduce` (runs in runs/reproduce/, resumable).",
+            "",
+            "| experiment | paper | seeds done | steps × batch | ours: median (best seed) | per seed | paper's figure | goal | met | train time |",
+            "|---|---|---:|---:|---|---|---:|---|---|---:|",
+        };
+        Directory.CreateDirectory(pictures);
+        foreach (Experiment experiment in Experiments)
+        {
+            var measures = new List<(long Seed, Measure Measure)>();
+            double seconds = 0;
+            string size = "";
+            foreach (long seed in seeds)
+            {
+                var metrics = new List<JsonElement>();
+                foreach (Job job in experiment.Jobs)
+                {
+                    string file = Path.Combine(job.Folder(root, experiment.Id, seed), "metrics.json");
+                    if (!File.Exists(file)) break;
+                    using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(file));
+                    metrics.Add(doc.RootElement.Clone());
+                }
+                if (metrics.Count < experiment.Jobs.Length) continue;
+                measures.Add((seed, experiment.Score(metrics.ToArray())));
+                seconds += metrics.Sum(m => m.GetProperty("seconds").GetDouble());
+                size = $"{metrics[0].GetProperty("steps").GetInt32():N0} × {metrics[0].GetProperty("batch_size").GetInt32()}";
+                string samples = Path.Combine(experiment.Jobs[0].Folder(root, experiment.Id, seed), "samples.png");
+                if (File.Exists(samples)) File.Copy(samples, Path.Combine(pictures, $"{experiment.Id}-s{seed}.png"), overwrite: true);
+            }
+            if (measures.Count == 0)
+            {
+                lines.Add($"| {experiment.Id} | {experiment.Paper} | 0 | | not run | | {experiment.Figure} | {experiment.Goal} | | |");
+                continue;
+            }
+            var ordered = measures.OrderBy(m => m.Measure.Value).ToList();
+            (long Seed, Measure Measure) median = ordered[(ordered.Count - 1) / 2], best = ordered[^1];
+            string perSeed = string.Join("; ", measures.Select(m => $"s{m.Seed}: {m.Measure.Text}"));
+            string met = median.Measure.GoalMet switch { true => "yes", false => "no", null => "" };
+            lines.Add($"| {experiment.Id} | {experiment.Paper} | {string.Join(", ", measures.Select(m => m.Seed))} | {size} | " +
+                      $"{median.Measure.Text}{(measures.Count > 1 ? $" (best: s{best.Seed})" : "")} | {perSeed} | {experiment.Figure} | {experiment.Goal} | {met} | {F(seconds / 60, "F0")} min |");
+        }
+        lines.Add("");
+        lines.Add("Parzen − real: the model's Parzen window minus that of as many real training images, on the same σ grid, validation digits " +
+                  "(held out of training) and test digits (PROTOCOLS.md's fair protocol); the papers' figures are their distance from ≈243, " +
+                  "the real-data figure on full MNIST. Pictures: docs/images/reproduce/EXPERIMENT-sSEED.png (the first run's samples.png).");
+        return Emit(lines, new[] { "--out", table });
+    }
+}
