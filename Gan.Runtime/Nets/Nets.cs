@@ -162,22 +162,25 @@ public static class Nets
         return network;
     }
 
-    /// <summary>Sets the bias of <paramref name="network"/>'s last Linear layer so that, before the output activation, it is
+    /// <summary>Sets the bias of <paramref name="network"/>'s output Linear layer (the last with one output per value of
+    /// <paramref name="mean"/>) so that, before the output activation, it is
     /// the inverse of that activation at the data's mean: the network starts at the mean example when its hidden
     /// contributions are small (Goodfellow et al. 2014, pylearn2's <c>init_sigmoid_bias_from_marginals</c>). For data in
     /// [0, 1] (a sigmoid output) the bias is logit(mean), for [−1, 1] (tanh) atanh(mean), the mean clamped 1e-7 inside the
     /// range; <paramref name="mean"/> is the mean in the data's own range, of the layer's output size in any shape.</summary>
     public static void OutputBiasFromMean(Module<Tensor, Tensor> network, Tensor mean, Gan.Dsl.DataRange range, string name = "the network")
     {
-        TorchSharp.Modules.Linear? last = null;
-        foreach (var module in network.modules())
-            if (module is TorchSharp.Modules.Linear linear) last = linear;
-        if (last is null)
+        // The output layer: the last Linear with as many outputs as the data has values. "Last" alone is not enough: the order
+        // of modules() follows the module tree (a Towers network lists its joint's layers before their sublayers).
+        var linears = network.modules().OfType<TorchSharp.Modules.Linear>().ToList();
+        if (linears.Count == 0)
             throw new ArgumentException($"OutputBiasFromData: {name} has no Linear layer whose bias could start at the data's mean.");
+        TorchSharp.Modules.Linear? last = linears.LastOrDefault(l => l.weight!.shape[0] == mean.numel());
+        if (last is null)
+            throw new ArgumentException($"OutputBiasFromData: no Linear layer of {name} has {mean.numel()} outputs, one per value of the data's mean ({string.Join("x", mean.shape)}); " +
+                                        $"its Linear layers have {string.Join(", ", linears.Select(l => l.weight!.shape[0]).Distinct())}.");
         if (last.bias is null)
-            throw new ArgumentException($"OutputBiasFromData: the last Linear layer of {name} has no bias.");
-        if (last.bias.numel() != mean.numel())
-            throw new ArgumentException($"OutputBiasFromData: the last Linear layer of {name} has {last.bias.numel()} outputs, but the data's mean has {mean.numel()} values ({string.Join("x", mean.shape)}).");
+            throw new ArgumentException($"OutputBiasFromData: the output Linear layer of {name} ({mean.numel()} outputs) has no bias.");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Tensor m = mean.to(float32).reshape(-1).to(last.bias.device);

@@ -74,7 +74,7 @@ public class PaperInitializationTests
             linear.weight!.abs().max().item<float>().ShouldBeLessThanOrEqualTo(0.005f);
             linear.bias!.abs().max().item<float>().ShouldBe(0f);
         }
-        Should.Throw<System.ArgumentException>(() => starts.InitializeFromData(zeros(5))).Message.ShouldContain("4 outputs");
+        Should.Throw<System.ArgumentException>(() => starts.InitializeFromData(zeros(5))).Message.ShouldContain("no Linear layer of G has 5 outputs");
     }
 
     [Fact]
@@ -100,6 +100,10 @@ public class PaperInitializationTests
         using var model = new GanDsl.Samples.Catalog.ConditionalGanPaper(CPU);
         IAdversarialModel m = model;
         m.Network("G").parameters().Count().ShouldBe(8);   // towers 200 and 1000, joint 1200, output 784: weight and bias each
+        // OutputBiasFromData finds the output layer inside the towers' joint network (not the last Linear modules() lists).
+        ((IDataInitialized)model).InitializeFromData(full(new long[] { 1, 28, 28 }, 0.25f));
+        var output = m.Network("G").modules().OfType<TorchSharp.Modules.Linear>().Single(l => l.weight!.shape[0] == 784);
+        output.bias!.mean().item<float>().ShouldBe((float)System.Math.Log(0.25 / 0.75), 1e-5f);
         using var data = new Gan.Runtime.Data.ImageBatchSource(rand(40, 1, 28, 28), randint(0, 10, new long[] { 40 }), 20, CPU, DataRange.ZeroToOne, seed: 0);
         var g = PlayerSnapshots.Snap(model, "G");
         var d = PlayerSnapshots.Snap(model, "D");
