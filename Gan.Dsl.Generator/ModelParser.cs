@@ -612,13 +612,33 @@ namespace Gan.Dsl.Generator
                 WarnProbabilities(dLoss, dText, dLiteral);
                 WarnProbabilities(gLoss, gText, gLiteral);
 
-                losses = new GameLossesSpec(dText, dLoss, gText, gLoss);
+                string[]? dExtra = SideUpdates(g, "DiscriminatorUpdates", dApplied, "discriminators'"), gExtra = SideUpdates(g, "GeneratorUpdates", gApplied, "generators'");
+                if (dExtra == null || gExtra == null) { fatal = true; return false; }
+                losses = new GameLossesSpec(dText, dLoss, gText, gLoss, dExtra.ToEquatableArray(), gExtra.ToEquatableArray());
                 valueFunction = new BinaryExpr('+', dLoss, gLoss, 0, 0);
                 valueText = $"L_D = {dText}; L_G = {gText}";
                 return true;
             }
 
             /// <summary>The options every game has, [Minimax] or [Game]: k (GAN010), its update scheme and packing (GAN034).</summary>
+            /// <summary>[Game(DiscriminatorUpdates = "...")] or GeneratorUpdates: the [Network]s a side's step also updates, each
+            /// declared, not a player of either side, and applied by that side's loss (GAN034 at the option otherwise); null when bad.</summary>
+            private string[]? SideUpdates(AttributeData attribute, string option, HashSet<string> applied, string side)
+            {
+                string? text = NamedString(attribute, option);
+                if (text == null) return new string[0];
+                LocationInfo? where = NamedArgumentLocation(minimaxSyntax, option) ?? minimaxLocation;
+                string[] names = text.Split(',').Select(u => u.Trim()).Where(u => u.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
+                string? why = names.Length == 0 ? "it names no network"
+                    : names.Select(u => !scope.Networks.TryGetValue(u, out NetworkSpec? n) ? $"'{u}' is not a declared network"
+                        : n.Role != PlayerRole.Network ? $"'{u}' is a [{n.Role}], a player of the game, which its own side's loss updates already; name [Network]s here"
+                        : !applied.Contains(u) ? $"the {side} loss never applies '{u}', so its gradient would be zero"
+                        : null).FirstOrDefault(w => w != null);
+                if (why == null) return names;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption, where, $"{option} = \"{text}\"", why));
+                return null;
+            }
+
             private void ReadGameOptions(AttributeData attribute)
             {
                 steps = NamedInt(attribute, "DiscriminatorSteps") ?? 1;

@@ -121,6 +121,12 @@ namespace Gan.Dsl
         /// <summary>Packing (Lin et al. 2018, PacGAN): the discriminators judge groups of this many examples, concatenated (real
         /// with real, generated with generated); a minibatch of B examples gives B / Pack judgments. 1: none.</summary>
         public int Pack { get; set; } = 1;
+        /// <summary>[Network]s (neither side's players) that the discriminators' step also updates, descending L_D with them,
+        /// comma-separated: InfoGAN's recognition heads, trained in D's step on D's loss minus the mutual information
+        /// (Chen et al. 2016's code): <c>DiscriminatorUpdates = "Q, Qs"</c>. L_D must apply each of them.</summary>
+        public string? DiscriminatorUpdates { get; set; }
+        /// <summary>[Network]s that the generators' step also updates, descending L_G with them (comma-separated); L_G must apply each.</summary>
+        public string? GeneratorUpdates { get; set; }
     }
 
     /// <summary>A variable computed from others in each phase that reads it, as a paper's algorithm defines one:

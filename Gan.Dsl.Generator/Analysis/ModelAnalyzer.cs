@@ -35,10 +35,11 @@ namespace Gan.Dsl.Generator.Analysis
             CallExpr? sampler = model.SampleExpression as CallExpr;
             if (model.Losses is GameLossesSpec losses)
             {
-                phases.Add(Phase(model, scope, MaximizeMethod, PhaseKind.DiscriminatorsLoss, "loss_" + string.Join("_", maximizers), null, maximizers,
-                    Semantics.Terms(losses.Discriminator), partial: false));
-                phases.Add(Phase(model, scope, MinimizeMethod, PhaseKind.GeneratorsLoss, "loss_" + string.Join("_", minimizers), null, minimizers,
-                    Semantics.Terms(losses.Generator), partial: false));
+                // Each side's step updates its players and the [Network]s the declaration adds to it (DiscriminatorUpdates, GeneratorUpdates).
+                phases.Add(Phase(model, scope, MaximizeMethod, PhaseKind.DiscriminatorsLoss, "loss_" + string.Join("_", maximizers), null,
+                    maximizers.Concat(losses.DiscriminatorUpdates).ToArray(), Semantics.Terms(losses.Discriminator), partial: false));
+                phases.Add(Phase(model, scope, MinimizeMethod, PhaseKind.GeneratorsLoss, "loss_" + string.Join("_", minimizers), null,
+                    minimizers.Concat(losses.GeneratorUpdates).ToArray(), Semantics.Terms(losses.Generator), partial: false));
             }
             else if (model.HasGame)
             {
@@ -75,7 +76,7 @@ namespace Gan.Dsl.Generator.Analysis
             if (model.HasGame && model.Scheme == UpdateScheme.Simultaneous)
             {
                 PhasePlan max = phases[phases.Count - 2], min = phases[phases.Count - 1];
-                simultaneous = Phase(model, scope, "StepSimultaneous", PhaseKind.Simultaneous, "loss", null, maximizers.Concat(minimizers).ToArray(),
+                simultaneous = Phase(model, scope, "StepSimultaneous", PhaseKind.Simultaneous, "loss", null, max.Updates.Concat(min.Updates).ToArray(),
                     max.Loss.Concat(min.Loss).Select(t => (t.Sign, t.Term)).ToList(), partial: false);
             }
             return new ModelPlan(model, scope, maximizers.ToEquatableArray(), minimizers.ToEquatableArray(), phases.ToEquatableArray(), sampler,

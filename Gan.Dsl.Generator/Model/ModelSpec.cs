@@ -27,7 +27,10 @@ namespace Gan.Dsl.Generator.Model
     internal sealed record ObjectiveSpec(string Name, string Text, Expr Objective, EquatableArray<string> Updates);
 
     /// <summary>A [Game] with a loss per side: what the discriminators descend and what the generators descend, as declared.</summary>
-    internal sealed record GameLossesSpec(string DiscriminatorText, Expr Discriminator, string GeneratorText, Expr Generator);
+    /// <param name="DiscriminatorUpdates">[Network]s the discriminators' step also updates (GameAttribute.DiscriminatorUpdates).</param>
+    /// <param name="GeneratorUpdates">[Network]s the generators' step also updates.</param>
+    internal sealed record GameLossesSpec(string DiscriminatorText, Expr Discriminator, string GeneratorText, Expr Generator,
+                                          EquatableArray<string> DiscriminatorUpdates = default, EquatableArray<string> GeneratorUpdates = default);
 
     /// <summary>A [Define]: a variable computed from its expression in each phase that reads it.</summary>
     internal sealed record DefinitionSpec(string Name, string Text, Expr Expression);

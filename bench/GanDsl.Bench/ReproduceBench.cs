@@ -117,6 +117,7 @@ public static class ReproduceBench
             chosen = Experiments.Where(e => wanted.Contains(e.Id)).ToArray();
         }
         Threads(args);
+        _ = GanDsl.Samples.Catalog.ModelCatalog.Entries;   // loads the catalog: its models register themselves (and target-only-digits)
 
         if (!tableOnly)
             foreach (Experiment experiment in chosen)

@@ -189,6 +189,31 @@ public class LossDiagnosticTests
         Expect(GeneratorHarness.Declaration(networks: "[Generator(OutputBiasFromData = true)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);\n    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);"),
             "GAN034", "OutputBiasFromData = true").GetMessage().ShouldContain("Range = ZeroToOne or MinusOneToOne");
 
+    private static string SideUpdatesGame(string option) => GeneratorHarness.Declaration(withMinimax: false,
+        variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Noise(\"c\", Distribution.Categorical, 3)]\n" +
+                   $"[Game(\"-E[log D(x)] - E[log(1 - D(G(z | c)))] - E[log Q(c | G(z | c))]\", \"-E[log D(G(z | c))]\", {option})]",
+        networks: """
+            [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(5, 16, 2);
+                [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+                [Network(Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> Q() => Nets.Mlp(2, 16, 3);
+                [Network] static nn.Module<Tensor, Tensor> E() => Nets.Mlp(2, 16, 2);
+            """);
+
+    [Fact]
+    public void Side_updates_naming_an_undeclared_network_is_GAN034_at_the_option() =>
+        Expect(SideUpdatesGame("DiscriminatorUpdates = \"Q, P\""), "GAN034", "DiscriminatorUpdates = \"Q, P\"").GetMessage().ShouldContain("'P' is not a declared network");
+
+    [Fact]
+    public void Side_updates_naming_a_player_is_GAN034_at_the_option() =>
+        Expect(SideUpdatesGame("DiscriminatorUpdates = \"G\""), "GAN034", "DiscriminatorUpdates = \"G\"").GetMessage().ShouldContain("'G' is a [Generator], a player of the game");
+
+    [Fact]
+    public void Side_updates_naming_a_network_that_sides_loss_never_applies_is_GAN034_at_the_option()
+    {
+        Expect(SideUpdatesGame("DiscriminatorUpdates = \"E\""), "GAN034", "DiscriminatorUpdates = \"E\"").GetMessage().ShouldContain("the discriminators' loss never applies 'E'");
+        Expect(SideUpdatesGame("GeneratorUpdates = \"Q\""), "GAN034", "GeneratorUpdates = \"Q\"").GetMessage().ShouldContain("the generators' loss never applies 'Q'");
+    }
+
     [Fact]
     public void Simultaneous_updates_with_k_above_one_is_GAN034_at_the_scheme() =>
         Expect(GeneratorHarness.Declaration(minimaxOptions: "DiscriminatorSteps = 2, Scheme = UpdateScheme.Simultaneous"), "GAN034", "Scheme = UpdateScheme.Simultaneous")

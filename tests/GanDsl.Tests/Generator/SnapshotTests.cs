@@ -114,6 +114,19 @@ public class SnapshotTests
         variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Game(\"E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]\", \"-E[D(G(z))]\")]",
         networks: CriticNetworks), "Hinge");
 
+    /// <summary>A [Network] trained in a side's step (InfoGAN as Chen et al.'s code updates it): Q, a recognition head declared
+    /// neither side's, descends L_D with D (DiscriminatorUpdates = "Q"): StepDiscriminators zeroes and steps Q's optimizer and
+    /// computes Q(c | G(z | c)) with gradients; StepGenerators applies Q fixed, its gradient reaching G only.</summary>
+    [Fact]
+    public void Game_with_a_network_in_the_discriminators_step() => Verify(GeneratorHarness.Declaration(withMinimax: false,
+        variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n[Noise(\"c\", Distribution.Categorical, 3)]\n" +
+                   "[Game(\"-E[log D(x)] - E[log(1 - D(G(z | c)))] - E[log Q(c | G(z | c))]\", \"-E[log D(G(z | c))] - E[log Q(c | G(z | c))]\", DiscriminatorUpdates = \"Q\")]",
+        networks: """
+            [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(5, 16, 2);
+                [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+                [Network(Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> Q() => Nets.Mlp(2, 16, 3);
+            """), "SideUpdates");
+
     /// <summary>WGAN-GP: ε drawn per example and scaling each example (Inputs.Scale), x̂ a [Define] computed after G(z) (under
     /// no_grad in the critic's step) and made to require gradients, ∇_x̂ D(x̂) by autograd.grad with create_graph, k = 5.</summary>
     [Fact]

@@ -24,6 +24,20 @@ public partial class PaperOptionsModel
     static nn.Module<Tensor, Tensor> D() => Nets.InitUniform(Nets.Mlp(4, 8, 1), 0.005);
 }
 
+/// <summary>InfoGAN's update scheme in Chen et al.'s code: the recognition head Q is trained in D's step, on D's loss minus
+/// the mutual information, and G's loss carries the mutual information too.</summary>
+[Gan(Name = "side-updates-test", Data = "ring")]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Noise("c", Distribution.Categorical, 3)]
+[Game("-E[log D(x)] - E[log(1 - D(G(z | c)))] - E[log Q(c | G(z | c))]", "-E[log D(G(z | c))] - E[log Q(c | G(z | c))]", DiscriminatorUpdates = "Q")]
+public partial class SideUpdatesModel
+{
+    [Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(5, 16, 2);
+    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+    [Network(Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> Q() => Nets.Mlp(2, 16, 3);
+}
+
 [Collection(GanDsl.Tests.Runtime.TorchGlobalRngCollection.Name)]
 public class PaperInitializationTests
 {
@@ -118,5 +132,26 @@ public class PaperInitializationTests
         Tensor samples = ((IConditionalModel)model).Sample(arange(10, dtype: ScalarType.Int64));
         samples.shape.ShouldBe(new long[] { 10, 1, 28, 28 });
         samples.min().item<float>().ShouldBeGreaterThanOrEqualTo(0f);
+    }
+
+    [Fact]
+    public void A_network_named_in_DiscriminatorUpdates_moves_with_D_and_only_there()
+    {
+        torch.manual_seed(5);
+        using var model = new SideUpdatesModel(CPU);
+        var data = new Gan.Runtime.Data.MixtureBatchSource(Gan.Runtime.Data.GaussianMixture2D.Ring8(), 32, CPU);
+        var g = PlayerSnapshots.Snap(model, "G");
+        var d = PlayerSnapshots.Snap(model, "D");
+        var q = PlayerSnapshots.Snap(model, "Q");
+        model.StepDiscriminators(data);
+        PlayerSnapshots.Same(g, model, "G").ShouldBeTrue("G changed in D's step");
+        PlayerSnapshots.Same(d, model, "D").ShouldBeFalse("D did not change in its step");
+        PlayerSnapshots.Same(q, model, "Q").ShouldBeFalse("Q did not change in D's step, which DiscriminatorUpdates gives it");
+        d = PlayerSnapshots.Snap(model, "D");
+        q = PlayerSnapshots.Snap(model, "Q");
+        model.StepGenerators(data);
+        PlayerSnapshots.Same(d, model, "D").ShouldBeTrue("D changed in G's step");
+        PlayerSnapshots.Same(q, model, "Q").ShouldBeTrue("Q changed in G's step");
+        PlayerSnapshots.Same(g, model, "G").ShouldBeFalse("G did not change in its step");
     }
 }
