@@ -75,9 +75,9 @@ namespace Gan.Dsl.Generator
                            (phase.Fixed.Count > 0 ? $", {string.Join(", ", phase.Fixed)} held fixed" : "") + ". Returns the loss.</summary>");
                 }
                 else if (phase.Kind == PhaseKind.DiscriminatorsLoss)
-                    w.Line($"/// <summary>One update of {maxSide}: descend L_D = {Xml(model.Losses!.DiscriminatorText)} on a fresh minibatch, with the output of {minSide} held fixed. Returns the loss.</summary>");
+                    w.Line($"/// <summary>One update of {string.Join(", ", phase.Updates)}: descend L_D = {Xml(model.Losses!.DiscriminatorText)} on a fresh minibatch, with the output of {minSide} held fixed. Returns the loss.</summary>");
                 else if (phase.Kind == PhaseKind.GeneratorsLoss)
-                    w.Line($"/// <summary>One update of {minSide}: descend L_G = {Xml(model.Losses!.GeneratorText)} on a fresh minibatch. Returns the loss.</summary>");
+                    w.Line($"/// <summary>One update of {string.Join(", ", phase.Updates)}: descend L_G = {Xml(model.Losses!.GeneratorText)} on a fresh minibatch. Returns the loss.</summary>");
                 else if (phase.Kind == PhaseKind.Maximize)
                     w.Line($"/// <summary>One update of {maxSide}: ascend V on a fresh minibatch, with the output of {minSide} held fixed. Returns the loss (-V).</summary>");
                 else

@@ -76,7 +76,7 @@ public static class ReproduceBench
             }),
         new("infogan-mnist", "Chen et al. 2016, MNIST (§7.1: the categorical code classifies digits with 5 % error)", "95 %",
             "≥ 90 %, median of 3 seeds",
-            new[] { new Job("infogan", "mnist") },
+            new[] { new Job("infogan-paper", "mnist") },
             m =>
             {
                 double accuracy = m[0].GetProperty("categorical_code_accuracy").GetDouble();

@@ -28,6 +28,7 @@ public class CatalogSnapshotTests
     [InlineData("PacGan")]
     [InlineData("Goodfellow2014MnistPaper")]
     [InlineData("ConditionalGanPaper")]
+    [InlineData("InfoGanPaper")]
     public void Catalog_entry(string file)
     {
         string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "GanDsl.Samples", "Catalog", file + ".cs"));
