@@ -9,7 +9,7 @@ using GanDsl.Bench;
 //   images     the image results (trains with `gan train`; see docs/results-images.md)
 //   cpuconv    libtorch's own CPU convolutions against oneDNN's: gradient errors and DCGAN step speed
 //   precision  the image models' training steps in fp32 and in mixed precision (bf16 autocast)
-//   reproduce  the seed's papers with their authors' protocols, ours beside the paper's (docs/results-reproduce.md)
+//   reproduce  the seed's papers with their authors' protocols, ours beside the paper's (docs/results-reproduce-table.md)
 
 string mode = args.Length > 0 ? args[0] : "overhead";
 _ = BenchKit.StartLoad;   // read before any work

@@ -98,7 +98,7 @@ public static class ReproduceBench
     public static int Run(string[] args)
     {
         string root = Arg(args, "--runs") ?? "runs/reproduce";
-        string table = Arg(args, "--out") ?? "docs/results-reproduce.md";
+        string table = Arg(args, "--out") ?? "docs/results-reproduce-table.md";
         string pictures = Arg(args, "--pictures") ?? "docs/images/reproduce";
         string device = Arg(args, "--device") ?? "auto";
         long[] seeds = (Arg(args, "--seeds") ?? "0").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
