@@ -903,6 +903,38 @@ namespace Gan.Dsl.Generator
             }
         }
 
+        /// <summary>The names an expression computed per example without gradients reads ([Edit], [Infer], [Domain]), in
+        /// reading order; what such a computation cannot hold is refused at its characters through <paramref name="refuse"/>:
+        /// an expectation, reverse(·), a gradient, or a network returning a distribution (<paramref name="density"/> says why).
+        /// <paramref name="verb"/> and <paramref name="noun"/> name the declaration in the messages ("edits", "an edit").</summary>
+        private static List<NameExpr> PerExampleNames(IEnumerable<Expr> roots, Scope scope, Func<int, int, LocationInfo?> at, Action<LocationInfo?, string> refuse,
+                                                      string verb, string noun, Func<CallExpr, string> density)
+        {
+            var names = new List<NameExpr>();
+            void Walk(Expr e)
+            {
+                switch (e)
+                {
+                    case NameExpr v: names.Add(v); return;
+                    case ExpectationExpr x:
+                        refuse(at(x.Start, x.End - x.Start), $"{verb} each example on its own: an expectation E[...] has no place in it");
+                        return;
+                    case CallExpr c when c.Callee == "reverse":
+                        refuse(at(c.Start, c.CalleeEnd - c.Start), $"applies reverse(·), which only changes gradients, and {noun} computes none");
+                        return;
+                    case GradientExpr g:
+                        refuse(at(g.Start, g.End - g.Start), $"takes a gradient, and {noun} computes none");
+                        return;
+                    case CallExpr c when scope.IsDensity(c.Callee):
+                        refuse(at(c.Start, c.CalleeEnd - c.Start), density(c));
+                        return;
+                }
+                foreach (Expr child in Tree.Children(e)) Walk(child);
+            }
+            foreach (Expr root in roots) Walk(root);
+            return names;
+        }
+
         /// <summary>Checks an [Edit] expression: it parses (GAN001), its names are declared and applied rightly (GAN002, GAN003,
         /// GAN015), it is a network that is not a discriminator applied to one data variable (not a label), noise variables and
         /// network applications, with no expectation, density network or reverse(·) (GAN025), and it reads exactly one
@@ -938,28 +970,8 @@ namespace Gan.Dsl.Generator
             }
 
             // Each part of the expression, in reading order.
-            var names = new List<NameExpr>();
-            void Walk(Expr e)
-            {
-                switch (e)
-                {
-                    case NameExpr v: names.Add(v); return;
-                    case ExpectationExpr x:
-                        Refuse(at(x.Start, x.End - x.Start), "edits each example on its own: an expectation E[...] has no place in it");
-                        return;
-                    case CallExpr c when c.Callee == "reverse":
-                        Refuse(at(c.Start, c.CalleeEnd - c.Start), "applies reverse(·), which only changes gradients, and an edit computes none");
-                        return;
-                    case GradientExpr g:
-                        Refuse(at(g.Start, g.End - g.Start), "takes a gradient, and an edit computes none");
-                        return;
-                    case CallExpr c when scope.IsDensity(c.Callee):
-                        Refuse(at(c.Start, c.CalleeEnd - c.Start), $"applies '{c.Callee}', which returns a distribution (it is applied as {c.Callee}(v | input)), not an input to edit with");
-                        return;
-                }
-                foreach (Expr child in Tree.Children(e)) Walk(child);
-            }
-            Walk(parsed);
+            List<NameExpr> names = PerExampleNames(new[] { parsed }, scope, at, Refuse, "edits", "an edit",
+                c => $"applies '{c.Callee}', which returns a distribution (it is applied as {c.Callee}(v | input)), not an input to edit with");
 
             string? image = null;
             foreach (NameExpr v in names)
@@ -1050,28 +1062,8 @@ namespace Gan.Dsl.Generator
                 inputs = root.Args;
             }
 
-            var names = new List<NameExpr>();
-            void Walk(Expr e)
-            {
-                switch (e)
-                {
-                    case NameExpr v: names.Add(v); return;
-                    case ExpectationExpr x:
-                        Refuse(at(x.Start, x.End - x.Start), "reads each example on its own: an expectation E[...] has no place in it");
-                        return;
-                    case CallExpr c when c.Callee == "reverse":
-                        Refuse(at(c.Start, c.CalleeEnd - c.Start), "applies reverse(·), which only changes gradients, and a readout computes none");
-                        return;
-                    case GradientExpr g:
-                        Refuse(at(g.Start, g.End - g.Start), "takes a gradient, and a readout computes none");
-                        return;
-                    case CallExpr c when scope.IsDensity(c.Callee):
-                        Refuse(at(c.Start, c.CalleeEnd - c.Start), $"applies '{c.Callee}', which returns a distribution, to compute an input");
-                        return;
-                }
-                foreach (Expr child in Tree.Children(e)) Walk(child);
-            }
-            foreach (Expr input in inputs) Walk(input);
+            List<NameExpr> names = PerExampleNames(inputs, scope, at, Refuse, "reads", "a readout",
+                c => $"applies '{c.Callee}', which returns a distribution, to compute an input");
 
             string? example = null;
             NameExpr? drawn = names.FirstOrDefault(v => noise.Any(z => z.Name == v.Name));
