@@ -357,11 +357,12 @@ public static class Nets
     /// <summary>The conditional discriminator of Mirza &amp; Osindero 2014 (MNIST): the image → maxout <paramref name="imageUnits"/>
     /// × <paramref name="imagePieces"/> (240 × 5) and the one-hot label → maxout <paramref name="labelUnits"/> ×
     /// <paramref name="labelPieces"/> (50 × 5), joined → maxout <paramref name="jointUnits"/> × <paramref name="jointPieces"/>
-    /// (240 × 4) → one logit, with dropout after every maxout layer. Its input is the row D(x | y) receives: the flattened image,
-    /// then the label.</summary>
+    /// (240 × 4) → one logit, with dropout after every maxout layer and <paramref name="inputDropout"/> on the image (0.2, keep
+    /// 0.8, as Goodfellow et al.'s maxout discriminator; the paper says only "dropout 0.5 in G and D"). Its input is the row
+    /// D(x | y) receives: the flattened image, then the label.</summary>
     public static Module<Tensor, Tensor> ConditionalMaxoutDiscriminator(long[] imageShape, int classes, int imageUnits = 240, int imagePieces = 5,
                                                                         int labelUnits = 50, int labelPieces = 5, int jointUnits = 240, int jointPieces = 4,
-                                                                        double dropout = 0.5)
+                                                                        double dropout = 0.5, double inputDropout = 0.2)
     {
         if (classes <= 0 || imageUnits <= 0 || imagePieces <= 0 || labelUnits <= 0 || labelPieces <= 0 || jointUnits <= 0 || jointPieces <= 0)
             throw new ArgumentException("ConditionalMaxoutDiscriminator needs positive classes, units and pieces.");
@@ -369,8 +370,9 @@ public static class Nets
             ? Sequential(("maxout", new Maxout(inputs, units, pieces)), ("dropout", Dropout(dropout)))
             : Sequential(("maxout", new Maxout(inputs, units, pieces)));
         long pixels = Product(imageShape);
+        Module<Tensor, Tensor> image = inputDropout > 0 ? Sequential(("dropout_in", Dropout(inputDropout)), ("layer", Layer(pixels, imageUnits, imagePieces))) : Layer(pixels, imageUnits, imagePieces);
         return Towers(new long[] { pixels, classes },
-                      new[] { Layer(pixels, imageUnits, imagePieces), Layer(classes, labelUnits, labelPieces) },
+                      new[] { image, Layer(classes, labelUnits, labelPieces) },
                       Sequential(("joint", Layer(imageUnits + labelUnits, jointUnits, jointPieces)), ("logit", Linear(jointUnits, 1))));
     }
 
