@@ -148,6 +148,7 @@ public static class ReproduceBench
         foreach (Experiment experiment in Experiments)
         {
             var measures = new List<(long Seed, Measure Measure)>();
+            var missing = new List<string>();
             double seconds = 0;
             string size = "";
             foreach (long seed in seeds)
@@ -160,7 +161,11 @@ public static class ReproduceBench
                     using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(file));
                     metrics.Add(doc.RootElement.Clone());
                 }
-                if (metrics.Count < experiment.Jobs.Length) continue;
+                if (metrics.Count < experiment.Jobs.Length)
+                {
+                    if (metrics.Count > 0) missing.Add($"{experiment.Jobs[metrics.Count].Model}-s{seed}");   // begun: say which run it waits for
+                    continue;
+                }
                 measures.Add((seed, experiment.Score(metrics.ToArray())));
                 seconds += metrics.Sum(m => m.GetProperty("seconds").GetDouble());
                 size = $"{metrics[0].GetProperty("steps").GetInt32():N0} × {metrics[0].GetProperty("batch_size").GetInt32()}";
@@ -169,7 +174,8 @@ public static class ReproduceBench
             }
             if (measures.Count == 0)
             {
-                lines.Add($"| {experiment.Id} | {experiment.Paper} | 0 | | not run | | {experiment.Figure} | {experiment.Goal} | | |");
+                string state = missing.Count > 0 ? $"incomplete: {string.Join(", ", missing)} not finished" : "not run";
+                lines.Add($"| {experiment.Id} | {experiment.Paper} | 0 | | {state} | | {experiment.Figure} | {experiment.Goal} | | |");
                 continue;
             }
             var ordered = measures.OrderBy(m => m.Measure.Value).ToList();
