@@ -33,12 +33,19 @@ public static class DataCommand
         Description = "Do not download from the standard mirrors (the cache and the Debian/npm packages are still used).",
     };
 
+    /// <summary>`--photos DIR`: the PNG photographs of MNIST-M's backgrounds.</summary>
+    public static readonly Option<string?> Photos = new("--photos")
+    {
+        Description = "mnist-m, mnist-m-target: a folder of PNG photographs whose random 28×28 crops are the target's backgrounds, as Ganin & Lempitsky crop BSDS500 (default: $GANDSL_PHOTOS).",
+    };
+
     /// <summary>The <see cref="DataOptions"/> that <see cref="DataFolder"/>, <see cref="Cache"/> and <see cref="NoDownload"/> describe.</summary>
     public static DataOptions Options(ParseResult parse, TextWriter? log) => new()
     {
         Folder = parse.GetValue(DataFolder),
         CacheDir = parse.GetValue(Cache) ?? DataOptions.DefaultCacheDir,
         Download = !parse.GetValue(NoDownload),
+        Photos = parse.GetValue(Photos) ?? new DataOptions().Photos,
         Log = log,
     };
 

@@ -24,7 +24,7 @@ public static class DataSets
         new(new[] { "ring", "grid" }, new long[] { 2 }, 0, 1, "2-D points"),
         new(new[] { "mnist", "fashion-mnist" }, new long[] { 1, 28, 28 }, 10, 1, "1x28x28 images with 10 classes of labels"),
         new(new[] { "moons" }, new long[] { 2 }, 2, 2, "2-D points with 2 classes of labels, and a target domain of 2-D points"),
-        new(new[] { "digits", "digits-target" }, new long[] { 3, 28, 28 }, 10, 2, "3x28x28 digits with 10 classes of labels, and a target domain of 3x28x28 digits"),
+        new(new[] { "digits", "digits-target", "mnist-m", "mnist-m-target" }, new long[] { 3, 28, 28 }, 10, 2, "3x28x28 digits with 10 classes of labels, and a target domain of 3x28x28 digits"),
     };
 
     /// <summary>The names <c>--data</c> accepts.</summary>

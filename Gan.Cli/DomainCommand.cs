@@ -105,31 +105,73 @@ internal sealed class MoonsFlow : TrainingFlow
 
 /// <summary>`gan train --data digits` (or `digits-target`): MNIST as the labelled source and the same digits blended over
 /// random colour textures (<see cref="BlendedDigits"/>) as the target, as Ganin &amp; Lempitsky 2015 (Table 2) use MNIST →
-/// MNIST-M. Trains on the source with the unlabelled target (`digits`), or on the labelled target (`digits-target`, the
-/// ceiling); reports <see cref="DomainAccuracy"/> on the source's and the target's test digits.</summary>
+/// MNIST-M. `--data mnist-m` (or `mnist-m-target`) is their protocol (<see cref="MnistM"/>): binarized digits, the target
+/// blended with crops of the `--photos` photographs, every input minus the per-channel pixel mean of both training sets.
+/// Trains on the source with the unlabelled target, or on the labelled target (the ceiling); reports
+/// <see cref="DomainAccuracy"/> on the source's and the target's test digits.</summary>
 internal sealed class DigitsFlow : TrainingFlow
 {
     private readonly ImageDataSet _data;
-    private readonly bool _trainOnTarget;
-    private readonly Tensor _trainLabels, _testLabels, _sourceTrain, _sourceTest, _targetTrain, _targetTest;
+    private readonly bool _trainOnTarget, _paper;
+    private readonly string _photos = "";
+    private readonly int _photoCount;
+    private readonly Tensor _trainLabels, _testLabels, _sourceTrain, _sourceTest, _targetTrain, _targetTest, _mean;
 
-    public DigitsFlow(TrainSettings s, TextWriter output, bool trainOnTarget)
+    public DigitsFlow(TrainSettings s, TextWriter output, bool trainOnTarget, bool paper)
     {
         _trainOnTarget = trainOnTarget;
-        _data = ImageDataSets.Load("mnist", s.DataOptions ?? new DataOptions { Log = output });
+        _paper = paper;
+        DataOptions options = s.DataOptions ?? new DataOptions { Log = output };
+        IReadOnlyList<Tensor>? photos = null;
+        if (paper)
+        {
+            // Before MNIST is loaded: a missing photographs folder is the first thing to hear about.
+            _photos = options.Photos ?? throw new ArgumentException(
+                "mnist-m blends the digits with crops of photographs, as Ganin & Lempitsky 2015 crop BSDS500: give a folder of PNG photographs " +
+                "with --photos DIR (or $GANDSL_PHOTOS). Without photographs, --data digits blends them with random colour textures.");
+            photos = MnistM.LoadPhotos(_photos);
+            _photoCount = photos.Count;
+        }
+        _data = ImageDataSets.Load("mnist", options);
         using var scope = NewDisposeScope();
         var (trainGrey, trainLabels) = ImageTensors.FromIdx(_data.Train.Images, _data.Train.Labels);
         var (testGrey, testLabels) = ImageTensors.FromIdx(_data.Test.Images, _data.Test.Labels);
         _trainLabels = trainLabels.DetachFromDisposeScope();
         _testLabels = testLabels.DetachFromDisposeScope();
-        _sourceTrain = BlendedDigits.Rgb(trainGrey).DetachFromDisposeScope();
-        _sourceTest = BlendedDigits.Rgb(testGrey).DetachFromDisposeScope();
-        _targetTrain = BlendedDigits.Blend(trainGrey, new Generator((ulong)s.Seed + 2000)).DetachFromDisposeScope();
-        _targetTest = BlendedDigits.Blend(testGrey, new Generator((ulong)s.Seed + 3000)).DetachFromDisposeScope();
+        if (photos is null)
+        {
+            _sourceTrain = BlendedDigits.Rgb(trainGrey).DetachFromDisposeScope();
+            _sourceTest = BlendedDigits.Rgb(testGrey).DetachFromDisposeScope();
+            _targetTrain = BlendedDigits.Blend(trainGrey, new Generator((ulong)s.Seed + 2000)).DetachFromDisposeScope();
+            _targetTest = BlendedDigits.Blend(testGrey, new Generator((ulong)s.Seed + 3000)).DetachFromDisposeScope();
+            _mean = zeros(1, 3, 1, 1).DetachFromDisposeScope();
+            return;
+        }
+        try
+        {
+            Tensor trainBinary = MnistM.Binarize(trainGrey), testBinary = MnistM.Binarize(testGrey);
+            Tensor sourceTrain = BlendedDigits.Rgb(trainBinary), sourceTest = BlendedDigits.Rgb(testBinary);
+            Tensor targetTrain = MnistM.Blend(trainBinary, photos, new Generator((ulong)s.Seed + 2000));
+            Tensor targetTest = MnistM.Blend(testBinary, photos, new Generator((ulong)s.Seed + 3000));
+            _mean = MnistM.ChannelMean(sourceTrain, targetTrain).DetachFromDisposeScope();
+            _sourceTrain = (sourceTrain - _mean).DetachFromDisposeScope();
+            _sourceTest = (sourceTest - _mean).DetachFromDisposeScope();
+            _targetTrain = (targetTrain - _mean).DetachFromDisposeScope();
+            _targetTest = (targetTest - _mean).DetachFromDisposeScope();
+        }
+        finally
+        {
+            foreach (Tensor p in photos) p.Dispose();
+        }
     }
 
-    public override string Description => $"{(_trainOnTarget ? "the labelled target" : "MNIST → blended digits")} ({_data.Train.Images.Count:N0} training digits, {_data.Test.Images.Count:N0} test digits; {_data.Source})";
-    public override string Record => $"source: MNIST ({_data.Source}); target: the same digits blended over random colour textures ({(_trainOnTarget ? "labelled: train-on-target" : "unlabelled")})";
+    private string Target => _paper ? $"MNIST-M (binarized digits blended with 28×28 crops of {_photoCount} photographs in {_photos})" : "MNIST blended over colour textures";
+
+    public override string Description => $"{(_trainOnTarget ? "the labelled target, " : "MNIST → ")}{Target} ({_data.Train.Images.Count:N0} training digits, {_data.Test.Images.Count:N0} test digits; {_data.Source})";
+    public override string Record => _paper
+        ? $"source: binarized MNIST ({_data.Source}); target: {Target} ({(_trainOnTarget ? "labelled: train-on-target" : "unlabelled")}); " +
+          $"every input minus the per-channel pixel mean of both training sets ({string.Join(", ", _mean.flatten().data<float>().ToArray().Select(m => m.ToString("F4", CultureInfo.InvariantCulture)))})"
+        : $"source: MNIST ({_data.Source}); target: the same digits blended over random colour textures ({(_trainOnTarget ? "labelled: train-on-target" : "unlabelled")})";
 
     public override void Check(IAdversarialModel model, ModelDescriptor entry) => DomainCommand.RequireClassifier(model, entry, "digits");
 
@@ -143,7 +185,7 @@ internal sealed class DigitsFlow : TrainingFlow
     {
         using var scope = NewDisposeScope();
         DomainAccuracyResult accuracy = DomainAccuracy.Measure(run.Model, _sourceTest, _testLabels, _targetTest, _testLabels);
-        ImageGrid.Write(Path.Combine(run.Out, "domains.png"), cat(new[] { _sourceTest.narrow(0, 0, 10), _targetTest.narrow(0, 0, 10) }, 0), 10, scale: 2);
+        ImageGrid.Write(Path.Combine(run.Out, "domains.png"), cat(new[] { _sourceTest.narrow(0, 0, 10), _targetTest.narrow(0, 0, 10) }, 0) + _mean, 10, scale: 2);
         metrics.With(new (string, object?)[]
         {
             ("source_test_accuracy", Math.Round(accuracy.Source, 4)),
@@ -165,6 +207,6 @@ internal sealed class DigitsFlow : TrainingFlow
     protected override void Dispose(bool disposing)
     {
         if (!disposing) return;
-        foreach (Tensor t in new[] { _trainLabels, _testLabels, _sourceTrain, _sourceTest, _targetTrain, _targetTest }) t.Dispose();
+        foreach (Tensor t in new[] { _trainLabels, _testLabels, _sourceTrain, _sourceTest, _targetTrain, _targetTest, _mean }) t.Dispose();
     }
 }

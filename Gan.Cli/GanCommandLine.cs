@@ -44,7 +44,7 @@ public static class GanCommandLine
         TextWriter stdout = settings.Output ?? Console.Out, stderr = settings.Error ?? Console.Error;
         foreach (Assembly assembly in settings.ModelAssemblies) RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
         var model = new Option<string?>("--model") { Description = "The model to train (see `gan list`); default: " + (settings.DefaultModel ?? "the application's one model") + "." };
-        var data = new Option<string?>("--data") { Description = "Data set: ring (8 Gaussians, PacGAN protocol), grid (25 Gaussians), mnist, fashion-mnist (28×28 images), moons (domain adaptation: 150 + 150 source points, target rotated 35°), digits (MNIST → MNIST blended over colour textures) or digits-target (the labelled target). It must provide what the model declares. Default: the model's ([Gan(Data = ...)], else ring for 2-D data and mnist for images)." };
+        var data = new Option<string?>("--data") { Description = "Data set: ring (8 Gaussians, PacGAN protocol), grid (25 Gaussians), mnist, fashion-mnist (28×28 images), moons (domain adaptation: 150 + 150 source points, target rotated 35°), digits (MNIST → MNIST blended over colour textures), digits-target (its labelled target), mnist-m (Ganin & Lempitsky's protocol: binarized MNIST → MNIST-M from the --photos photographs, minus the pixel mean) or mnist-m-target (its labelled target). It must provide what the model declares. Default: the model's ([Gan(Data = ...)], else ring for 2-D data and mnist for images)." };
         var steps = new Option<int?>("--steps") { Description = "Generator steps (default: the model's [Gan(Steps = ...)], else 20,000 for 2-D data and 5,000 for images)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Minibatch size (default: the model's [Gan(BatchSize = ...)], else 256 for 2-D data and 64 for images)." };
         var seed = new Option<long>("--seed") { Description = "Random seed (runs with the same seed and device are identical).", DefaultValueFactory = _ => 0 };
@@ -85,7 +85,7 @@ public static class GanCommandLine
 
         var train = new Command("train", "Train a declared model and write its pictures and metrics.json (images: also the model).")
         {
-            model, data, DataCommand.DataFolder, DataCommand.Cache, DataCommand.NoDownload, steps, batchSize, seed, device, output, evalSamples, logEvery, lrSchedule, noEval, checkpointEvery, resume,
+            model, data, DataCommand.DataFolder, DataCommand.Cache, DataCommand.NoDownload, DataCommand.Photos, steps, batchSize, seed, device, output, evalSamples, logEvery, lrSchedule, noEval, checkpointEvery, resume,
             progress, tensorBoard, ema, threads, precision, validateEvery, select,
         };
         train.SetAction(parse => Run(stderr, () =>

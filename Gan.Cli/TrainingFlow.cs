@@ -38,7 +38,8 @@ public abstract class TrainingFlow : IDisposable
     public static TrainingFlow For(string dataName, TrainSettings s, TextWriter output) => dataName switch
     {
         "moons" => new MoonsFlow(s.Seed),
-        "digits" or "digits-target" => new DigitsFlow(s, output, trainOnTarget: dataName == "digits-target"),
+        "digits" or "digits-target" => new DigitsFlow(s, output, trainOnTarget: dataName == "digits-target", paper: false),
+        "mnist-m" or "mnist-m-target" => new DigitsFlow(s, output, trainOnTarget: dataName == "mnist-m-target", paper: true),
         _ when ImageDataSets.IsImageDataSet(dataName) => new ImageFlow(ImageDataSets.Load(dataName, s.DataOptions ?? new DataOptions { Log = output })),
         _ => new MixtureFlow(GaussianMixture2D.ByName(dataName)),
     };

@@ -51,7 +51,7 @@ namespace Gan.Dsl.Generator
             DiagnosticSeverity.Warning);
         public static readonly DiagnosticDescriptor ImageWithoutRange = Make("GAN019",
             "Image data without a declared range", "Data variable '{0}' has the image shape {1} but no Range: image data sets are scaled to the declared range, " +
-            "so declare Range = DataRange.ZeroToOne (sigmoid output) or Range = DataRange.MinusOneToOne (tanh output) to match the generator",
+            "so declare Range = DataRange.ZeroToOne (sigmoid output) or Range = DataRange.MinusOneToOne (tanh output) to match the generator (a model without a [Generator] may leave it out)",
             DiagnosticSeverity.Warning);
         public static readonly DiagnosticDescriptor BadUpdates = Make("GAN020",
             "Invalid Updates of a [Minimize] phase", "[Minimize(\"{0}\")]: {1}");

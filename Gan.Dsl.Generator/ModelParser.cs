@@ -46,6 +46,7 @@ namespace Gan.Dsl.Generator
             private readonly INamedTypeSymbol symbol;
             private readonly CancellationToken cancellationToken;
             private readonly List<DiagnosticInfo> diagnostics = new List<DiagnosticInfo>();
+            private readonly List<DiagnosticInfo> imagesWithoutRange = new List<DiagnosticInfo>();
             private readonly LocationInfo? classLocation;
             private bool fatal;
             private readonly Scope scope = new Scope();
@@ -203,7 +204,7 @@ namespace Gan.Dsl.Generator
                         {
                             var range = NamedEnum(attribute, "Range", DataRange.Unspecified);
                             if (shape.Length == 3 && range == DataRange.Unspecified)
-                                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageWithoutRange, where, variable, shapeText));
+                                imagesWithoutRange.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageWithoutRange, where, variable, shapeText));
                             data.Add(new DataSpec(variable, field, new EquatableArray<int>(shape), range));
                             scope.Names[variable] = NameKind.Data;
                         }
@@ -891,6 +892,9 @@ namespace Gan.Dsl.Generator
 
             private Reading Build()
             {
+                // An image's range matters where a generator's output must match it; a model that only reads images (a
+                // domain-adversarial classifier on mean-subtracted inputs) may leave it undeclared.
+                if (networks.Any(n => n.Role == PlayerRole.Generator)) diagnostics.AddRange(imagesWithoutRange);
                 if (fatal) return Refused();
 
                 string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();

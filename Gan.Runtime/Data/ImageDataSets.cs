@@ -55,6 +55,10 @@ public sealed class DataOptions
     /// <summary>How many times a download that failed for a passing reason (timeout, cut-off response, HTTP 5xx, refused connection) is retried on the same mirror.</summary>
     public int Retries { get; init; } = 2;
 
+    /// <summary>A folder of PNG photographs whose random crops are MNIST-M's backgrounds (the <c>mnist-m</c> data sets,
+    /// <see cref="MnistM"/>); default <c>$GANDSL_PHOTOS</c>. Null: no photographs (those data sets refuse to load).</summary>
+    public string? Photos { get; init; } = Environment.GetEnvironmentVariable("GANDSL_PHOTOS") is { Length: > 0 } p ? p : null;
+
     /// <summary>Where progress lines go (downloads, conversions); null for none.</summary>
     public TextWriter? Log { get; init; }
 

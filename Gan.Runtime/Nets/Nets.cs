@@ -307,15 +307,18 @@ public static class Nets
 
     /// <summary>The feature extractor of Ganin &amp; Lempitsky 2015 for MNIST → MNIST-M (their Fig. 4, after the LeNet
     /// design): 5×5 convolution to 32 channels, ReLU, 2×2 max-pool, 5×5 convolution to 48 channels, ReLU, 2×2 max-pool,
-    /// flattened: [m, C, 28, 28] → [m, 48·4·4 = 768]. No batch norm, so its statistics do not depend on the domain.</summary>
-    public static Module<Tensor, Tensor> LeNetTrunk(int channels = 3)
+    /// flattened: [m, C, 28, 28] → [m, 48·4·4 = 768] with valid convolutions, or [m, 48·7·7 = 2352] with
+    /// <paramref name="samePadding"/> (2 pixels of zeros on each side, TensorFlow's SAME, as the authors' code and the
+    /// public reimplementations run it). No batch norm, so its statistics do not depend on the domain.</summary>
+    public static Module<Tensor, Tensor> LeNetTrunk(int channels = 3, bool samePadding = false)
     {
         if (channels <= 0) throw new ArgumentException($"LeNetTrunk needs a positive number of channels (got {channels}).");
+        long padding = samePadding ? 2 : 0;
         return Sequential(
-            ("conv1", Conv2d(channels, 32, 5)),
+            ("conv1", Conv2d(channels, 32, 5, padding: padding)),
             ("relu1", ReLU()),
             ("pool1", MaxPool2d(2)),
-            ("conv2", Conv2d(32, 48, 5)),
+            ("conv2", Conv2d(32, 48, 5, padding: padding)),
             ("relu2", ReLU()),
             ("pool2", MaxPool2d(2)),
             ("flatten", Flatten()));

@@ -87,3 +87,45 @@ public partial class SupervisedDigits
     [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9, Output = NetworkOutput.Categorical)]
     static nn.Module<Tensor, Tensor> C() => Nets.Mlp(48 * 4 * 4, 100, 100, 10);
 }
+
+/// <summary>Domain-adversarial training on digits with the authors' protocol (Ganin &amp; Lempitsky 2015, Table 2, as their
+/// code runs it: `../shared/PROTOCOLS.md`): `--data mnist-m` gives binarized MNIST as the source and MNIST-M — the
+/// binarized digits blended with crops of photographs (`--photos DIR`) — as the target, both minus the per-channel pixel
+/// mean of the two training sets. F is the LeNet trunk with SAME padding (7×7×48 features), C an MLP (100, 100), Dd an
+/// MLP (100) to one logit (the authors' two-way softmax over the domains is the same model); minibatches of 32 + 32; the
+/// label loss on the source plus the domain loss averaged over all 64 examples (0.5 per domain's mean); SGD with momentum
+/// 0.9, μ_p = 0.01/(1+10p)^0.75, λ_p = 2/(1+e^(−10p)) − 1; 8,600 steps.</summary>
+[Gan(Name = "dann-digits-paper", Description = "Ganin & Lempitsky 2015 on digits with the authors' protocol: binarized MNIST → MNIST-M from photographs, mean-subtracted, SAME padding, 32 + 32", Data = "mnist-m", BatchSize = 32, Steps = 8600, LearningRateSchedule = "ganin")]
+[Data("x", Shape = "3x28x28")]
+[Label("y", 10)]
+[Data("x_t", Shape = "3x28x28")]
+[Minimize("-E[log C(y | F(x))] - 0.5 * E[log Dd(reverse(F(x)))] - 0.5 * E[log(1 - Dd(reverse(F(x_t))))]", Name = "dann")]
+[Infer("C(y | F(x))")]
+[Domain("Dd(F(x))")]
+public partial class DomainAdversarialDigitsPaper
+{
+    [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9)]
+    static nn.Module<Tensor, Tensor> F() => Nets.LeNetTrunk(channels: 3, samePadding: true);
+
+    [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9, Output = NetworkOutput.Categorical)]
+    static nn.Module<Tensor, Tensor> C() => Nets.Mlp(48 * 7 * 7, 100, 100, 10);
+
+    [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9, Output = NetworkOutput.Logits)]
+    static nn.Module<Tensor, Tensor> Dd() => Nets.Mlp(48 * 7 * 7, 100, 1);
+}
+
+/// <summary>dann-digits-paper's feature extractor and classifier trained on labelled examples alone: on the source (the
+/// source-only baseline, `--data mnist-m`) or on the target (the train-on-target ceiling, `--data mnist-m-target`).</summary>
+[Gan(Name = "source-only-digits-paper", Description = "The classifier of dann-digits-paper trained on the labelled source alone (its baseline)", Data = "mnist-m", BatchSize = 32, Steps = 8600, LearningRateSchedule = "ganin")]
+[Data("x", Shape = "3x28x28")]
+[Label("y", 10)]
+[Minimize("-E[log C(y | F(x))]", Name = "supervised")]
+[Infer("C(y | F(x))")]
+public partial class SupervisedDigitsPaper
+{
+    [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9)]
+    static nn.Module<Tensor, Tensor> F() => Nets.LeNetTrunk(channels: 3, samePadding: true);
+
+    [Network(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9, Output = NetworkOutput.Categorical)]
+    static nn.Module<Tensor, Tensor> C() => Nets.Mlp(48 * 7 * 7, 100, 100, 10);
+}

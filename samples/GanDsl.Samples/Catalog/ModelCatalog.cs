@@ -16,7 +16,7 @@ public static class ModelCatalog
         "goodfellow2014", "goodfellow2014-minimax", "lsgan-ring", "hinge-ring", "wgan-gp-ring", "wgan-ring", "hinge-sn-ring", "pacgan4",
         "pacgan-baseline", "rsgan", "ragan", "r1-ring", "goodfellow2014-mnist", "goodfellow2014-mnist-paper", "dcgan", "wgan-gp", "hinge-sn", "r1", "lsgan", "cgan", "cgan-paper", "icgan",
         "infogan", "infogan-paper", "aae", "aae-2d", "aae-mixture", "aae-labelled-mixture", "aae-swissroll", "dann-moons", "dann-digits", "source-only-digits",
-        "target-only-digits", "source-only-moons",
+        "target-only-digits", "dann-digits-paper", "source-only-digits-paper", "target-only-digits-paper", "source-only-moons",
     };
 
     static ModelCatalog()
@@ -26,6 +26,12 @@ public static class ModelCatalog
         {
             Name = "target-only-digits", DataSet = "digits-target",
             Description = "The digits classifier trained on the labelled target (the ceiling of dann-digits)",
+        });
+        // The ceiling of dann-digits-paper: trained on the labelled MNIST-M.
+        ModelRegistry.Register(ModelRegistry.Find("source-only-digits-paper") with
+        {
+            Name = "target-only-digits-paper", DataSet = "mnist-m-target",
+            Description = "The classifier of dann-digits-paper trained on the labelled target (its ceiling)",
         });
     }
 

@@ -121,6 +121,24 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void Image_data_without_a_range_is_fine_in_a_model_without_a_generator()
+    {
+        // A domain-adversarial classifier reads mean-subtracted images (Ganin & Lempitsky's preprocessing): no output to match.
+        string source = GeneratorHarness.Declaration(
+            withMinimax: false,
+            variables: "[Data(\"x\", Shape = \"3x28x28\")]\n[Label(\"y\", 10)]\n[Data(\"x_t\", Shape = \"3x28x28\")]\n" +
+                       "[Minimize(\"-E[log C(y | F(x))] - 0.5 * E[log Dd(reverse(F(x)))] - 0.5 * E[log(1 - Dd(reverse(F(x_t))))]\")]",
+            networks: """
+                [Network] static nn.Module<Tensor, Tensor> F() => Nets.LeNetTrunk(3, samePadding: true);
+                    [Network(Output = NetworkOutput.Categorical)] static nn.Module<Tensor, Tensor> C() => Nets.Mlp(2352, 100, 10);
+                    [Network(Output = NetworkOutput.Logits)] static nn.Module<Tensor, Tensor> Dd() => Nets.Mlp(2352, 100, 1);
+                """);
+        var result = GeneratorHarness.Generate(source);
+        result.Gan("GAN019").ShouldBeEmpty();
+        result.OutputErrors.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Class_not_partial()
     {
         string source = GeneratorHarness.Declaration(classModifiers: "public");

@@ -16,7 +16,7 @@ public class ModelRegistryTests
     public void Every_catalog_model_is_registered_with_its_declared_defaults()
     {
         var entries = ModelCatalog.Entries;
-        entries.Count.ShouldBe(34);
+        entries.Count.ShouldBe(37);
         entries[0].Name.ShouldBe("goodfellow2014");
         entries.Select(e => e.Name).Distinct().Count().ShouldBe(entries.Count);
         ModelDescriptor pacgan = ModelCatalog.Find("PACGAN4");   // names are case-insensitive
@@ -25,6 +25,7 @@ public class ModelRegistryTests
         (ring.DefaultDataSet, ring.DefaultBatchSize, ring.DefaultSteps, ring.ReadsImages).ShouldBe(("ring", 256, 20000, false));
         ModelCatalog.Find("dcgan").ReadsImages.ShouldBeTrue();
         ModelCatalog.Find("target-only-digits").DefaultDataSet.ShouldBe("digits-target");   // the alias the catalog registers
+        ModelCatalog.Find("target-only-digits-paper").DefaultDataSet.ShouldBe("mnist-m-target");
         using IAdversarialModel model = ModelCatalog.Find("dcgan").Create(TorchSharp.torch.CPU);
         model.Name.ShouldBe("Dcgan");
     }
@@ -91,7 +92,7 @@ public class DataSetMatchTests
         DataSets.Mismatch(ModelCatalog.Find("goodfellow2014"), "moons")!.ShouldContain("its source's labels would be unused");
         DataSets.Mismatch(ModelCatalog.Find("cgan"), "digits")!.ShouldContain("x has the shape 1x28x28, not 3x28x28");
         DataSets.Mismatch(ModelCatalog.Find("dann-moons"), "ring")!.ShouldContain("it declares 2 example variables");
-        DataSets.Fitting(ModelCatalog.Find("dann-digits")).ShouldBe(new[] { "digits", "digits-target" });
+        DataSets.Fitting(ModelCatalog.Find("dann-digits")).ShouldBe(new[] { "digits", "digits-target", "mnist-m", "mnist-m-target" });
         Should.Throw<ArgumentException>(() => TrainCommand.Run(new TrainSettings("dcgan", "ring", 1, 8, 0, "cpu", Path.GetTempPath(), 10, 0), TextWriter.Null))
             .Message.ShouldStartWith("dcgan declares x of shape 1x28x28");
     }
