@@ -173,8 +173,9 @@ public static class ReproduceBench
                 measures.Add((seed, experiment.Score(metrics.ToArray())));
                 seconds += metrics.Sum(m => m.GetProperty("seconds").GetDouble());
                 size = $"{metrics[0].GetProperty("steps").GetInt32():N0} × {metrics[0].GetProperty("batch_size").GetInt32()}";
-                string samples = Path.Combine(experiment.Jobs[0].Folder(root, experiment.Id, seed), "samples.png");
-                if (File.Exists(samples)) File.Copy(samples, Path.Combine(pictures, $"{experiment.Id}-s{seed}.png"), overwrite: true);
+                // The first run's picture: its samples, or a domain experiment's source and target digits.
+                string? picture = new[] { "samples.png", "domains.png" }.Select(f => Path.Combine(experiment.Jobs[0].Folder(root, experiment.Id, seed), f)).FirstOrDefault(File.Exists);
+                if (picture is not null) File.Copy(picture, Path.Combine(pictures, $"{experiment.Id}-s{seed}.png"), overwrite: true);
             }
             if (measures.Count == 0)
             {
@@ -192,7 +193,7 @@ public static class ReproduceBench
         lines.Add("");
         lines.Add("Parzen − real: the model's Parzen window minus that of as many real training images, on the same σ grid, validation digits " +
                   "(held out of training) and test digits (PROTOCOLS.md's fair protocol); the papers' figures are their distance from ≈243, " +
-                  "the real-data figure on full MNIST. Pictures: docs/images/reproduce/EXPERIMENT-sSEED.png (the first run's samples.png).");
+                  "the real-data figure on full MNIST. Pictures: docs/images/reproduce/EXPERIMENT-sSEED.png (the first run's samples.png, or domains.png).");
         return Emit(lines, new[] { "--out", table });
     }
 }
