@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Gan.Dsl;
 using Gan.Runtime;
 
 namespace Gan.Cli;
@@ -17,14 +18,20 @@ public static class DataSets
     /// <param name="Classes">Its labels' class count; 0 when it has no labels.</param>
     /// <param name="Domains">1, or 2 for a labelled source and an unlabelled target of the same shape.</param>
     /// <param name="What">In words, for the messages.</param>
-    private sealed record Kind(string[] Names, long[] Shape, int Classes, int Domains, string What);
+    /// <param name="Ranges">The declared ranges its examples can be read with as they are given; null when the data set is
+    /// scaled to whatever range the model declares (the image data sets).</param>
+    /// <param name="RangeText">What <paramref name="Ranges"/> means, for the messages.</param>
+    private sealed record Kind(string[] Names, long[] Shape, int Classes, int Domains, string What, DataRange[]? Ranges = null, string RangeText = "");
 
     private static readonly Kind[] Kinds =
     {
         new(new[] { "ring", "grid" }, new long[] { 2 }, 0, 1, "2-D points"),
         new(new[] { "mnist", "fashion-mnist" }, new long[] { 1, 28, 28 }, 10, 1, "1x28x28 images with 10 classes of labels"),
         new(new[] { "moons" }, new long[] { 2 }, 2, 2, "2-D points with 2 classes of labels, and a target domain of 2-D points"),
-        new(new[] { "digits", "digits-target", "mnist-m", "mnist-m-target" }, new long[] { 3, 28, 28 }, 10, 2, "3x28x28 digits with 10 classes of labels, and a target domain of 3x28x28 digits"),
+        new(new[] { "digits", "digits-target" }, new long[] { 3, 28, 28 }, 10, 2, "3x28x28 digits with 10 classes of labels, and a target domain of 3x28x28 digits",
+            new[] { DataRange.Unspecified, DataRange.ZeroToOne }, "pixels in [0, 1]"),
+        new(new[] { "mnist-m", "mnist-m-target" }, new long[] { 3, 28, 28 }, 10, 2, "3x28x28 digits with 10 classes of labels, and a target domain of 3x28x28 digits",
+            new[] { DataRange.Unspecified }, "pixels minus their mean, about −0.4 to 0.7 (declare the variable without a Range)"),
     };
 
     /// <summary>The names <c>--data</c> accepts.</summary>
@@ -68,6 +75,8 @@ public static class DataSets
         foreach (DataVariable v in examples)
             if (v.Shape.Length > 0 && !v.Shape.SequenceEqual(kind.Shape))
                 return $"{v.Name} has the shape {v.ShapeText}, not {string.Join("x", kind.Shape)}";
+        if (kind.Ranges is not null && examples.FirstOrDefault(v => !kind.Ranges.Contains(v.Range)) is { } outOfRange)
+            return $"{outOfRange.Name} is declared in the range {outOfRange.Range}, but {data} gives {kind.RangeText}";
         if (label is not null && kind.Classes == 0) return $"it has no labels for {label.Name}";
         if (label is not null && label.Classes != kind.Classes) return $"{label.Name} has {label.Classes} classes, {data}'s labels {kind.Classes}";
         if (kind.Domains == 2 && label is null) return "its source's labels would be unused (declare [Label(...)] for them)";

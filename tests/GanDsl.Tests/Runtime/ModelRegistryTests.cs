@@ -92,7 +92,9 @@ public class DataSetMatchTests
         DataSets.Mismatch(ModelCatalog.Find("goodfellow2014"), "moons")!.ShouldContain("its source's labels would be unused");
         DataSets.Mismatch(ModelCatalog.Find("cgan"), "digits")!.ShouldContain("x has the shape 1x28x28, not 3x28x28");
         DataSets.Mismatch(ModelCatalog.Find("dann-moons"), "ring")!.ShouldContain("it declares 2 example variables");
-        DataSets.Fitting(ModelCatalog.Find("dann-digits")).ShouldBe(new[] { "digits", "digits-target", "mnist-m", "mnist-m-target" });
+        DataSets.Fitting(ModelCatalog.Find("dann-digits")).ShouldBe(new[] { "digits", "digits-target" });   // declared in [0, 1]
+        DataSets.Fitting(ModelCatalog.Find("dann-digits-paper")).ShouldBe(new[] { "digits", "digits-target", "mnist-m", "mnist-m-target" });
+        DataSets.Mismatch(ModelCatalog.Find("dann-digits"), "mnist-m")!.ShouldContain("x is declared in the range ZeroToOne, but mnist-m gives pixels minus their mean");
         Should.Throw<ArgumentException>(() => TrainCommand.Run(new TrainSettings("dcgan", "ring", 1, 8, 0, "cpu", Path.GetTempPath(), 10, 0), TextWriter.Null))
             .Message.ShouldStartWith("dcgan declares x of shape 1x28x28");
     }
