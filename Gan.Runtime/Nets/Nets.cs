@@ -120,12 +120,21 @@ public static class Nets
     }
 
     /// <summary>Every Linear and convolution weight of <paramref name="network"/> drawn from N(0, std²) and every bias set to 0
-    /// (DCGAN's and PacGAN's initialization); batch-norm scales and shifts are left as they are. Returns the network.</summary>
-    public static Module<Tensor, Tensor> InitNormal(Module<Tensor, Tensor> network, double std)
+    /// (DCGAN's and PacGAN's initialization); batch-norm scales and shifts are left as they are, or with
+    /// <paramref name="batchNormScales"/> the scales drawn from N(1, std²) and the shifts set to 0 (DCGAN's PyTorch reference,
+    /// InfoGAN's code). Returns the network.</summary>
+    public static Module<Tensor, Tensor> InitNormal(Module<Tensor, Tensor> network, double std, bool batchNormScales = false)
     {
         using var noGrad = no_grad();
         foreach (var module in network.modules())
         {
+            if (batchNormScales && module is TorchSharp.Modules.BatchNorm1d or TorchSharp.Modules.BatchNorm2d)
+            {
+                foreach (var (name, p) in module.named_parameters(recurse: false))
+                    if (name == "weight") init.normal_(p, 1, std);
+                    else if (name == "bias") init.zeros_(p);
+                continue;
+            }
             if (module is TorchSharp.Modules.Linear linear)
             {
                 init.normal_(linear.weight, 0, std);
@@ -277,32 +286,52 @@ public static class Nets
     /// <summary>The trunk InfoGAN's discriminator and recognition network share (Chen et al. 2016, Appendix C.1, Table 1):
     /// 4×4 stride-2 convolution to 64 channels, leaky ReLU (0.1); 4×4 stride-2 convolution to 128, batch norm, leaky ReLU;
     /// FC 1024, batch norm, leaky ReLU: [m, C, 28, 28] → [m, 1024] features. D's head is a linear layer to one logit, Q's
-    /// <see cref="InfoGanHead"/>.</summary>
-    public static Module<Tensor, Tensor> InfoGanTrunk(int channels = 1)
+    /// <see cref="InfoGanHead"/>. <paramref name="leak"/>: the leaky ReLUs' slope (the paper's 0.1; the authors' code 0.01).</summary>
+    public static Module<Tensor, Tensor> InfoGanTrunk(int channels = 1, double leak = 0.1)
     {
         if (channels <= 0) throw new ArgumentException($"InfoGanTrunk needs a positive number of channels (got {channels}).");
+        CheckLeak(leak, nameof(InfoGanTrunk));
         return Sequential(
             ("conv1", Conv2d(channels, 64, 4, stride: 2, padding: 1)),
-            ("lrelu1", LeakyReLU(0.1)),
+            ("lrelu1", LeakyReLU(leak)),
             ("conv2", Conv2d(64, 128, 4, stride: 2, padding: 1, bias: false)),
             ("bn2", BatchNorm2d(128)),
-            ("lrelu2", LeakyReLU(0.1)),
+            ("lrelu2", LeakyReLU(leak)),
             ("flatten", Flatten()),
             ("fc3", Linear(128L * 7 * 7, 1024, hasBias: false)),
             ("bn3", BatchNorm1d(1024)),
-            ("lrelu3", LeakyReLU(0.1)));
+            ("lrelu3", LeakyReLU(leak)));
     }
 
     /// <summary>InfoGAN's recognition head on <see cref="InfoGanTrunk"/>'s 1024 features (Chen et al. 2016, Table 1): FC 128,
-    /// batch norm, leaky ReLU (0.1), FC to <paramref name="outputs"/> values (class scores, or a Gaussian's mean).</summary>
-    public static Module<Tensor, Tensor> InfoGanHead(int outputs, int features = 1024)
+    /// batch norm, leaky ReLU (<paramref name="leak"/>), FC to <paramref name="outputs"/> values (class scores, or a Gaussian's mean).</summary>
+    public static Module<Tensor, Tensor> InfoGanHead(int outputs, int features = 1024, double leak = 0.1)
     {
         if (outputs <= 0 || features <= 0) throw new ArgumentException($"InfoGanHead needs positive sizes (got outputs {outputs}, features {features}).");
+        CheckLeak(leak, nameof(InfoGanHead));
         return Sequential(
             ("fc1", Linear(features, 128, hasBias: false)),
             ("bn1", BatchNorm1d(128)),
-            ("lrelu1", LeakyReLU(0.1)),
+            ("lrelu1", LeakyReLU(leak)),
             ("fc2", Linear(128, outputs)));
+    }
+
+    /// <summary>The hidden layer of InfoGAN's recognition head alone — FC 128, batch norm, leaky ReLU: [m, features] → [m, 128] —
+    /// for a model whose codes share it, as the authors' code does (one head, one output layer for the categorical and the
+    /// continuous codes together): declare it as a network of its own and put a linear layer per code on it.</summary>
+    public static Module<Tensor, Tensor> InfoGanSharedHead(int features = 1024, double leak = 0.1)
+    {
+        if (features <= 0) throw new ArgumentException($"InfoGanSharedHead needs a positive number of features (got {features}).");
+        CheckLeak(leak, nameof(InfoGanSharedHead));
+        return Sequential(
+            ("fc1", Linear(features, 128, hasBias: false)),
+            ("bn1", BatchNorm1d(128)),
+            ("lrelu1", LeakyReLU(leak)));
+    }
+
+    private static void CheckLeak(double leak, string network)
+    {
+        if (!(leak >= 0 && leak < 1)) throw new ArgumentException($"{network} needs a leaky ReLU slope in [0, 1) (got {leak}).");
     }
 
     /// <summary>The feature extractor of Ganin &amp; Lempitsky 2015 for MNIST → MNIST-M (their Fig. 4, after the LeNet

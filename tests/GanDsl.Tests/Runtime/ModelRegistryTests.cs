@@ -16,7 +16,7 @@ public class ModelRegistryTests
     public void Every_catalog_model_is_registered_with_its_declared_defaults()
     {
         var entries = ModelCatalog.Entries;
-        entries.Count.ShouldBe(37);
+        entries.Count.ShouldBe(38);
         entries[0].Name.ShouldBe("goodfellow2014");
         entries.Select(e => e.Name).Distinct().Count().ShouldBe(entries.Count);
         ModelDescriptor pacgan = ModelCatalog.Find("PACGAN4");   // names are case-insensitive

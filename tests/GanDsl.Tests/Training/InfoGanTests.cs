@@ -75,6 +75,27 @@ public class InfoGanTests
     }
 
     [Fact]
+    public void The_authors_code_options_set_the_slope_the_batch_norm_scales_and_a_shared_head()
+    {
+        using var trunk = Gan.Runtime.Nets.Nets.InitNormal(Gan.Runtime.Nets.Nets.InfoGanTrunk(leak: 0.01), 0.02, batchNormScales: true);
+        var parameters = trunk.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        Tensor scales = parameters["bn3.weight"];
+        scales.mean().item<float>().ShouldBe(1f, 0.005f);
+        scales.std().item<float>().ShouldBe(0.02f, 0.004f);      // drawn, not left at 1
+        parameters["bn3.bias"].abs().max().item<float>().ShouldBe(0f);
+        using (var plain = Gan.Runtime.Nets.Nets.InitNormal(Gan.Runtime.Nets.Nets.InfoGanTrunk(), 0.02))
+            plain.named_parameters().Single(p => p.name == "bn3.weight").parameter.std().item<float>().ShouldBe(0f);   // default: scales untouched
+
+        // The slope: a negative input to the first layer's activation comes out multiplied by it.
+        var lrelu = (TorchSharp.Modules.LeakyReLU)trunk.named_modules().Single(m => m.name == "lrelu1").module;
+        lrelu.forward(tensor(new[] { -1f })).item<float>().ShouldBe(-0.01f, 1e-7f);
+
+        using var head = Gan.Runtime.Nets.Nets.InfoGanSharedHead(leak: 0.01);
+        head.forward(randn(3, 1024)).shape.ShouldBe(new long[] { 3, 128 });
+        Should.Throw<System.ArgumentException>(() => Gan.Runtime.Nets.Nets.InfoGanTrunk(leak: 1.5)).Message.ShouldContain("slope in [0, 1)");
+    }
+
+    [Fact]
     public void The_Gaussian_log_likelihood_has_unit_variance()
     {
         Tensor mean = tensor(new float[] { 0, 0, 1, 2 }).view(2, 2), value = tensor(new float[] { 1, 0, 1, 2 }).view(2, 2);
