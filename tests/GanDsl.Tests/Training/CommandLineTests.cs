@@ -101,7 +101,7 @@ public sealed class CommandLineTests : IDisposable
     {
         var (code, output, _) = ChildProcess.RunGan(null, "train", "--help");
         code.ShouldBe(0);
-        foreach (string choices in new[] { "digits|digits-target|fashion-mnist|grid|mnist|moons|ring", "auto|bar|none|plain", "auto|bf16|fp32|tf32", "constant|ganin|linear|decay:F" })
+        foreach (string choices in new[] { "digits|digits-target|fashion-mnist|grid|mnist|mnist-m|mnist-m-target|moons|ring", "auto|bar|none|plain", "auto|bf16|fp32|tf32", "constant|ganin|linear|decay:F" })
             output.ShouldContain(choices);
     }
 
