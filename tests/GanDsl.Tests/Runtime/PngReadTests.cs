@@ -160,6 +160,32 @@ public sealed class PngReadTests : IDisposable
     }
 
     [Fact]
+    public void Dann_trains_on_mnist_m_from_a_folder_of_photographs_and_records_them()
+    {
+        // CI size: 200 crafted digits (a bar per class), two photographs made here, 30 steps of dann-digits-paper.
+        string photos = Path.Combine(_dir, "photos");
+        Directory.CreateDirectory(photos);
+        Png.Write(Path.Combine(photos, "warm.png"), 40, 32, Enumerable.Range(0, 40 * 32).SelectMany(i => new[] { (byte)(200 + i % 50), (byte)(i % 97), (byte)60 }).ToArray());
+        File.WriteAllBytes(Path.Combine(photos, "grey.png"), TestPng.Encode(30, 30, 0, 8, Bytes(900, 2), filter: 4));
+        string run = Path.Combine(_dir, "dann");
+        var settings = new TrainSettings("dann-digits-paper", "mnist-m", Steps: 30, BatchSize: 16, Seed: 0, Device: "cpu", Out: run, EvalSamples: 10, LogEvery: 0,
+                                         DataOptions: new DataOptions { Folder = CraftedSet.WriteBars(Path.Combine(_dir, "data"), 200, 100), Photos = photos });
+        _ = GanDsl.Samples.Catalog.ModelCatalog.Entries;
+        TrainCommand.Run(settings, TextWriter.Null).ShouldBe(0);
+
+        File.ReadAllBytes(Path.Combine(run, "domains.png"))[..4].ShouldBe(new byte[] { 0x89, 0x50, 0x4E, 0x47 });
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
+        var m = json.RootElement;
+        string data = m.GetProperty("data").GetString()!;
+        data.ShouldContain("source: binarized MNIST");
+        data.ShouldContain($"crops of 2 photographs in {photos}");
+        data.ShouldContain("minus the per-channel pixel mean of both training sets (");
+        double target = m.GetProperty("target_test_accuracy").GetDouble();
+        target.ShouldBeInRange(0, 1);
+        m.GetProperty("domain_classifier_accuracy").GetDouble().ShouldBeInRange(0, 1);
+    }
+
+    [Fact]
     public void Mnist_m_without_photographs_says_what_to_give()
     {
         var settings = new TrainSettings("dann-digits-paper", "mnist-m", Steps: 1, BatchSize: 8, Seed: 0, Device: "cpu", Out: Path.Combine(_dir, "run"), EvalSamples: 10, LogEvery: 0,
