@@ -45,7 +45,7 @@ public static class DataCommand
         Folder = parse.GetValue(DataFolder),
         CacheDir = parse.GetValue(Cache) ?? DataOptions.DefaultCacheDir,
         Download = !parse.GetValue(NoDownload),
-        Photos = parse.GetValue(Photos) ?? new DataOptions().Photos,
+        Photos = parse.GetValue(Photos) ?? DataOptions.DefaultPhotos,
         Log = log,
     };
 

@@ -57,7 +57,10 @@ public sealed class DataOptions
 
     /// <summary>A folder of PNG photographs whose random crops are MNIST-M's backgrounds (the <c>mnist-m</c> data sets,
     /// <see cref="MnistM"/>); default <c>$GANDSL_PHOTOS</c>. Null: no photographs (those data sets refuse to load).</summary>
-    public string? Photos { get; init; } = Environment.GetEnvironmentVariable("GANDSL_PHOTOS") is { Length: > 0 } p ? p : null;
+    public string? Photos { get; init; } = DefaultPhotos;
+
+    /// <summary><c>$GANDSL_PHOTOS</c> when set and not empty, else null (read from the environment at each call).</summary>
+    public static string? DefaultPhotos => Environment.GetEnvironmentVariable("GANDSL_PHOTOS") is { Length: > 0 } p ? p : null;
 
     /// <summary>Where progress lines go (downloads, conversions); null for none.</summary>
     public TextWriter? Log { get; init; }

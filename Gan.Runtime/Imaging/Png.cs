@@ -125,7 +125,7 @@ public static class Png
                 throw Bad($"chunk {type} at byte {at} declares {length} bytes, past the end of the file (truncated?)");
             var data = bytes.AsSpan(at + 8, (int)length);
             uint stored = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at + 8 + (int)length));
-            uint actual = UpdateCrc(0xFFFFFFFFu, bytes.AsSpan(at + 4, 4 + (int)length)) ^ 0xFFFFFFFFu;
+            uint actual = Crc32(bytes.AsSpan(at + 4, 4 + (int)length));
             if (stored != actual) throw Bad($"the CRC of chunk {type} at byte {at} does not match ({stored:X8} stored, {actual:X8} computed)");
             if (at == 8 && type != "IHDR") throw Bad($"the first chunk is {type}, not IHDR");
             switch (type)

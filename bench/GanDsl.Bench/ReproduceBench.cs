@@ -107,7 +107,7 @@ public static class ReproduceBench
             .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         bool tableOnly = args.Contains("--table-only");
         // MNIST-M's photographs (dann-digits): --photos DIR, else $GANDSL_PHOTOS.
-        var data = new DataOptions { Photos = Arg(args, "--photos") ?? new DataOptions().Photos, Log = Console.Error };
+        var data = new DataOptions { Photos = Arg(args, "--photos") ?? DataOptions.DefaultPhotos, Log = Console.Error };
         Experiment[] chosen = Experiments;
         if (Arg(args, "--only") is string only)
         {
