@@ -77,7 +77,7 @@ public static class ReproduceBench
             }),
         new("infogan-mnist", "Chen et al. 2016, MNIST (§7.1: the categorical code classifies digits with 5 % error)", "95 %",
             "≥ 90 %, median of 3 seeds",
-            new[] { new Job("infogan-paper", "mnist") },
+            new[] { new Job("infogan-code", "mnist") },   // the authors' code (leaky 0.01, BN scales N(1, 0.02), one shared head); infogan-paper is the paper's text
             m =>
             {
                 double accuracy = m[0].GetProperty("categorical_code_accuracy").GetDouble();
@@ -154,6 +154,7 @@ public static class ReproduceBench
             var measures = new List<(long Seed, Measure Measure)>();
             var missing = new List<string>();
             double seconds = 0;
+            bool resumed = false;   // a resumed run's metrics time only its last leg: the total is then a lower bound
             string size = "";
             foreach (long seed in seeds)
             {
@@ -172,6 +173,7 @@ public static class ReproduceBench
                 }
                 measures.Add((seed, experiment.Score(metrics.ToArray())));
                 seconds += metrics.Sum(m => m.GetProperty("seconds").GetDouble());
+                resumed |= metrics.Any(m => m.TryGetProperty("start_step", out JsonElement start) && start.GetInt32() > 0);
                 size = $"{metrics[0].GetProperty("steps").GetInt32():N0} × {metrics[0].GetProperty("batch_size").GetInt32()}";
                 // The first run's picture: its samples, or a domain experiment's source and target digits.
                 string? picture = new[] { "samples.png", "domains.png" }.Select(f => Path.Combine(experiment.Jobs[0].Folder(root, experiment.Id, seed), f)).FirstOrDefault(File.Exists);
@@ -179,7 +181,7 @@ public static class ReproduceBench
             }
             if (measures.Count == 0)
             {
-                string state = missing.Count > 0 ? $"incomplete: {string.Join(", ", missing)} not finished" : "not run";
+                string state = missing.Count > 0 ? $"incomplete: {string.Join(", ", missing)} not finished" : $"no finished run in {root}";
                 lines.Add($"| {experiment.Id} | {experiment.Paper} | 0 | | {state} | | {experiment.Figure} | {experiment.Goal} | | |");
                 continue;
             }
@@ -188,7 +190,7 @@ public static class ReproduceBench
             string perSeed = string.Join("; ", measures.Select(m => $"s{m.Seed}: {m.Measure.Text}"));
             string met = median.Measure.GoalMet switch { true => "yes", false => "no", null => "" };
             lines.Add($"| {experiment.Id} | {experiment.Paper} | {string.Join(", ", measures.Select(m => m.Seed))} | {size} | " +
-                      $"{median.Measure.Text}{(measures.Count > 1 ? $" (best: s{best.Seed})" : "")} | {perSeed} | {experiment.Figure} | {experiment.Goal} | {met} | {F(seconds / 60, "F0")} min |");
+                      $"{median.Measure.Text}{(measures.Count > 1 ? $" (best: s{best.Seed})" : "")} | {perSeed} | {experiment.Figure} | {experiment.Goal} | {met} | {(resumed ? "≥ " : "")}{F(seconds / 60, "F0")} min{(resumed ? " (resumed runs: their last legs)" : "")} |");
         }
         lines.Add("");
         lines.Add("Parzen − real: the model's Parzen window minus that of as many real training images, on the same σ grid, validation digits " +
