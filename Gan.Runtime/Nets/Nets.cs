@@ -309,11 +309,7 @@ public static class Nets
     {
         if (outputs <= 0 || features <= 0) throw new ArgumentException($"InfoGanHead needs positive sizes (got outputs {outputs}, features {features}).");
         CheckLeak(leak, nameof(InfoGanHead));
-        return Sequential(
-            ("fc1", Linear(features, 128, hasBias: false)),
-            ("bn1", BatchNorm1d(128)),
-            ("lrelu1", LeakyReLU(leak)),
-            ("fc2", Linear(128, outputs)));
+        return Sequential(InfoGanHeadHidden(features, leak).Append(("fc2", Linear(128, outputs))));
     }
 
     /// <summary>The hidden layer of InfoGAN's recognition head alone — FC 128, batch norm, leaky ReLU: [m, features] → [m, 128] —
@@ -323,11 +319,16 @@ public static class Nets
     {
         if (features <= 0) throw new ArgumentException($"InfoGanSharedHead needs a positive number of features (got {features}).");
         CheckLeak(leak, nameof(InfoGanSharedHead));
-        return Sequential(
-            ("fc1", Linear(features, 128, hasBias: false)),
-            ("bn1", BatchNorm1d(128)),
-            ("lrelu1", LeakyReLU(leak)));
+        return Sequential(InfoGanHeadHidden(features, leak));
     }
+
+    /// <summary>The recognition head's hidden layer, by the names both heads give it (their weights load into either).</summary>
+    private static List<(string, Module<Tensor, Tensor>)> InfoGanHeadHidden(int features, double leak) => new()
+    {
+        ("fc1", Linear(features, 128, hasBias: false)),
+        ("bn1", BatchNorm1d(128)),
+        ("lrelu1", LeakyReLU(leak)),
+    };
 
     private static void CheckLeak(double leak, string network)
     {
