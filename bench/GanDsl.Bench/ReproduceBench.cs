@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text.Json;
 using Gan.Cli;
 using Gan.Runtime.Data;
+using Gan.Runtime.Training;
 using static GanDsl.Bench.BenchKit;
 
 namespace GanDsl.Bench;
@@ -184,7 +185,20 @@ public static class ReproduceBench
                 }
                 if (metrics.Count < experiment.Jobs.Length)
                 {
-                    if (metrics.Count > 0) missing.Add($"{experiment.Jobs[metrics.Count].Model}-s{seed}");   // begun: say which run it waits for
+                    // Begun (an earlier run finished, or this one has a checkpoint): say which run it waits for and where that is.
+                    Job waiting = experiment.Jobs[metrics.Count];
+                    string checkpoint = Path.Combine(waiting.Folder(root, experiment.Id, seed), "checkpoint.ckpt");
+                    string? at = null;
+                    if (File.Exists(checkpoint))
+                    {
+                        try
+                        {
+                            CheckpointInfo info = Checkpoint.ReadInfo(checkpoint);
+                            at = $" at step {info.Step:N0} of {info.TotalSteps:N0} ({info.SavedUtc:yyyy-MM-dd HH:mm} UTC)";
+                        }
+                        catch (Exception e) when (e is IOException or InvalidDataException or JsonException) { at = $" (its checkpoint is unreadable: {e.Message})"; }
+                    }
+                    if (metrics.Count > 0 || at is not null) missing.Add($"{waiting.Model}-s{seed}{at}");
                     continue;
                 }
                 measures.Add((seed, experiment.Score(metrics.ToArray())));
@@ -197,7 +211,7 @@ public static class ReproduceBench
             }
             if (measures.Count == 0)
             {
-                string state = missing.Count > 0 ? $"incomplete: {string.Join(", ", missing)} not finished" : $"no finished run in {root}";
+                string state = missing.Count > 0 ? $"in progress: {string.Join("; ", missing)}" : $"no finished run in {root}";
                 lines.Add($"| {experiment.Id} | {experiment.Paper} | 0 | | {state} | | {experiment.Figure} | {experiment.Goal} | | |");
                 continue;
             }
