@@ -130,8 +130,9 @@ public static class GanCommandLine
             ParseKind(parse.GetValue(kind)!), parse.GetValue(seed), parse.GetValue(interpolateOut)!, stdout)));
 
         var evalCount = new Option<int>("--eval-samples") { Description = "Samples drawn for the metrics.", DefaultValueFactory = _ => 10000 };
-        var eval = new Command("eval", "Parzen log-likelihood and FID of a saved model, written into its metrics.json.") { run, evalCount, seed, device, DataCommand.DataFolder, DataCommand.Cache, DataCommand.NoDownload };
-        eval.SetAction(parse => Run(stderr, () => ImageCommands.Eval(parse.GetValue(run)!, parse.GetValue(device)!, parse.GetValue(evalCount), parse.GetValue(seed),
+        var evalSeed = new Option<long?>("--seed") { Description = "Random seed of the samples (default: the run's own, so that eval reproduces the figures train wrote)." };
+        var eval = new Command("eval", "Parzen log-likelihood and FID of a saved model, and the measures of its kind of model (InfoGAN's code accuracy, IcGAN's edits), written into its metrics.json.") { run, evalCount, evalSeed, device, DataCommand.DataFolder, DataCommand.Cache, DataCommand.NoDownload };
+        eval.SetAction(parse => Run(stderr, () => ImageCommands.Eval(parse.GetValue(run)!, parse.GetValue(device)!, parse.GetValue(evalCount), parse.GetValue(evalSeed),
             DataCommand.Options(parse, stdout), stdout)));
 
         var classifierData = new Option<string>("--data") { Description = "mnist or fashion-mnist.", Required = true };

@@ -19,16 +19,23 @@ namespace Gan.Cli;
 /// <summary>Training, sampling, interpolation and evaluation of image models (MNIST, Fashion-MNIST).</summary>
 public static class ImageCommands
 {
-    /// <summary>`gan eval`: the Parzen and FID metrics of a saved run, merged into its metrics.json.</summary>
-    public static int Eval(string runDir, string deviceName, int samples, long seed, DataOptions? dataOptions, TextWriter output)
+    /// <summary>`gan eval`: the Parzen and FID metrics of a saved run, and the protocols of its kind of model (a categorical
+    /// code as a classifier, code components, attribute edits), merged into its metrics.json.</summary>
+    public static int Eval(string runDir, string deviceName, int samples, long? seed, DataOptions? dataOptions, TextWriter output)
     {
         Device device = Devices.Resolve(deviceName);
         var (info, entry, model) = RunInfo.Load(runDir, device);
         using (model)
         {
+            long sampleSeed = seed ?? info.Seed;   // the run's own: the same samples, so the same figures, as train measured
             ImageDataSet data = ImageDataSets.Load(info.Data, dataOptions ?? new DataOptions { Log = output });
             output.WriteLine($"gan eval: {entry.Name} from {runDir} on {data.Name}");
-            var results = Evaluate(model, ImageVariable(model), data, samples, seed, device, output);
+            DataVariable x = ImageVariable(model);
+            var results = Evaluate(model, x, data, samples, sampleSeed, device, output).ToList();
+            // The protocols `gan train` measures after training besides Parzen and FID, when the model has what they read.
+            results.AddRange(CodeComponentAccuracy(model, x, data, sampleSeed, output));
+            if (InfoCommands.Applies(model)) results.AddRange(InfoCommands.Evaluate(model, x, data, runDir, sampleSeed, output));
+            if (EditCommands.CanEdit(model)) results.AddRange(EditCommands.Evaluate(model, x, data, runDir, 1000, device, output));
             string path = Path.Combine(runDir, "metrics.json");
             Dictionary<string, object?> metrics = File.Exists(path)
                 ? JsonSerializer.Deserialize<Dictionary<string, object?>>(File.ReadAllText(path)) ?? new()

@@ -20,6 +20,9 @@ public static class InfoCommands
     /// <summary>Whether the model has what this protocol needs: it samples by class and infers a categorical code from data.</summary>
     public static bool Applies(IAdversarialModel model) => model is IConditionalModel && CodeAccuracy.Applies(model);
 
+    /// <summary>The batch of the batch-statistics measure: InfoGAN's training batch (its code's graph has that batch).</summary>
+    public const int BatchStatisticsBatch = 128;
+
     public static IReadOnlyList<(string Key, object? Value)> Evaluate(IAdversarialModel model, DataVariable x, ImageDataSet data, string dir, long seed, TextWriter output)
     {
         var results = new List<(string, object?)>();
@@ -38,6 +41,16 @@ public static class InfoCommands
             output.WriteLine($"  the categorical code {code.Variable} as a classifier of {r.Examples:N0} test digits (argmax {code.Formula}, best matching of codes to labels): {r.Accuracy:P1} (InfoGAN: 95 %, 5 % error)");
             results.Add(($"{key}_accuracy", Math.Round(r.Accuracy, 4)));
             results.Add(($"{key}_protocol", $"argmax {code.Formula} on the {r.Examples:N0} test images; accuracy under the best one-to-one assignment of the {code.Classes} codes to the labels"));
+            // InfoGAN's own code builds its networks in the training phase only, so its batch norm always normalizes by the
+            // batch: the same measure with every batch of 128 test digits normalized by its own statistics (the running
+            // statistics, above, average the real and generated batches of training).
+            using var batchStatistics = BatchStatistics.Use((TorchSharp.torch.nn.Module)model);
+            if (batchStatistics.Layers > 0)
+            {
+                CodeAccuracyResult b = CodeAccuracy.Measure(inference, code, testImages, labels, batch: BatchStatisticsBatch);
+                output.WriteLine($"  the same with batch statistics (every batch norm normalizes each batch of {BatchStatisticsBatch} test digits by its own statistics, as InfoGAN's code does): {b.Accuracy:P1}");
+                results.Add(($"{key}_accuracy_batch_statistics", Math.Round(b.Accuracy, 4)));
+            }
         }
 
         // Sweeps of the continuous code the model infers: rows are the class, columns the code's k-th value from −2 to 2 (its

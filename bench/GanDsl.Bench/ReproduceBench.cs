@@ -98,7 +98,9 @@ public static class ReproduceBench
             m =>
             {
                 double accuracy = m[0].GetProperty("categorical_code_accuracy").GetDouble();
-                return new(accuracy, $"{F(100 * accuracy, "F1")} %", accuracy >= 0.9);
+                // The authors' code normalizes every batch by its own statistics (their batch norm has no inference branch).
+                string batch = m[0].TryGetProperty("categorical_code_accuracy_batch_statistics", out JsonElement b) ? $" (batch statistics: {F(100 * b.GetDouble(), "F1")} %)" : "";
+                return new(accuracy, $"{F(100 * accuracy, "F1")} %{batch}", accuracy >= 0.9);
             }),
         new("dann-digits", "Ganin & Lempitsky 2015, MNIST → MNIST-M (Table 2: +24 points over source-only, 56 % of the gap closed); " +
                            "their preprocessing, network and batch, the target blended with crops of the --photos photographs", "+24 points, 56 %",

@@ -45,7 +45,7 @@ public sealed class ImageCommandTests : IDisposable
     {
         string run = Path.Combine(_dir, "run");
         var log = new StringWriter();
-        var settings = new TrainSettings("dcgan", "mnist", Steps: 30, BatchSize: 32, Seed: 0, Device: "cpu", Out: run, EvalSamples: 200, LogEvery: 10,
+        var settings = new TrainSettings("dcgan", "mnist", Steps: 30, BatchSize: 32, Seed: 5, Device: "cpu", Out: run, EvalSamples: 200, LogEvery: 10,
                                          DataOptions: new DataOptions { Folder = CraftedFolder() });
         TrainCommand.Run(settings, log).ShouldBe(0);
         string text = log.ToString();
@@ -87,11 +87,13 @@ public sealed class ImageCommandTests : IDisposable
         ImageCommands.Interpolate(run, "cpu", 3, 5, Gan.Runtime.Imaging.InterpolationKind.Spherical, 1, strip, TextWriter.Null).ShouldBe(0);
         ShouldBePng(strip);
 
-        // eval reproduces train's Parzen figure from the saved weights (same seed, same samples).
+        // eval reproduces train's Parzen figure from the saved weights: by default it draws with the run's own seed (5).
         double before = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))).RootElement.GetProperty("parzen_log_likelihood").GetDouble();
         File.WriteAllText(Path.Combine(run, "metrics.json"), "{}");
-        ImageCommands.Eval(run, "cpu", 200, 0, settings.DataOptions, TextWriter.Null).ShouldBe(0);
+        ImageCommands.Eval(run, "cpu", 200, null, settings.DataOptions, TextWriter.Null).ShouldBe(0);
         JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))).RootElement.GetProperty("parzen_log_likelihood").GetDouble().ShouldBe(before);
+        ImageCommands.Eval(run, "cpu", 200, 0, settings.DataOptions, TextWriter.Null).ShouldBe(0);   // another seed: other samples
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))).RootElement.GetProperty("parzen_log_likelihood").GetDouble().ShouldNotBe(before);
 
         // A damaged weights file is refused by its checksum.
         string weights = Path.Combine(run, RunInfo.WeightsFile);
@@ -125,6 +127,31 @@ public sealed class ImageCommandTests : IDisposable
         string strip = Path.Combine(_dir, "i.png");
         ImageCommands.Interpolate(run, "cpu", 3, 4, Gan.Runtime.Imaging.InterpolationKind.Linear, 1, strip, TextWriter.Null).ShouldBe(0);
         ShouldBePng(strip);
+    }
+
+    [Fact]
+    public void Eval_of_an_infogan_run_measures_its_code_again_with_running_and_with_batch_statistics()
+    {
+        string run = Path.Combine(_dir, "infogan");
+        var settings = new TrainSettings("infogan-code", "mnist", Steps: 3, BatchSize: 16, Seed: 0, Device: "cpu", Out: run, EvalSamples: 20, LogEvery: 0,
+                                         DataOptions: new DataOptions { Folder = CraftedFolder() }, Evaluate: false, TensorBoard: "none");
+        TrainCommand.Run(settings, TextWriter.Null).ShouldBe(0);
+        string path = Path.Combine(run, "metrics.json");
+        double Read(string key) => JsonDocument.Parse(File.ReadAllText(path)).RootElement.GetProperty(key).GetDouble();
+        double running = Read("categorical_code_accuracy"), batch = Read("categorical_code_accuracy_batch_statistics");
+        // 100 test images: both are counts of them under the best matching (at least chance, 10 of 100).
+        (running * 100).ShouldBe(Math.Round(running * 100), 1e-9);
+        (batch * 100).ShouldBe(Math.Round(batch * 100), 1e-9);
+        running.ShouldBeGreaterThanOrEqualTo(0.1);
+
+        // `gan eval` measures the run's own protocols again from the saved weights, not only Parzen and FID.
+        File.WriteAllText(path, "{}");
+        var log = new StringWriter();
+        ImageCommands.Eval(run, "cpu", 20, null, settings.DataOptions, log).ShouldBe(0);
+        Read("categorical_code_accuracy").ShouldBe(running);
+        Read("categorical_code_accuracy_batch_statistics").ShouldBe(batch);
+        log.ToString().ShouldContain("the same with batch statistics (every batch norm normalizes each batch of 128 test digits by its own statistics");
+        ShouldBePng(Path.Combine(run, "style-transfer.png"));
     }
 
     [Fact]
