@@ -52,7 +52,7 @@ public static class ReproduceBench
             {
                 double relative = m[0].GetProperty("parzen_minus_real").GetDouble(), fid = m[0].GetProperty("fid").GetDouble(), dcgan = m[1].GetProperty("fid").GetDouble();
                 int covered = m[0].GetProperty("classes_covered").GetInt32();
-                return new(relative, $"Parzen − real {F(relative, "F1")} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}, " +
+                return new(relative, $"Parzen − real {F(relative, "0.0;−0.0")} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}, " +
                                      $"real {F(m[0].GetProperty("parzen_real_training_images").GetDouble(), "F1")}); FID {F(fid, "F1")} (DCGAN at the same length {F(dcgan, "F1")}, " +
                                      $"ratio {F(fid / dcgan, "F2")}); {covered}/10 digits",
                            covered == 10 && fid <= 3 * dcgan && relative >= -18);
@@ -66,7 +66,7 @@ public static class ReproduceBench
             {
                 double relative = m[0].GetProperty("parzen_minus_real").GetDouble();
                 int covered = m[0].GetProperty("classes_covered").GetInt32();
-                return new(relative, $"Parzen − real {F(relative, "F1")} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}, " +
+                return new(relative, $"Parzen − real {F(relative, "0.0;−0.0")} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}, " +
                                      $"real {F(m[0].GetProperty("parzen_real_training_images").GetDouble(), "F1")}); FID {F(m[0].GetProperty("fid").GetDouble(), "F1")}; " +
                                      $"best validation Parzen {F(m[0].GetProperty("validation_best_score").GetDouble(), "F1")} at step {m[0].GetProperty("validation_best_step").GetInt32():N0}; {covered}/10 digits",
                            covered == 10 && relative >= -18);
@@ -79,7 +79,7 @@ public static class ReproduceBench
             m =>
             {
                 double relative = m[0].GetProperty("parzen_minus_real").GetDouble();
-                return new(relative, $"Parzen − real {F(relative, "F1")} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}); " +
+                return new(relative, $"Parzen − real {F(relative, "0.0;−0.0")} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}); " +
                                      $"selected step {m[0].GetProperty("validation_best_step").GetInt32()}; FID {F(m[0].GetProperty("fid").GetDouble(), "F1")}; " +
                                      $"{m[0].GetProperty("classes_covered").GetInt32()}/10 digits", relative >= -111);
             }),
@@ -89,7 +89,7 @@ public static class ReproduceBench
             m =>
             {
                 double relative = m[0].GetProperty("parzen_minus_real").GetDouble();
-                return new(relative, $"Parzen − real {F(relative, "F1")} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}); FID {F(m[0].GetProperty("fid").GetDouble(), "F1")}",
+                return new(relative, $"Parzen − real {F(relative, "0.0;−0.0")} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}); FID {F(m[0].GetProperty("fid").GetDouble(), "F1")}",
                            relative >= 97);
             }),
         new("infogan-mnist", "Chen et al. 2016, MNIST (§7.1: the categorical code classifies digits with 5 % error)", "95 %",
