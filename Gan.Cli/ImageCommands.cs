@@ -32,10 +32,7 @@ public static class ImageCommands
             output.WriteLine($"gan eval: {entry.Name} from {runDir} on {data.Name}");
             DataVariable x = ImageVariable(model);
             var results = Evaluate(model, x, data, samples, sampleSeed, device, output).ToList();
-            // The protocols `gan train` measures after training besides Parzen and FID, when the model has what they read.
-            results.AddRange(CodeComponentAccuracy(model, x, data, sampleSeed, output));
-            if (InfoCommands.Applies(model)) results.AddRange(InfoCommands.Evaluate(model, x, data, runDir, sampleSeed, output));
-            if (EditCommands.CanEdit(model)) results.AddRange(EditCommands.Evaluate(model, x, data, runDir, 1000, device, output));
+            results.AddRange(ModelProtocols(model, x, data, runDir, sampleSeed, device, output));
             string path = Path.Combine(runDir, "metrics.json");
             Dictionary<string, object?> metrics = File.Exists(path)
                 ? JsonSerializer.Deserialize<Dictionary<string, object?>>(File.ReadAllText(path)) ?? new()
@@ -45,6 +42,18 @@ public static class ImageCommands
             output.WriteLine($"  wrote {path}");
         }
         return 0;
+    }
+
+    /// <summary>The measures of a model's own kind that `gan train` takes after training and `gan eval` again, besides Parzen
+    /// and FID, each where the model has what it reads: code components (a labelled prior), a categorical code as a
+    /// classifier with its sweeps (InfoGAN), attribute edits (IcGAN). Pictures go to <paramref name="dir"/>.</summary>
+    public static IReadOnlyList<(string Key, object? Value)> ModelProtocols(IAdversarialModel model, DataVariable x, ImageDataSet data, string dir, long seed,
+                                                                             Device device, TextWriter output)
+    {
+        var results = new List<(string, object?)>(CodeComponentAccuracy(model, x, data, seed, output));
+        if (InfoCommands.Applies(model)) results.AddRange(InfoCommands.Evaluate(model, x, data, dir, seed, output));
+        if (EditCommands.CanEdit(model)) results.AddRange(EditCommands.Evaluate(model, x, data, dir, 1000, device, output));
+        return results;
     }
 
     /// <summary>`gan sample`: a grid of n samples from a saved run.</summary>

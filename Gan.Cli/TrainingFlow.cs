@@ -191,9 +191,7 @@ internal sealed class ImageFlow : TrainingFlow
                 if (key is "parzen_log_likelihood" or "fid" && value is double number)
                     run.TensorBoard?.Scalar($"eval/{key}", (float)number, run.Steps);
             }
-        metrics.With(ImageCommands.CodeComponentAccuracy(model, x, _data, s.Seed, output));
-        if (InfoCommands.Applies(model)) metrics.With(InfoCommands.Evaluate(model, x, _data, run.Out, s.Seed, output));
-        if (EditCommands.CanEdit(model)) metrics.With(EditCommands.Evaluate(model, x, _data, run.Out, 1000, run.Device, output));
+        metrics.With(ImageCommands.ModelProtocols(model, x, _data, run.Out, s.Seed, run.Device, output));
         output.WriteLine($"  wrote samples.png, interpolation-linear.png, interpolation-spherical.png and real.png to {run.Out}");
     }
 }
