@@ -142,6 +142,13 @@ public sealed class CheckpointTests : IDisposable
         }
         float[][] a = Parameters(straight), b = Parameters(resumed);
         for (int i = 0; i < a.Length; i++) b[i].ShouldBe(a[i]);
+
+        // The same checkpoint over another copy of the data (e.g. the full MNIST where the run began on the 10,000-digit
+        // subset) is refused with the reason, not resumed on different images.
+        using var other = new TinyImageGan(CPU);
+        using var smaller = new ImageBatchSource(images.narrow(0, 0, 24), labels.narrow(0, 0, 24), 8, CPU, DataRange.MinusOneToOne, seed: 11);
+        Should.Throw<InvalidDataException>(() => Trainer.Train(other, smaller, Options(2 * n, resume: checkpoint)))
+            .Message.ShouldContain("The checkpoint's batch source had 30 examples; this one has 24: resume with the same data.");
     }
 
     [Fact]
