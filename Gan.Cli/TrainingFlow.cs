@@ -124,7 +124,10 @@ internal sealed class ImageFlow : TrainingFlow
     /// <summary>The training images a model trains on: all but the last <see cref="Parzen.HeldOutCount"/>, Parzen's validation set.</summary>
     public int TrainingImages => _data.Train.Images.Count - Parzen.HeldOutCount(_data.Train.Images.Count);
 
-    public override string Description => $"{_data.Name} ({TrainingImages:N0} training images, {_data.Train.Images.Count - TrainingImages:N0} more held out for Parzen's σ; {_data.Source})";
+    /// <summary>The set, its split and its source; a copy with a note (the 10,000-digit MNIST subset) says it on the run's
+    /// first line, where a researcher reading the log sees which data the numbers are on.</summary>
+    public override string Description => $"{_data.Name} ({TrainingImages:N0} training images, {_data.Train.Images.Count - TrainingImages:N0} more held out for Parzen's σ; {_data.Source})" +
+                                          (_data.Note is { } note ? $"; note: {note}" : "");
     public override string Record => _data.Name;
     public override int DefaultEvalSamples => 10000;
 

