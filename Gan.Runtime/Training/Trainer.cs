@@ -84,12 +84,19 @@ public static class Trainer
         {
             CheckpointInfo info = Checkpoint.Load(resume, model, data, ema);
             // A constant or decay:F schedule does not depend on the run's length, so such a run may be extended: resumed with more
-            // steps it continues exactly as one run of that length would. Other schedules need the length they were saved with.
-            bool extends = Extensible(info.LearningRateSchedule) && info.LearningRateSchedule == options.LearningRateSchedule && options.Steps >= info.Step;
+            // steps it continues exactly as one run of that length would. Other schedules need the length they were saved with,
+            // and so does a model that schedules by the run's progress p = step / steps (a momentum ramp, DANN's λ_p): more
+            // steps would move p back and change the momenta or weights it has reached.
+            bool byProgress = model is IProgressAware;
+            bool lengthFree = Extensible(info.LearningRateSchedule) && !byProgress;
+            bool extends = lengthFree && info.LearningRateSchedule == options.LearningRateSchedule && options.Steps >= info.Step;
             if ((info.TotalSteps != options.Steps && !extends) || info.LearningRateSchedule != options.LearningRateSchedule)
                 throw new ArgumentException($"{resume} was saved by a run of {info.TotalSteps} steps with the {info.LearningRateSchedule} schedule; " +
                                             $"resume with the same --steps and --lr-schedule (got {options.Steps}, {options.LearningRateSchedule})" +
-                                            (Extensible(info.LearningRateSchedule) ? $", or with more steps than the {info.Step} done." : "."));
+                                            (lengthFree ? $", or with more steps than the {info.Step} done."
+                                             : byProgress && Extensible(info.LearningRateSchedule) && info.TotalSteps != options.Steps
+                                                 ? $"; {model.GetType().Name} cannot be extended: it schedules by the run's progress p = step / steps (a momentum ramp or a gradient-reversal weight), so its length is part of the run."
+                                                 : "."));
             if (info.Precision != MixedPrecision.Name(precision))
                 throw new ArgumentException($"{resume} was saved by a run in {info.Precision}; resume with --precision {info.Precision} (got {MixedPrecision.Name(precision)}).");
             start = info.Step;

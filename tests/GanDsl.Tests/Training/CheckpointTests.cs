@@ -5,6 +5,7 @@ using System.Linq;
 using Gan.Dsl;
 using Gan.Runtime;
 using Gan.Runtime.Data;
+using Gan.Runtime.Nets;
 using Gan.Runtime.Training;
 using GanDsl.Samples.Catalog;
 using GanDsl.Tests.Runtime;
@@ -94,6 +95,24 @@ public sealed class CheckpointTests : IDisposable
         using var refused = new Goodfellow2014(CPU);
         Should.Throw<ArgumentException>(() => Trainer.Train(refused, new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), Options(2 * n, linear, every: n, resume: linear)))
             .Message.ShouldContain("resume with the same --steps and --lr-schedule (got 24, linear).");
+    }
+
+    /// <summary>A model whose momentum rises with the run's progress p = step / steps cannot be extended even with a constant
+    /// rate: more steps would set p back and lower the momentum it had reached. The same length resumes.</summary>
+    [Fact]
+    public void A_run_scheduled_by_progress_refuses_more_steps_even_with_a_constant_rate()
+    {
+        const int n = 6;
+        string checkpoint = Path.Combine(_dir, "ramp.ckpt");
+        TrainOptions Constant(int steps, string? resume = null) => Options(steps, checkpoint, every: n, resume: resume) with { LearningRateSchedule = "constant" };
+        torch.manual_seed(3);
+        using (var first = new MomentumRampGan(CPU)) Trainer.Train(first, new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), Constant(n));
+        using var refused = new MomentumRampGan(CPU);
+        Should.Throw<ArgumentException>(() => Trainer.Train(refused, new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), Constant(2 * n, resume: checkpoint)))
+            .Message.ShouldBe($"{checkpoint} was saved by a run of 6 steps with the constant schedule; resume with the same --steps and --lr-schedule (got 12, constant); " +
+                              "MomentumRampGan cannot be extended: it schedules by the run's progress p = step / steps (a momentum ramp or a gradient-reversal weight), so its length is part of the run.");
+        using var same = new MomentumRampGan(CPU);
+        Trainer.Train(same, new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), Constant(n, resume: checkpoint)).StartStep.ShouldBe(n);
     }
 
     [Fact]
@@ -194,4 +213,15 @@ public sealed class CheckpointTests : IDisposable
         Checkpoint.Load(path, fresh, data);
         Parameters(fresh).SelectMany(p => p).ShouldAllBe(v => float.IsFinite(v));
     }
+}
+
+/// <summary>A ring GAN whose generator's momentum rises from 0.5 to 0.7 over the run (Goodfellow et al. 2014's ramp).</summary>
+[Gan(Name = "momentum-ramp-test", Data = "ring")]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Minimax("E[log D(x)] + E[log(1 - D(G(z)))]")]
+public partial class MomentumRampGan
+{
+    [Generator(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.5, FinalMomentum = 0.7)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 8, 2);
+    [Discriminator(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.5)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 8, 1);
 }
