@@ -128,7 +128,11 @@ public sealed class RunMetrics
     public required int BatchSize { get; init; }
     public required string LrSchedule { get; init; }
     public required long Seed { get; init; }
+    /// <summary>Wall time of this invocation's training loop.</summary>
     public required double Seconds { get; init; }
+    /// <summary>Wall time of the training loop over every leg of a resumed run (null when an earlier leg's checkpoint did not
+    /// record it); equal to <see cref="Seconds"/> for a run in one go.</summary>
+    public double? TotalSeconds { get; init; }
     public required double StepsPerSecond { get; init; }
     public required string Device { get; init; }
     public required string CpuConvolutions { get; init; }
@@ -157,6 +161,7 @@ public sealed class RunMetrics
         LrSchedule = s.LearningRateSchedule ?? "linear",
         Seed = s.Seed,
         Seconds = Math.Round(result.Seconds, 3),
+        TotalSeconds = result.TotalSeconds is double total ? Math.Round(total, 3) : null,
         StepsPerSecond = Math.Round(result.StepsPerSecond, 2),
         Device = device.ToString(),
         CpuConvolutions = Gan.Runtime.CpuConvolutions.Status,

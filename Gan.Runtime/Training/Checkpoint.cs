@@ -32,6 +32,9 @@ public sealed record CheckpointInfo(string Model, int Step, int TotalSteps, stri
     /// <summary>The precision the run trains in (<c>fp32</c> or <c>bf16</c>; <c>fp32</c> in files written before it was
     /// recorded). A resumed run must use the same to continue exactly.</summary>
     public string Precision { get; init; } = "fp32";
+    /// <summary>Wall time of the training loop up to this checkpoint, over every leg of the run (each resumed invocation adds
+    /// its own); null in files written before it was recorded, and in runs resumed from such a file.</summary>
+    public double? TrainingSeconds { get; init; }
 }
 
 /// <summary>
@@ -57,7 +60,7 @@ public static class Checkpoint
     public const int CurrentFormat = 2;
 
     public static void Save(string path, IAdversarialModel model, IBatchSource data, int step, int totalSteps, string schedule,
-                            ExponentialMovingAverage? ema = null, Precision precision = Gan.Runtime.Precision.Fp32)
+                            ExponentialMovingAverage? ema = null, Precision precision = Gan.Runtime.Precision.Fp32, double? trainingSeconds = null)
     {
         long? cudaSeed = null;
         if (cuda.is_available())
@@ -84,6 +87,7 @@ public static class Checkpoint
             EmaDecay = ema?.Decay,
             CudaSeed = cudaSeed,
             Precision = MixedPrecision.Name(precision),
+            TrainingSeconds = trainingSeconds is double t ? Math.Round(t, 3) : null,
             PayloadLength = bytes.LongLength,
             PayloadSha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)),
             HasSourceState = data is ICheckpointableSource,

@@ -48,7 +48,9 @@ public sealed record TrainOptions
 /// <param name="LastLosses">Each loss of the last step, in the order of <paramref name="LossNames"/>.</param>
 /// <param name="LossNames">The model's loss names.</param>
 /// <param name="StartStep">Steps already done when this invocation started (a resumed run), else 0.</param>
-public sealed record TrainResult(int Steps, double Seconds, float[] LastLosses, string[] LossNames, int StartStep = 0)
+/// <param name="TotalSeconds">Wall time of the training loop over every leg of the run: this invocation's plus what the
+/// checkpoint it resumed from had recorded; null when that checkpoint recorded none.</param>
+public sealed record TrainResult(int Steps, double Seconds, float[] LastLosses, string[] LossNames, int StartStep = 0, double? TotalSeconds = null)
 {
     /// <summary>The precision the steps ran in (<see cref="TrainOptions.Precision"/> resolved for the device).</summary>
     public Precision Precision { get; init; }
@@ -79,6 +81,7 @@ public static class Trainer
         var names = model.LossNames.ToArray();
         var last = new float[names.Length];
         int start = 0;
+        double? earlierSeconds = 0;   // the training time of the legs before this one (unknown: null)
         Precision precision = MixedPrecision.Resolve(options.Precision, model.Device);
         if (options.ResumeFrom is string resume)
         {
@@ -100,6 +103,7 @@ public static class Trainer
             if (info.Precision != MixedPrecision.Name(precision))
                 throw new ArgumentException($"{resume} was saved by a run in {info.Precision}; resume with --precision {info.Precision} (got {MixedPrecision.Name(precision)}).");
             start = info.Step;
+            earlierSeconds = info.TrainingSeconds;
             log.WriteLine($"resumed from {resume} at step {start}/{options.Steps}");
             if (info.CudaSeed is null && cuda.is_available() && model.Device.type == DeviceType.CUDA)
                 log.WriteLine("  note: this checkpoint was written without CUDA, so it holds no CUDA generator seed: the resumed run's CUDA random numbers differ from an unbroken run's.");
@@ -159,9 +163,11 @@ public static class Trainer
                 // checkpoint then resets the CUDA generators (see Checkpoint), so a resumed run draws exactly what an unbroken one does.
                 if (tensorBoard is not null && (checkpointNow || step == options.Steps)) LogSampleGrid(tensorBoard, model, ema, step);
                 if (checkpointNow)
-                    Checkpoint.Save(options.CheckpointPath!, model, data, step, options.Steps, options.LearningRateSchedule, ema, precision);
+                    Checkpoint.Save(options.CheckpointPath!, model, data, step, options.Steps, options.LearningRateSchedule, ema, precision,
+                                    earlierSeconds + clock.Elapsed.TotalSeconds);
             }
-            result = new TrainResult(options.Steps, clock.Elapsed.TotalSeconds, last, names, start) { Precision = precision, Validation = validation?.Record };
+            double seconds = clock.Elapsed.TotalSeconds;
+            result = new TrainResult(options.Steps, seconds, last, names, start, earlierSeconds + seconds) { Precision = precision, Validation = validation?.Record };
             return result;
         }
         finally

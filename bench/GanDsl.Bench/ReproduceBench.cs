@@ -176,7 +176,7 @@ public static class ReproduceBench
             var measures = new List<(long Seed, Measure Measure)>();
             var missing = new List<string>();
             double seconds = 0;
-            bool resumed = false;   // a resumed run's metrics time only its last leg: the total is then a lower bound
+            bool resumed = false;   // a resumed run without total_seconds times only its last leg: the total is then a lower bound
             string size = "", dataText = "";
             foreach (long seed in seeds)
             {
@@ -207,8 +207,13 @@ public static class ReproduceBench
                     continue;
                 }
                 measures.Add((seed, experiment.Score(metrics.ToArray())));
-                seconds += metrics.Sum(m => m.GetProperty("seconds").GetDouble());
-                resumed |= metrics.Any(m => m.TryGetProperty("start_step", out JsonElement start) && start.GetInt32() > 0);
+                foreach (JsonElement m in metrics)
+                {
+                    // total_seconds: every leg of a resumed run; runs from before it was recorded have only their last leg's.
+                    if (m.TryGetProperty("total_seconds", out JsonElement total) && total.ValueKind == JsonValueKind.Number) { seconds += total.GetDouble(); continue; }
+                    seconds += m.GetProperty("seconds").GetDouble();
+                    resumed |= m.TryGetProperty("start_step", out JsonElement start) && start.GetInt32() > 0;
+                }
                 size = $"{metrics[0].GetProperty("steps").GetInt32():N0} × {metrics[0].GetProperty("batch_size").GetInt32()}";
                 dataText = DataText(metrics[0]);
                 // The first run's picture: its samples, or a domain experiment's source and target digits.

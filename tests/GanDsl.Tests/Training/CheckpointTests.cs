@@ -48,18 +48,24 @@ public sealed class CheckpointTests : IDisposable
             var killed = new KilledAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), batches: n + 1);   // one data batch a step (G reads no data): dies in step n + 2
             Should.Throw<OperationCanceledException>(() => Trainer.Train(first, killed, Options(2 * n, checkpoint, every: n)));
         }
-        Checkpoint.ReadInfo(checkpoint).Step.ShouldBe(n);
+        CheckpointInfo saved = Checkpoint.ReadInfo(checkpoint);
+        saved.Step.ShouldBe(n);
+        double firstLeg = saved.TrainingSeconds.ShouldNotBeNull();
+        firstLeg.ShouldBeGreaterThan(0);
 
         torch.manual_seed(99);   // a different initialization: everything must come from the checkpoint
         using var resumed = new Goodfellow2014(CPU);
         var source = new KilledAfter(new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), int.MaxValue);   // the same kind of source as the saving run
         TrainResult result = Trainer.Train(resumed, source, Options(2 * n, checkpoint, every: n, resume: checkpoint));
         result.StartStep.ShouldBe(n);
+        result.TotalSeconds.ShouldBe(firstLeg + result.Seconds);   // the training time of both legs, not only the last one's
 
         float[][] a = Parameters(straight), b = Parameters(resumed);
         a.Length.ShouldBe(b.Length);
         for (int i = 0; i < a.Length; i++) b[i].ShouldBe(a[i]);   // exactly equal
-        Checkpoint.ReadInfo(checkpoint).Step.ShouldBe(2 * n);
+        CheckpointInfo last = Checkpoint.ReadInfo(checkpoint);
+        last.Step.ShouldBe(2 * n);
+        last.TrainingSeconds.ShouldNotBeNull().ShouldBeInRange(firstLeg, result.TotalSeconds!.Value + 0.001);
     }
 
     /// <summary>A finished run with a constant schedule extended by resuming with more steps (what the long PacGAN and

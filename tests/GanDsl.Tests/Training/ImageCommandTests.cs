@@ -198,6 +198,7 @@ public sealed class ImageCommandTests : IDisposable
             m.GetProperty("steps").GetInt32().ShouldBe(6);
             m.GetProperty("start_step").GetInt32().ShouldBe(0);
             m.GetProperty("steps_per_second").GetDouble().ShouldBeGreaterThan(0);
+            m.GetProperty("total_seconds").GetDouble().ShouldBe(m.GetProperty("seconds").GetDouble());   // a run in one go
         }
 
         // model.bin holds the average (the checkpoint keeps it too), and the discriminator as trained.
