@@ -396,6 +396,19 @@ namespace Gan.Dsl.Generator
                             fatal = true;
                         }
                     }
+                    int finalMomentumSteps = NamedInt(role, "FinalMomentumSteps") ?? 0;
+                    if (finalMomentumSteps != 0)
+                    {
+                        string? why = finalMomentumSteps < 0 ? "the momentum rises over that many updates, so it must be positive (0: over the whole run)"
+                            : finalMomentum is null ? "it is the length of the rise to FinalMomentum, which is not set"
+                            : null;
+                        if (why != null)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption, NamedArgumentLocation(roleSyntax, "FinalMomentumSteps") ?? where,
+                                $"FinalMomentumSteps = {finalMomentumSteps}", why));
+                            fatal = true;
+                        }
+                    }
                     bool biasFromData = generator != null && (NamedBool(role, "OutputBiasFromData") ?? false);
                     if (biasFromData && !data.Any(d => d.Classes == 0 && d.Range != DataRange.Unspecified))
                     {
@@ -411,7 +424,8 @@ namespace Gan.Dsl.Generator
                         NamedDouble(role, "Momentum") ?? 0.0,
                         NamedDouble(role, "WeightDecay") ?? 0.0,
                         NamedDouble(role, "Alpha") ?? 0.99,
-                        finalMomentum);
+                        finalMomentum,
+                        finalMomentumSteps);
                     var spec = new NetworkSpec(method.Name, generator != null ? PlayerRole.Generator : discriminator != null ? PlayerRole.Discriminator : PlayerRole.Network, optimizer,
                         generator != null ? NetworkOutputKind.Values
                         : discriminator != null ? NamedEnum(role, "Output", DiscriminatorOutput.Logits) switch

@@ -222,6 +222,11 @@ namespace Gan.Dsl
         /// <summary>SGD and RMSprop: the momentum rises linearly from <see cref="Momentum"/> to this value over the run
         /// (Goodfellow et al. 2014: 0.5 to 0.7 over 250 epochs). NaN (the default): constant momentum.</summary>
         public double FinalMomentum { get; set; } = double.NaN;
+        /// <summary>With <see cref="FinalMomentum"/>: the number of updates over which the momentum rises, after which it
+        /// stays at <see cref="FinalMomentum"/> (pylearn2's <c>MomentumAdjustor</c>, which saturates at an epoch: Goodfellow
+        /// et al. 2014 reach 0.7 after 250 epochs, 125,000 updates of 100 on their 50,000 digits). 0 (the default): over the
+        /// whole run. A fixed number does not depend on the run's length, so such a run can be extended with <c>--resume</c>.</summary>
+        public int FinalMomentumSteps { get; set; }
         /// <summary>RMSprop only: the smoothing constant of the average of squared gradients.</summary>
         public double Alpha { get; set; } = 0.99;
         /// <summary>L2 penalty added to the gradient (Adam, SGD, RMSprop); decoupled weight decay for AdamW.</summary>

@@ -65,12 +65,15 @@ namespace Gan.Dsl.Generator
             ConditionPlan? condition = plan.Condition;
             CallExpr? encoder = plan.Encoder;
             bool reverses = plan.Reverses;
-            NetworkSpec[] ramps = model.Networks.Where(n => n.Optimizer.FinalMomentum != null).ToArray();
+            // Momentum ramps over the whole run follow the progress p; those over a fixed number of updates follow the count.
+            NetworkSpec[] ramps = model.Networks.Where(n => n.Optimizer.FinalMomentum != null && n.Optimizer.FinalMomentumSteps == 0).ToArray();
+            NetworkSpec[] fixedRamps = model.Networks.Where(n => n.Optimizer.FinalMomentum != null && n.Optimizer.FinalMomentumSteps > 0).ToArray();
             NetworkSpec? startsFromData = model.Networks.FirstOrDefault(n => n.OutputBiasFromData);
             string interfaces = TypeNames.IAdversarialModel + (condition != null ? $", {TypeNames.IConditionalModel}" : "")
                                 + (encoder != null ? $", {TypeNames.IEncoderModel}" : "") + (plan.Edit != null ? $", {TypeNames.IEditableModel}" : "")
                                 + (plan.Inferences.Count > 0 ? $", {TypeNames.IInferenceModel}" : "") + (plan.Domain != null ? $", {TypeNames.IDomainModel}" : "")
                                 + (reverses || ramps.Length > 0 ? $", {TypeNames.IProgressAware}" : "")
+                                + (fixedRamps.Length > 0 ? $", {TypeNames.IUpdateAware}" : "")
                                 + (startsFromData != null ? $", {TypeNames.IDataInitialized}" : "");
             using (w.Block($"{model.Accessibility} partial class {model.ClassName} : {TypeNames.Module}, {interfaces}"))
             {
@@ -122,6 +125,28 @@ namespace Gan.Dsl.Generator
                 {
                     w.Line("/// <summary>Training progress p, from 0 to 1 (the trainer sets it before each step).</summary>");
                     w.Line("public double Progress { get; set; }");
+                    w.Line();
+                }
+                if (fixedRamps.Length > 0)
+                {
+                    w.Line("private int _updatesDone;");
+                    w.Line();
+                    w.Line("/// <summary>The steps done before this one (the trainer sets it before each step); the momenta declared with");
+                    w.Line("/// FinalMomentumSteps rise linearly over that many steps, then stay at FinalMomentum.</summary>");
+                    using (w.Block("public int UpdatesDone"))
+                    {
+                        w.Line("get => _updatesDone;");
+                        using (w.Block("set"))
+                        {
+                            w.Line("_updatesDone = value;");
+                            foreach (NetworkSpec n in fixedRamps)
+                            {
+                                OptimizerSpec o = n.Optimizer;
+                                string steps = o.FinalMomentumSteps.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                                w.Line($"foreach (var group in _optimizer{n.Name}.ParamGroups) (({TypeNames.IMomentum})group).Momentum = {Num(o.Momentum)} + ({Num(o.FinalMomentum!.Value)} - {Num(o.Momentum)}) * global::System.Math.Min(1.0, value / {steps}.0);   // {n.Name}: {Num(o.Momentum)} → {Num(o.FinalMomentum!.Value)} over {steps} steps");
+                            }
+                        }
+                    }
                     w.Line();
                 }
                 if (reverses)
@@ -252,6 +277,7 @@ namespace Gan.Dsl.Generator
                 if (o.Kind == Optimizer.RmsProp) yield return ($"{n.Name}.alpha", Num(o.Alpha));
                 if (o.Momentum != 0) yield return ($"{n.Name}.momentum", Num(o.Momentum));
                 if (o.FinalMomentum is double final) yield return ($"{n.Name}.final_momentum", Num(final));
+                if (o.FinalMomentumSteps > 0) yield return ($"{n.Name}.final_momentum_steps", o.FinalMomentumSteps.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 if (n.OutputBiasFromData) yield return ($"{n.Name}.output_bias_from_data", "true");
                 if (o.WeightDecay != 0) yield return ($"{n.Name}.weight_decay", Num(o.WeightDecay));
                 if (n.SpectralNorm) yield return ($"{n.Name}.spectral_norm", "true");

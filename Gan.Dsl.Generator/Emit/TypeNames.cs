@@ -24,6 +24,7 @@ namespace Gan.Dsl.Generator
         public const string IEncoderModel = Runtime + nameof(IEncoderModel);
         public const string IEditableModel = Runtime + nameof(IEditableModel);
         public const string IProgressAware = Runtime + nameof(IProgressAware);
+        public const string IUpdateAware = Runtime + nameof(IUpdateAware);
         public const string IInferenceModel = Runtime + nameof(IInferenceModel);
         public const string IDomainModel = Runtime + nameof(IDomainModel);
         public const string IDataInitialized = Runtime + nameof(IDataInitialized);

@@ -10,7 +10,7 @@ namespace Gan.Dsl.Generator.Model
     /// plain values, or class scores (C(y | h) = softmax(C(h))[y]).</summary>
     internal enum NetworkOutputKind { Logits, Probability, Values, Categorical, Gaussian }
 
-    internal sealed record OptimizerSpec(Optimizer Kind, double LearningRate, double Beta1, double Beta2, double Momentum, double WeightDecay, double Alpha = 0.99, double? FinalMomentum = null);
+    internal sealed record OptimizerSpec(Optimizer Kind, double LearningRate, double Beta1, double Beta2, double Momentum, double WeightDecay, double Alpha = 0.99, double? FinalMomentum = null, int FinalMomentumSteps = 0);
 
     /// <param name="SpectralNorm">Whether its Linear and convolution layers are spectrally normalized.</param>
     /// <param name="WeightClip">c of weight clipping to [−c, c] after each of its updates; 0 for none.</param>

@@ -46,3 +46,11 @@ public interface IProgressAware
 {
     double Progress { get; set; }
 }
+
+/// <summary>A model whose step depends on how many steps are done, not on the run's length (e.g. a momentum that rises over
+/// a fixed number of updates, <c>FinalMomentumSteps</c>): the trainer sets <see cref="UpdatesDone"/> = step − 1 before each
+/// step. Unlike <see cref="IProgressAware"/>, such a run can be extended.</summary>
+public interface IUpdateAware
+{
+    int UpdatesDone { get; set; }
+}

@@ -131,6 +131,7 @@ public static class Trainer
                 double progressFraction = (step - 1) / (double)options.Steps;
                 if (schedule != null) model.ScaleLearningRates(schedule(progressFraction));
                 if (model is IProgressAware aware) aware.Progress = progressFraction;
+                if (model is IUpdateAware counted) counted.UpdatesDone = step - 1;
                 StepLosses losses;
                 try
                 {

@@ -46,6 +46,17 @@ public static class ReproduceBench
     /// <summary>One decimal with a true minus sign (−), as the tables print Parzen − real.</summary>
     private const string Signed = "0.0;−0.0";
 
+    /// <summary>The original GAN's long runs: Parzen − real, FID, the best validation Parzen and the digits covered.</summary>
+    private static Measure LongGan(JsonElement[] m)
+    {
+        double relative = m[0].GetProperty("parzen_minus_real").GetDouble();
+        int covered = m[0].GetProperty("classes_covered").GetInt32();
+        return new(relative, $"Parzen − real {F(relative, Signed)} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}, " +
+                             $"real {F(m[0].GetProperty("parzen_real_training_images").GetDouble(), "F1")}); FID {F(m[0].GetProperty("fid").GetDouble(), "F1")}; " +
+                             $"best validation Parzen {F(m[0].GetProperty("validation_best_score").GetDouble(), "F1")} at step {m[0].GetProperty("validation_best_step").GetInt32():N0}; {covered}/10 digits",
+                   covered == 10 && relative >= -18);
+    }
+
     private static readonly Experiment[] Experiments =
     {
         new("gan-mnist", "Goodfellow et al. 2014, MNIST (Table 1: Parzen 225 ± 2)", "−18 (225 against ≈243 for real data)",
@@ -64,16 +75,13 @@ public static class ReproduceBench
         // length is about nine hours of this CPU, so the FID comparison is gan-mnist's, at 18,000).
         new("gan-mnist-long", "Goodfellow et al. 2014, MNIST (Table 1: Parzen 225 ± 2), the authors' length", "−18 (225 against ≈243 for real data)",
             "every digit among the samples; Parzen − real ≥ −18",
-            new[] { new Job("goodfellow2014-mnist-paper", "mnist", Steps: 125000, ValidateEvery: 5000) },
-            m =>
-            {
-                double relative = m[0].GetProperty("parzen_minus_real").GetDouble();
-                int covered = m[0].GetProperty("classes_covered").GetInt32();
-                return new(relative, $"Parzen − real {F(relative, Signed)} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}, " +
-                                     $"real {F(m[0].GetProperty("parzen_real_training_images").GetDouble(), "F1")}); FID {F(m[0].GetProperty("fid").GetDouble(), "F1")}; " +
-                                     $"best validation Parzen {F(m[0].GetProperty("validation_best_score").GetDouble(), "F1")} at step {m[0].GetProperty("validation_best_step").GetInt32():N0}; {covered}/10 digits",
-                           covered == 10 && relative >= -18);
-            }),
+            new[] { new Job("goodfellow2014-mnist-paper", "mnist", Steps: 125000, ValidateEvery: 5000) }, LongGan),
+        // Past the ramp: the authors' mnist.yaml has no stopping rule, and the validation Parzen still rose at 125,000. The
+        // momentum saturates at their 250 epochs (125,000 updates) and nothing depends on the length, so this run is extended
+        // by raising its Steps here and rerunning (it resumes from its last checkpoint).
+        new("gan-mnist-longer", "Goodfellow et al. 2014, MNIST (Table 1: Parzen 225 ± 2), past the authors' momentum ramp", "−18 (225 against ≈243 for real data)",
+            "every digit among the samples; Parzen − real ≥ −18",
+            new[] { new Job("goodfellow2014-mnist-paper-long", "mnist", Steps: 250000, ValidateEvery: 10000) }, LongGan),
         new("cgan-mnist", "Mirza & Osindero 2014, MNIST (Table 1: Parzen 132 ± 1.8, the best validation checkpoint)", "−111 (132 against ≈243 for real data)",
             "Parzen − real ≥ −111, the checkpoint chosen by validation Parzen",
             // 100,000 updates: the paper's decay (÷1.00004 a step) has the rate at 0.1 / e⁴ ≈ 0.002 by then (the catalog's 30,000

@@ -27,3 +27,24 @@ public partial class Goodfellow2014MnistPaper
     static nn.Module<Tensor, Tensor> D() =>
         Nets.InitUniform(Nets.MaxoutDiscriminator(new long[] { 1, 28, 28 }, units: 240, pieces: 5), 0.005);
 }
+
+/// <summary><see cref="Goodfellow2014MnistPaper"/> run past its momentum ramp, as the authors' <c>mnist.yaml</c> allows (no
+/// stopping rule, a save every epoch): the momentum rises from 0.5 to 0.7 over 125,000 updates — their 250 epochs of 500
+/// updates on 50,000 digits (pylearn2's <c>MomentumAdjustor</c>, saturate 250) — and then stays, and the rate keeps its decay
+/// (÷ 1.000004 per update). Nothing depends on the run's length, so a finished run can be extended with
+/// <c>--resume --steps N</c>; its first 125,000 updates are those of <c>goodfellow2014-mnist-paper</c> trained for 125,000.</summary>
+[Gan(Name = "goodfellow2014-mnist-paper-long", Description = "Goodfellow et al. 2014 on MNIST, the authors' protocol past their 250-epoch momentum ramp (extensible)",
+     Data = "mnist", BatchSize = 100, Steps = 250000, LearningRateSchedule = "decay:1.000004")]
+[Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
+[Noise("z", Distribution.Uniform, 100, Scale = 1.7320508075688772)]
+[Minimax("E[log D(x)] + E[log(1 - D(G(z)))]", Scheme = UpdateScheme.Simultaneous, GeneratorLoss = GeneratorLoss.NonSaturating)]
+public partial class Goodfellow2014MnistPaperLong
+{
+    [Generator(Optimizer = Optimizer.Sgd, LearningRate = 0.1, Momentum = 0.5, FinalMomentum = 0.7, FinalMomentumSteps = 125000, OutputBiasFromData = true)]
+    static nn.Module<Tensor, Tensor> G() =>
+        Nets.InitUniform(Nets.MlpGenerator(100, new[] { 1200, 1200 }, new long[] { 1, 28, 28 }, Activation.Sigmoid), 0.05);
+
+    [Discriminator(Optimizer = Optimizer.Sgd, LearningRate = 0.05, Momentum = 0.5, FinalMomentum = 0.7, FinalMomentumSteps = 125000)]
+    static nn.Module<Tensor, Tensor> D() =>
+        Nets.InitUniform(Nets.MaxoutDiscriminator(new long[] { 1, 28, 28 }, units: 240, pieces: 5), 0.005);
+}

@@ -175,6 +175,16 @@ public class LossDiagnosticTests
             "GAN034", "FinalMomentum = 1.0").GetMessage().ShouldContain("[0, 1)");
 
     [Fact]
+    public void Negative_final_momentum_steps_are_GAN034_at_the_option() =>
+        Expect(GeneratorHarness.Declaration(networks: "[Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);\n    [Discriminator(Optimizer = Optimizer.Sgd, Momentum = 0.5, FinalMomentum = 0.7, FinalMomentumSteps = -10)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);"),
+            "GAN034", "FinalMomentumSteps = -10").GetMessage().ShouldContain("must be positive (0: over the whole run)");
+
+    [Fact]
+    public void Final_momentum_steps_without_a_final_momentum_are_GAN034_at_the_option() =>
+        Expect(GeneratorHarness.Declaration(networks: "[Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);\n    [Discriminator(Optimizer = Optimizer.Sgd, Momentum = 0.5, FinalMomentumSteps = 1000)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);"),
+            "GAN034", "FinalMomentumSteps = 1000").GetMessage().ShouldContain("the length of the rise to FinalMomentum, which is not set");
+
+    [Fact]
     public void A_scale_on_categorical_noise_is_GAN034_at_the_scale() =>
         Expect(GeneratorHarness.Declaration(variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Categorical, 2, Scale = 3)]"),
             "GAN034", "Scale = 3").GetMessage().ShouldContain("only Normal and Uniform draws have a scale");

@@ -121,6 +121,42 @@ public sealed class CheckpointTests : IDisposable
         Trainer.Train(same, new MixtureBatchSource(GaussianMixture2D.Ring8(), 32, CPU), Constant(n, resume: checkpoint)).StartStep.ShouldBe(n);
     }
 
+    /// <summary>A momentum that rises over a fixed number of steps (<c>FinalMomentumSteps</c>, pylearn2's saturating ramp):
+    /// a run of exactly that length equals the whole-run ramp's, bit for bit; the run can be extended (N steps, resumed to
+    /// 3N, equals 3N in one go), and past the ramp the momentum stays at its final value.</summary>
+    [Fact]
+    public void A_momentum_ramp_over_fixed_steps_equals_the_whole_run_ramp_of_that_length_and_extends_exactly()
+    {
+        const int n = 6;   // FixedRampGan's ramp is 2n = 12 steps
+        TrainOptions Constant(int steps, string? checkpoint = null, string? resume = null) =>
+            Options(steps, checkpoint, every: checkpoint != null ? n : 0, resume: resume) with { LearningRateSchedule = "constant" };
+        MixtureBatchSource Ring() => new(GaussianMixture2D.Ring8(), 32, CPU);
+
+        torch.manual_seed(8);
+        using var whole = new MomentumRampGan(CPU);
+        Trainer.Train(whole, Ring(), Constant(2 * n));
+        torch.manual_seed(8);
+        using var fixedRamp = new FixedRampGan(CPU);
+        fixedRamp.ShouldNotBeAssignableTo<IProgressAware>();
+        Trainer.Train(fixedRamp, Ring(), Constant(2 * n));
+        float[][] a = Parameters(whole), b = Parameters(fixedRamp);
+        for (int i = 0; i < a.Length; i++) b[i].ShouldBe(a[i]);   // the same momenta at every step
+
+        torch.manual_seed(8);
+        using var straight = new FixedRampGan(CPU);
+        Trainer.Train(straight, Ring(), Constant(3 * n));
+        string checkpoint = Path.Combine(_dir, "fixed-ramp.ckpt");
+        torch.manual_seed(8);
+        using (var first = new FixedRampGan(CPU)) Trainer.Train(first, new KilledAfter(Ring(), int.MaxValue), Constant(n, checkpoint));
+        torch.manual_seed(99);
+        using var extended = new FixedRampGan(CPU);
+        Trainer.Train(extended, new KilledAfter(Ring(), int.MaxValue), Constant(3 * n, checkpoint, resume: checkpoint)).StartStep.ShouldBe(n);
+        float[][] c = Parameters(straight), d = Parameters(extended);
+        for (int i = 0; i < c.Length; i++) d[i].ShouldBe(c[i]);   // exactly equal
+        IAdversarialModel model = extended;
+        ((torch.optim.IMomentum)model.Optimizers[model.Players.ToList().IndexOf("G")].ParamGroups.First()).Momentum.ShouldBe(0.7, 1e-12);   // saturated after 12 steps
+    }
+
     [Fact]
     public void Adamw_and_rmsprop_states_resume_exactly()
     {
@@ -229,5 +265,16 @@ public sealed class CheckpointTests : IDisposable
 public partial class MomentumRampGan
 {
     [Generator(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.5, FinalMomentum = 0.7)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 8, 2);
+    [Discriminator(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.5)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 8, 1);
+}
+
+/// <summary><see cref="MomentumRampGan"/> with the same rise over a fixed 12 steps, after which it stays at 0.7.</summary>
+[Gan(Name = "fixed-ramp-test", Data = "ring")]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Minimax("E[log D(x)] + E[log(1 - D(G(z)))]")]
+public partial class FixedRampGan
+{
+    [Generator(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.5, FinalMomentum = 0.7, FinalMomentumSteps = 12)] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 8, 2);
     [Discriminator(Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.5)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 8, 1);
 }
