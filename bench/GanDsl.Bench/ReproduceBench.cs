@@ -43,8 +43,8 @@ public static class ReproduceBench
     /// <param name="Score">The measure of one seed from its runs' metrics (in the order of <paramref name="Jobs"/>); null when a run is missing.</param>
     private sealed record Experiment(string Id, string Paper, string Figure, string Goal, Job[] Jobs, Func<JsonElement[], Measure> Score);
 
-    /// <summary>One decimal with a true minus sign (−), as the tables print Parzen − real.</summary>
-    private const string Signed = "0.0;−0.0";
+    /// <summary>One decimal with its sign (+, or a true minus sign −), as the tables print Parzen − real beside the papers' +97 and −18.</summary>
+    private const string Signed = "+0.0;−0.0";
 
     /// <summary>The original GAN's long runs: Parzen − real, FID, the best validation Parzen and the digits covered.</summary>
     private static Measure LongGan(JsonElement[] m)
