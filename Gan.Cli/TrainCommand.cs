@@ -147,7 +147,8 @@ public static class TrainCommand
             }
         }
         RunInfo info = RunInfo.Save(s.Out, entry, model, dataName, s.Seed, steps, batchSize, ema);
-        output.WriteLine($"  {result.Seconds:F1} s ({result.StepsPerSecond:F1} steps/s, {result.StepsPerSecond * batchSize:F0} examples/s); saved {Path.Combine(s.Out, RunInfo.WeightsFile)} ({info.Weights})");
+        string legs = result.StartStep > 0 && result.TotalSeconds is double total ? $"; {total / 60:F1} min over every leg of the run" : "";
+        output.WriteLine($"  {result.Seconds:F1} s ({result.StepsPerSecond:F1} steps/s, {result.StepsPerSecond * batchSize:F0} examples/s{legs}); saved {Path.Combine(s.Out, RunInfo.WeightsFile)} ({info.Weights})");
 
         // From here on the pictures and metrics come from the averaged generator when there is one.
         using IDisposable? averaged = ema?.Apply();

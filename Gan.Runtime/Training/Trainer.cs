@@ -104,7 +104,8 @@ public static class Trainer
                 throw new ArgumentException($"{resume} was saved by a run in {info.Precision}; resume with --precision {info.Precision} (got {MixedPrecision.Name(precision)}).");
             start = info.Step;
             earlierSeconds = info.TrainingSeconds;
-            log.WriteLine($"resumed from {resume} at step {start}/{options.Steps}");
+            log.WriteLine($"resumed from {resume} at step {start}/{options.Steps}" +
+                          (info.TrainingSeconds is double before ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" ({before / 60:F1} min of training so far)") : ""));
             if (info.CudaSeed is null && cuda.is_available() && model.Device.type == DeviceType.CUDA)
                 log.WriteLine("  note: this checkpoint was written without CUDA, so it holds no CUDA generator seed: the resumed run's CUDA random numbers differ from an unbroken run's.");
         }

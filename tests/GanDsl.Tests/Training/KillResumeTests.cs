@@ -51,7 +51,9 @@ public sealed class KillResumeTests : IDisposable
 
         var log = new StringWriter();
         TrainCommand.Run(Settings(killedDir, resume: true), log).ShouldBe(0);
-        log.ToString().ShouldContain($"resumed from {checkpoint} at step {killedAt}/4000");
+        log.ToString().ShouldContain($"resumed from {checkpoint} at step {killedAt}/4000 (");   // "(T min of training so far)", from the killed run's checkpoint
+        log.ToString().ShouldContain(" min of training so far)");
+        log.ToString().ShouldContain(" min over every leg of the run");
 
         string straightDir = Path.Combine(_dir, "straight");
         TrainCommand.Run(Settings(straightDir), TextWriter.Null).ShouldBe(0);
