@@ -101,26 +101,9 @@ namespace Gan.Dsl.Generator
                     w.Line();
                 }
                 if (ramps.Length > 0)
-                {
-                    w.Line("private double _progress;");
-                    w.Line();
-                    w.Line("/// <summary>Training progress p, from 0 to 1 (the trainer sets it before each step); the momenta declared with");
-                    w.Line("/// FinalMomentum rise linearly with it.</summary>");
-                    using (w.Block("public double Progress"))
-                    {
-                        w.Line("get => _progress;");
-                        using (w.Block("set"))
-                        {
-                            w.Line("_progress = value;");
-                            foreach (NetworkSpec n in ramps)
-                            {
-                                OptimizerSpec o = n.Optimizer;
-                                w.Line($"foreach (var group in _optimizer{n.Name}.ParamGroups) (({TypeNames.IMomentum})group).Momentum = {Num(o.Momentum)} + ({Num(o.FinalMomentum!.Value)} - {Num(o.Momentum)}) * value;   // {n.Name}: {Num(o.Momentum)} → {Num(o.FinalMomentum!.Value)} over the run");
-                            }
-                        }
-                    }
-                    w.Line();
-                }
+                    EmitMomentumRamp(w, ramps, "double", "Progress", "_progress",
+                        "Training progress p, from 0 to 1 (the trainer sets it before each step); the momenta declared with",
+                        "FinalMomentum rise linearly with it.", o => ("value", "over the run"));
                 else if (reverses)
                 {
                     w.Line("/// <summary>Training progress p, from 0 to 1 (the trainer sets it before each step).</summary>");
@@ -128,27 +111,14 @@ namespace Gan.Dsl.Generator
                     w.Line();
                 }
                 if (fixedRamps.Length > 0)
-                {
-                    w.Line("private int _updatesDone;");
-                    w.Line();
-                    w.Line("/// <summary>The steps done before this one (the trainer sets it before each step); the momenta declared with");
-                    w.Line("/// FinalMomentumSteps rise linearly over that many steps, then stay at FinalMomentum.</summary>");
-                    using (w.Block("public int UpdatesDone"))
-                    {
-                        w.Line("get => _updatesDone;");
-                        using (w.Block("set"))
+                    EmitMomentumRamp(w, fixedRamps, "int", "UpdatesDone", "_updatesDone",
+                        "The steps done before this one (the trainer sets it before each step); the momenta declared with",
+                        "FinalMomentumSteps rise linearly over that many steps, then stay at FinalMomentum.",
+                        o =>
                         {
-                            w.Line("_updatesDone = value;");
-                            foreach (NetworkSpec n in fixedRamps)
-                            {
-                                OptimizerSpec o = n.Optimizer;
-                                string steps = o.FinalMomentumSteps.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                                w.Line($"foreach (var group in _optimizer{n.Name}.ParamGroups) (({TypeNames.IMomentum})group).Momentum = {Num(o.Momentum)} + ({Num(o.FinalMomentum!.Value)} - {Num(o.Momentum)}) * global::System.Math.Min(1.0, value / {steps}.0);   // {n.Name}: {Num(o.Momentum)} → {Num(o.FinalMomentum!.Value)} over {steps} steps");
-                            }
-                        }
-                    }
-                    w.Line();
-                }
+                            string steps = o.FinalMomentumSteps.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                            return ($"global::System.Math.Min(1.0, value / {steps}.0)", $"over {steps} steps");
+                        });
                 if (reverses)
                 {
                     w.Line("/// <summary>λ_p = 2 / (1 + exp(-10 p)) - 1: the weight of the reversed gradient, from 0 at the start towards 1 (Ganin & Lempitsky 2015).</summary>");
@@ -228,6 +198,33 @@ namespace Gan.Dsl.Generator
 
         /// <summary>The model's entry in the runtime's registry, added when the assembly loads, so that the command line
         /// (<c>gan train --model NAME</c>) finds every declared model without reflection over names.</summary>
+        /// <summary>A property the trainer sets before each step (<paramref name="property"/>, kept in <paramref name="field"/>)
+        /// whose setter moves each network's momentum from Momentum to FinalMomentum by the fraction <paramref name="fraction"/>
+        /// gives (an expression of <c>value</c>, and the comment that says over what).</summary>
+        private static void EmitMomentumRamp(IndentedWriter w, NetworkSpec[] networks, string type, string property, string field, string summary1, string summary2,
+                                             Func<OptimizerSpec, (string Fraction, string Over)> fraction)
+        {
+            w.Line($"private {type} {field};");
+            w.Line();
+            w.Line($"/// <summary>{summary1}");
+            w.Line($"/// {summary2}</summary>");
+            using (w.Block($"public {type} {property}"))
+            {
+                w.Line($"get => {field};");
+                using (w.Block("set"))
+                {
+                    w.Line($"{field} = value;");
+                    foreach (NetworkSpec n in networks)
+                    {
+                        OptimizerSpec o = n.Optimizer;
+                        var (f, over) = fraction(o);
+                        w.Line($"foreach (var group in _optimizer{n.Name}.ParamGroups) (({TypeNames.IMomentum})group).Momentum = {Num(o.Momentum)} + ({Num(o.FinalMomentum!.Value)} - {Num(o.Momentum)}) * {f};   // {n.Name}: {Num(o.Momentum)} → {Num(o.FinalMomentum!.Value)} {over}");
+                    }
+                }
+            }
+            w.Line();
+        }
+
         private static void EmitRegistration(IndentedWriter w, ModelSpec model)
         {
             RegistrationSpec r = model.Registration ?? new RegistrationSpec(ModelParser.CommandLineName(model.ClassName), null, null, 0, 0, null);
