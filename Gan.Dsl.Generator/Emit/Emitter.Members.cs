@@ -29,10 +29,10 @@ namespace Gan.Dsl.Generator
                     string parameters = $"_{n.Name}.parameters()";
                     w.Line($"_optimizer{n.Name} = " + o.Kind switch
                     {
-                        Optimizer.Sgd => $"torch.optim.SGD({parameters}, {Num(o.LearningRate)}, momentum: {Num(o.Momentum)}, weight_decay: {Num(o.WeightDecay)});",
-                        Optimizer.AdamW => $"torch.optim.AdamW({parameters}, lr: {Num(o.LearningRate)}, beta1: {Num(o.Beta1)}, beta2: {Num(o.Beta2)}, weight_decay: {Num(o.WeightDecay)});",
-                        Optimizer.RmsProp => $"torch.optim.RMSProp({parameters}, lr: {Num(o.LearningRate)}, alpha: {Num(o.Alpha)}, weight_decay: {Num(o.WeightDecay)}, momentum: {Num(o.Momentum)});",
-                        _ => $"torch.optim.Adam({parameters}, lr: {Num(o.LearningRate)}, beta1: {Num(o.Beta1)}, beta2: {Num(o.Beta2)}, weight_decay: {Num(o.WeightDecay)});",
+                        Optimizer.Sgd => $"{TypeNames.Optimizers}.Sgd({parameters}, {Num(o.LearningRate)}, momentum: {Num(o.Momentum)}, weight_decay: {Num(o.WeightDecay)});",
+                        Optimizer.AdamW => $"{TypeNames.Optimizers}.AdamW({parameters}, lr: {Num(o.LearningRate)}, beta1: {Num(o.Beta1)}, beta2: {Num(o.Beta2)}, weight_decay: {Num(o.WeightDecay)});",
+                        Optimizer.RmsProp => $"{TypeNames.Optimizers}.RmsProp({parameters}, lr: {Num(o.LearningRate)}, alpha: {Num(o.Alpha)}, weight_decay: {Num(o.WeightDecay)}, momentum: {Num(o.Momentum)});",
+                        _ => $"{TypeNames.Optimizers}.Adam({parameters}, lr: {Num(o.LearningRate)}, beta1: {Num(o.Beta1)}, beta2: {Num(o.Beta2)}, weight_decay: {Num(o.WeightDecay)});",
                     });
                 }
                 w.Line($"_optimizers = new[] {{ {string.Join(", ", model.Networks.Select(n => "_optimizer" + n.Name))} }};");

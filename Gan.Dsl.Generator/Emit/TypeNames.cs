@@ -44,6 +44,7 @@ namespace Gan.Dsl.Generator
         public const string WeightClipping = Runtime + nameof(WeightClipping);
         public const string Simultaneous = Runtime + nameof(Simultaneous);
         public const string SpectralNorm = Runtime + "Nets." + nameof(SpectralNorm);
+        public const string Optimizers = Runtime + "Training." + nameof(Optimizers);
         public const string Nets = Runtime + "Nets." + nameof(Nets);
         public const string IMomentum = Torch + ".optim.IMomentum";
         public const string Outputs = Runtime + nameof(Outputs);

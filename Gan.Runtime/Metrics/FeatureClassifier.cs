@@ -335,7 +335,7 @@ public sealed class FeatureClassifier : Module<Tensor, Tensor>
         torch.manual_seed(options.Seed); // dropout masks
         using var generator = new Generator((ulong)options.Seed); // shuffling and augmentation, on the CPU
         Tensor yTrain = trainLabels.to(int64);
-        using var optimizer = torch.optim.Adam(net.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = Training.Optimizers.Adam(net.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
         long batchesPerEpoch = (n + options.BatchSize - 1) / options.BatchSize;
         long totalSteps = batchesPerEpoch * options.Epochs, step = 0;
         double finalLr = options.LearningRate * options.FinalLearningRateFraction;

@@ -9,6 +9,7 @@ using GanDsl.Bench;
 //   images     the image results (trains with `gan train`; see docs/results-images.md)
 //   cpuconv    libtorch's own CPU convolutions against oneDNN's: gradient errors and DCGAN step speed
 //   precision  the image models' training steps in fp32 and in mixed precision (bf16 autocast)
+//   scalars    optimizer steps under concurrent garbage collection: torch.optim's against GanDsl's (freed Scalars)
 //   reproduce  the seed's papers with their authors' protocols, ours beside the paper's (docs/results-reproduce-table.md)
 
 string mode = args.Length > 0 ? args[0] : "overhead";
@@ -23,6 +24,7 @@ switch (mode)
     case "cpuconv": return CpuConvBench.Run(args);
     case "precision": return PrecisionBench.Run(args);
     case "reproduce": return ReproduceBench.Run(args);
+    case "scalars": return ScalarLifetimeBench.Run(args);
     default:
         Console.Error.WriteLine("usage: GanDsl.Bench overhead [--model ring|mnist|dcgan|wgan-gp] [--rounds N] [--steps N] [--batch N] [--threads N] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench memory [--model ring|dcgan] [--steps N] [--every N] [--warmup N] [--batch N] [--threads N] [--out FILE]");
@@ -30,6 +32,7 @@ switch (mode)
         Console.Error.WriteLine("       GanDsl.Bench generator [--models N] [--runs N] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench cpuconv [--rounds N] [--steps N] [--batch N] [--repeats N] [--threads N] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench reproduce [--only gan-mnist,gan-mnist-long,gan-mnist-longer,cgan-mnist,aae-mnist,infogan-mnist,dann-digits] [--seeds 0,1,2] [--threads N] [--device D] [--table-only] [--runs DIR] [--out FILE] [--photos DIR (dann-digits: PNG photographs for MNIST-M)]");
+        Console.Error.WriteLine("       GanDsl.Bench scalars [--seconds N] [--optimizers sgd,adam,adamw,rmsprop] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench images [--runs DIR] [--scale F] [--device D] [--reuse] [--out FILE]");
         return 2;
 }
