@@ -1,4 +1,5 @@
 using System.Linq;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Gan.Runtime;
@@ -65,7 +66,8 @@ public static class WeightClipping
     public static void Clip(TorchSharp.torch.nn.Module network, double c)
     {
         using var noGrad = no_grad();
-        foreach (var p in network.parameters()) p.clamp_(-c, c);
+        using Scalar low = -c, high = c;   // held through the calls (see Training.Optimizers)
+        foreach (var p in network.parameters()) p.clamp_(low, high);
     }
 }
 

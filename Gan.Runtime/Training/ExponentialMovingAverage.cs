@@ -54,8 +54,9 @@ public sealed class ExponentialMovingAverage : IDisposable
         if (_applied) throw new InvalidOperationException("The EMA weights are applied to the network: dispose Apply()'s result before training on.");
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        double keep = Decay, take = 1 - Decay;
-        foreach (var (_, live, average) in _parameters) average.mul_(keep).add_(live.mul(take));
+        // Scalars held through the calls, not TorchSharp's temporaries (Optimizers: a finaliser can free those mid-call).
+        using Scalar keep = Decay, take = 1 - Decay, one = 1;
+        foreach (var (_, live, average) in _parameters) average.mul_(keep).add_(live.mul(take), alpha: one);
         foreach (var (_, live, average) in _buffers) average.copy_(live);
         Updates++;
     }
