@@ -31,7 +31,7 @@ public static class ImageCommands
             ImageDataSet data = ImageDataSets.Load(info.Data, dataOptions ?? new DataOptions { Log = output });
             output.WriteLine($"gan eval: {entry.Name} from {runDir} on {data.Name}");
             DataVariable x = ImageVariable(model);
-            var results = Evaluate(model, x, data, samples, sampleSeed, device, output).ToList();
+            var results = Evaluate(model, x, data, samples, sampleSeed, device, output, info.HeldOut).ToList();
             results.AddRange(ModelProtocols(model, x, data, runDir, sampleSeed, device, output));
             string path = Path.Combine(runDir, "metrics.json");
             Dictionary<string, object?> metrics = File.Exists(path)
@@ -194,7 +194,7 @@ public static class ImageCommands
     /// <summary>The protocols of the images issue: Parzen-window log-likelihood (Goodfellow et al. 2014) and FID on the
     /// project's own classifier, with the real-vs-real FID (train vs test) as the floor.</summary>
     public static IReadOnlyList<(string Key, object? Value)> Evaluate(IAdversarialModel model, DataVariable x, ImageDataSet data, int samples, long seed,
-                                                                       Device device, TextWriter output)
+                                                                       Device device, TextWriter output, int? heldOut = null)
     {
         var results = new List<(string, object?)>();
         using var scope = NewDisposeScope();
@@ -203,18 +203,20 @@ public static class ImageCommands
         var (train, _) = ImageTensors.FromIdx(data.Train.Images, data.Train.Labels);
         var (test, _) = ImageTensors.FromIdx(data.Test.Images, data.Test.Labels);
 
-        // Parzen: σ by grid search on the last training images, which training holds out (TrainingFlow), scored on the test set.
-        int validationCount = Parzen.HeldOutCount(train.shape[0]);
-        Tensor validation = train.narrow(0, train.shape[0] - validationCount, validationCount);
+        // Parzen: σ by grid search on the first of the last training images, which training holds out (TrainingFlow), scored
+        // on the test set. The run's own --held-out (model.json) when given, else the default tenth (at most 1,000).
+        int held = Parzen.HeldOut(train.shape[0], heldOut, data.Name), validationCount = Parzen.ValidationCount(held);
+        Tensor validation = train.narrow(0, train.shape[0] - held, validationCount);
         ParzenResult parzen = Parzen.Evaluate(generated.flatten(1), validation.flatten(1), test.flatten(1));
-        output.WriteLine($"  Parzen log-likelihood {parzen.MeanLogLikelihood:F1} ± {parzen.StandardError:F1} (σ = {parzen.Sigma:G3}{(data.Name == "mnist" && model.Name.StartsWith("Goodfellow2014", StringComparison.Ordinal) ? "; Goodfellow et al. 2014, full MNIST: 225 ± 2" : "")})");
+        output.WriteLine($"  Parzen log-likelihood {parzen.MeanLogLikelihood:F1} ± {parzen.StandardError:F1} (σ = {parzen.Sigma:G3}, chosen on {validationCount:N0} held-out training images{(data.Name == "mnist" && model.Name.StartsWith("Goodfellow2014", StringComparison.Ordinal) ? "; Goodfellow et al. 2014, full MNIST: 225 ± 2" : "")})");
         results.Add(("parzen_log_likelihood", Math.Round(parzen.MeanLogLikelihood, 2)));
         results.Add(("parzen_standard_error", Math.Round(parzen.StandardError, 2)));
         results.Add(("parzen_sigma", parzen.Sigma));
+        results.Add(("parzen_validation_images", validationCount));
         results.Add(("parzen_protocol", parzen.Protocol));
         // The estimator on real data, as a reference: the same window fitted on training images (as many as samples,
         // validation images excluded) instead of generated ones.
-        int realCount = (int)Math.Min(samples, train.shape[0] - validationCount);
+        int realCount = (int)Math.Min(samples, train.shape[0] - held);
         ParzenResult real = Parzen.Evaluate(train.narrow(0, 0, realCount).flatten(1), validation.flatten(1), test.flatten(1));
         output.WriteLine($"  Parzen of {realCount:N0} real training images (the estimator's reference): {real.MeanLogLikelihood:F1} ± {real.StandardError:F1} (σ = {real.Sigma:G3})");
         results.Add(("parzen_real_training_images", Math.Round(real.MeanLogLikelihood, 2)));

@@ -18,6 +18,9 @@ public sealed record RunInfo(string Model, string Data, long Seed, int Steps, in
     public double? EmaDecay { get; init; }
     /// <summary>The player saved with its averaged weights (the generator), or null.</summary>
     public string? EmaPlayer { get; init; }
+    /// <summary>Image data: the run's --held-out (the last training images it never trained on; σ's set), or null for the
+    /// default (<see cref="Gan.Runtime.Metrics.Parzen.HeldOutCount"/>). `eval` measures with the same split.</summary>
+    public int? HeldOut { get; init; }
     /// <summary>In words: which weights model.bin holds.</summary>
     public string Weights { get; init; } = "live weights (no EMA)";
 
@@ -26,7 +29,7 @@ public sealed record RunInfo(string Model, string Data, long Seed, int Steps, in
     /// <summary>Saves the model's weights and this record into <paramref name="dir"/> (each through a temporary file). With
     /// <paramref name="ema"/>, the averaged player is saved with its averaged weights (the others as trained), and model.json says so.</summary>
     public static RunInfo Save(string dir, ModelDescriptor entry, IAdversarialModel model, string data, long seed, int steps, int batchSize,
-                               ExponentialMovingAverage? ema = null)
+                               ExponentialMovingAverage? ema = null, int? heldOut = null)
     {
         string sha;
         using (ema?.Apply()) sha = ModelWeights.Save((nn.Module)model, Path.Combine(dir, WeightsFile));
@@ -34,6 +37,7 @@ public sealed record RunInfo(string Model, string Data, long Seed, int Steps, in
         {
             EmaDecay = ema?.Decay,
             EmaPlayer = ema?.Player,
+            HeldOut = heldOut,
             Weights = ema is null ? "live weights (no EMA)" : $"{ema.Player}: its exponential moving average (decay {ema.Decay.ToString(System.Globalization.CultureInfo.InvariantCulture)}); the other players: live weights",
         };
         string path = Path.Combine(dir, InfoFile), temp = path + ".tmp";

@@ -40,7 +40,8 @@ public abstract class TrainingFlow : IDisposable
         "moons" => new MoonsFlow(s.Seed),
         "digits" or "digits-target" => new DigitsFlow(s, output, trainOnTarget: dataName == "digits-target", paper: false),
         "mnist-m" or "mnist-m-target" => new DigitsFlow(s, output, trainOnTarget: dataName == "mnist-m-target", paper: true),
-        _ when ImageDataSets.IsImageDataSet(dataName) => new ImageFlow(ImageDataSets.Load(dataName, s.DataOptions ?? new DataOptions { Log = output })),
+        _ when ImageDataSets.IsImageDataSet(dataName) => new ImageFlow(ImageDataSets.Load(dataName, s.DataOptions ?? new DataOptions { Log = output }), s.HeldOut),
+        _ when s.HeldOut is not null => throw new ArgumentException($"--held-out applies to image data (mnist, fashion-mnist), not to {dataName}."),
         _ => new MixtureFlow(GaussianMixture2D.ByName(dataName)),
     };
 
@@ -119,10 +120,17 @@ internal sealed class MixtureFlow : TrainingFlow
 internal sealed class ImageFlow : TrainingFlow
 {
     private readonly ImageDataSet _data;
-    public ImageFlow(ImageDataSet data) { _data = data; }
 
-    /// <summary>The training images a model trains on: all but the last <see cref="Parzen.HeldOutCount"/>, Parzen's validation set.</summary>
-    public int TrainingImages => _data.Train.Images.Count - Parzen.HeldOutCount(_data.Train.Images.Count);
+    public ImageFlow(ImageDataSet data, int? heldOut = null)
+    {
+        _data = data;
+        HeldOut = Parzen.HeldOut(data.Train.Images.Count, heldOut, data.Name);
+    }
+
+    /// <summary>How many of the last training images are held out of training: --held-out, else <see cref="Parzen.HeldOutCount"/>.</summary>
+    public int HeldOut { get; }
+    /// <summary>The training images a model trains on: all but the last <see cref="HeldOut"/>, whose first ones are Parzen's validation set.</summary>
+    public int TrainingImages => _data.Train.Images.Count - HeldOut;
 
     /// <summary>The set, its split and its source; a copy with a note (the 10,000-digit MNIST subset) says it on the run's
     /// first line, where a researcher reading the log sees which data the numbers are on.</summary>
@@ -160,8 +168,7 @@ internal sealed class ImageFlow : TrainingFlow
     {
         DataVariable x = ImageCommands.ImageVariable(model);
         var (train, _) = ImageTensors.FromIdx(_data.Train.Images, _data.Train.Labels);
-        int held = Parzen.HeldOutCount(train.shape[0]);
-        Tensor validation = train.narrow(0, train.shape[0] - held, held).flatten(1).clone().DetachFromDisposeScope();
+        Tensor validation = train.narrow(0, TrainingImages, Parzen.ValidationCount(HeldOut)).flatten(1).clone().DetachFromDisposeScope();
         train.Dispose();
         _validation = validation;
         return ("val_parzen", m => ImageCommands.ValidationParzen(m, x, validation, samples));
@@ -188,7 +195,7 @@ internal sealed class ImageFlow : TrainingFlow
             ("images_per_second", Math.Round(run.Result.StepsPerSecond * run.BatchSize, 1)),
         });
         if (s.Evaluate)
-            foreach (var (key, value) in ImageCommands.Evaluate(model, x, _data, s.EvalSamples ?? DefaultEvalSamples, s.Seed, run.Device, output))
+            foreach (var (key, value) in ImageCommands.Evaluate(model, x, _data, s.EvalSamples ?? DefaultEvalSamples, s.Seed, run.Device, output, HeldOut))
             {
                 metrics.Results[key] = value;
                 if (key is "parzen_log_likelihood" or "fid" && value is double number)

@@ -96,7 +96,7 @@ public sealed class ImageBatchSource : IBatchSource, ICheckpointableSource, IDis
     {
         long count = reader.ReadInt64();
         if (count != Count)
-            throw new System.IO.InvalidDataException($"The checkpoint's batch source had {count} examples; this one has {Count}: resume with the same data.");
+            throw new System.IO.InvalidDataException($"The checkpoint's batch source had {count} examples; this one has {Count}: resume with the same data (and --held-out).");
         Epoch = reader.ReadInt64();
         _position = reader.ReadInt64();
         _order?.Dispose();

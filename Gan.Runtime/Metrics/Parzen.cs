@@ -64,6 +64,20 @@ public static class Parzen
     /// MNIST subset (8,000 training images) that is the last 800.</summary>
     public static int HeldOutCount(long trainingImages) => (int)Math.Min(1000, trainingImages / 10);
 
+    /// <summary>How many of the held-out images σ is chosen on: the first 1,000 (Goodfellow et al.'s <c>parzen_ll.py</c>
+    /// takes the first 1,000 of MNIST's validation rows 50,000–60,000), or all of them when fewer.</summary>
+    public static int ValidationCount(int heldOut) => Math.Min(1000, heldOut);
+
+    /// <summary>The held-out count for a set of <paramref name="trainingImages"/>: <paramref name="requested"/> (checked to
+    /// leave images to train on), or <see cref="HeldOutCount"/>.</summary>
+    public static int HeldOut(long trainingImages, int? requested, string dataName)
+    {
+        if (requested is not int n) return HeldOutCount(trainingImages);
+        if (n <= 0 || n >= trainingImages)
+            throw new ArgumentException($"--held-out {n}: {dataName} has {trainingImages:N0} training images; hold out between 1 and {trainingImages - 1:N0}.");
+        return n;
+    }
+
     /// <summary>The default width grid: 10^linspace(−1, 0, 10), as in <c>parzen_ll.py</c> (0.1 … 1).</summary>
     public static IReadOnlyList<double> DefaultSigmas { get; } =
         Array.AsReadOnly(Enumerable.Range(0, 10).Select(i => Math.Pow(10, -1 + i / 9.0)).ToArray());

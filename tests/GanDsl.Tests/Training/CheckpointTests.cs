@@ -209,7 +209,7 @@ public sealed class CheckpointTests : IDisposable
         using var other = new TinyImageGan(CPU);
         using var smaller = new ImageBatchSource(images.narrow(0, 0, 24), labels.narrow(0, 0, 24), 8, CPU, DataRange.MinusOneToOne, seed: 11);
         Should.Throw<InvalidDataException>(() => Trainer.Train(other, smaller, Options(2 * n, resume: checkpoint)))
-            .Message.ShouldContain("The checkpoint's batch source had 30 examples; this one has 24: resume with the same data.");
+            .Message.ShouldContain("The checkpoint's batch source had 30 examples; this one has 24: resume with the same data (and --held-out).");
     }
 
     [Fact]

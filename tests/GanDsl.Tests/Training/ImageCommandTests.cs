@@ -41,6 +41,58 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     [Fact]
+    public void Held_out_sets_the_split_and_eval_measures_with_the_runs_own()
+    {
+        // --held-out 100 of 300 (as Goodfellow et al.'s 10,000 of 60,000): 200 trained on, σ on the first 100 held out.
+        string folder = CraftedFolder(train: 300, test: 100), run = Path.Combine(_dir, "held");
+        var settings = new TrainSettings("dcgan", "mnist", Steps: 2, BatchSize: 10, Seed: 3, Device: "cpu", Out: run, EvalSamples: 60, LogEvery: 0,
+                                         DataOptions: new DataOptions { Folder = folder }) { HeldOut = 100 };
+        using (TrainingFlow flow = TrainingFlow.For("mnist", settings, TextWriter.Null))
+        using (var model = Gan.Runtime.ModelRegistry.Find("dcgan").Create(TorchSharp.torch.CPU))
+        using (var source = (ImageBatchSource)flow.Source(model, 10, TorchSharp.torch.CPU, 0))
+        {
+            source.Count.ShouldBe(200);
+            flow.Description.ShouldContain("200 training images, 100 more held out for Parzen's σ");
+        }
+        var log = new StringWriter();
+        TrainCommand.Run(settings, log).ShouldBe(0);
+        log.ToString().ShouldContain("chosen on 100 held-out training images");
+        double trained;
+        using (JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))))
+        {
+            JsonElement m = json.RootElement;
+            m.GetProperty("training_images").GetInt32().ShouldBe(200);
+            m.GetProperty("held_out_images").GetInt32().ShouldBe(100);
+            m.GetProperty("parzen_validation_images").GetInt32().ShouldBe(100);
+            m.GetProperty("parzen_real_count").GetInt32().ShouldBe(60);
+            trained = m.GetProperty("parzen_log_likelihood").GetDouble();
+        }
+        using (JsonDocument info = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, RunInfo.InfoFile))))
+            info.RootElement.GetProperty("held_out").GetInt32().ShouldBe(100);
+
+        // eval reads the split from model.json: the same σ set, so the same figure as train measured with the same seed.
+        var evalLog = new StringWriter();
+        ImageCommands.Eval(run, "cpu", 60, null, new DataOptions { Folder = folder }, evalLog).ShouldBe(0);
+        evalLog.ToString().ShouldContain("chosen on 100 held-out training images");
+        using (JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))))
+            json.RootElement.GetProperty("parzen_log_likelihood").GetDouble().ShouldBe(trained);
+    }
+
+    [Fact]
+    public void A_held_out_count_that_leaves_nothing_to_train_on_or_a_non_image_set_is_refused()
+    {
+        string folder = CraftedFolder(train: 300, test: 100);
+        var settings = new TrainSettings("dcgan", "mnist", Steps: 1, BatchSize: 10, Seed: 0, Device: "cpu", Out: Path.Combine(_dir, "bad"), EvalSamples: 10, LogEvery: 0,
+                                         DataOptions: new DataOptions { Folder = folder }) { HeldOut = 300 };
+        Should.Throw<ArgumentException>(() => TrainCommand.Run(settings, TextWriter.Null)).Message
+            .ShouldBe("--held-out 300: mnist has 300 training images; hold out between 1 and 299.");
+        Should.Throw<ArgumentException>(() => TrainCommand.Run(settings with { Model = "goodfellow2014", Data = "ring" }, TextWriter.Null)).Message
+            .ShouldBe("--held-out applies to image data (mnist, fashion-mnist), not to ring.");
+        Should.Throw<ArgumentException>(() => TrainCommand.Run(settings with { HeldOut = 0 }, TextWriter.Null)).Message
+            .ShouldBe("--held-out must be positive (got 0).");
+    }
+
+    [Fact]
     public void A_cached_copy_with_a_note_says_it_on_the_runs_first_line()
     {
         // The 10,000-digit subset's cache folder carries a note (source.txt's second line); a run on it must say so.
