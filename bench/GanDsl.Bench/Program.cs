@@ -31,7 +31,7 @@ switch (mode)
         Console.Error.WriteLine("       GanDsl.Bench flops [--batch N] [--steps N] [--reps N] [--threads N] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench generator [--models N] [--runs N] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench cpuconv [--rounds N] [--steps N] [--batch N] [--repeats N] [--threads N] [--out FILE]");
-        Console.Error.WriteLine("       GanDsl.Bench reproduce [--only gan-mnist,gan-mnist-long,gan-mnist-longer,gan-mnist-split,cgan-mnist,aae-mnist,infogan-mnist,dann-digits] [--seeds 0,1,2] [--threads N] [--device D] [--table-only] [--runs DIR] [--out FILE] [--photos DIR (dann-digits: PNG photographs for MNIST-M)]");
+        Console.Error.WriteLine("       GanDsl.Bench reproduce [--only gan-mnist,gan-mnist-long,gan-mnist-longer,gan-mnist-split,cgan-mnist,aae-mnist,infogan-mnist,dann-digits] [--seeds 0,1,2] [--threads N] [--device D] [--table-only] [--runs DIR] [--archive DIR (default docs/reproduce-metrics/RUNS-FOLDER-NAME)] [--out FILE] [--photos DIR (dann-digits: PNG photographs for MNIST-M)]");
         Console.Error.WriteLine("       GanDsl.Bench scalars [--seconds N] [--optimizers sgd,adam,adamw,rmsprop] [--out FILE]");
         Console.Error.WriteLine("       GanDsl.Bench images [--runs DIR] [--scale F] [--device D] [--reuse] [--out FILE]");
         return 2;

@@ -139,6 +139,9 @@ public static class ReproduceBench
         string table = Arg(args, "--out") ?? "docs/results-reproduce-table.md";
         string pictures = Arg(args, "--pictures") ?? "docs/images/reproduce";
         string device = Arg(args, "--device") ?? "auto";
+        // Each finished run's metrics.json is kept beside the docs (a few KB each), so the table outlives the runs folder: a
+        // machine that starts fresh has no runs/, and the table then reads the kept copies.
+        string archive = Arg(args, "--archive") ?? Path.Combine("docs", "reproduce-metrics", Path.GetFileName(Path.TrimEndingDirectorySeparator(root)));
         long[] seeds = (Arg(args, "--seeds") ?? "0").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         bool tableOnly = args.Contains("--table-only");
@@ -179,7 +182,7 @@ public static class ReproduceBench
         var lines = new List<string>
         {
             $"GanDsl reproductions of the seed's papers with their authors' protocols — tabulated {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores; " +
-            $"written by `dotnet run --project bench/GanDsl.Bench -c Release -- reproduce` (runs in {root}/, resumable).",
+            $"written by `dotnet run --project bench/GanDsl.Bench -c Release -- reproduce` (runs in {root}/, resumable; each finished run's metrics.json kept in {archive}/, which the table reads where {root}/ no longer has the run).",
             "",
             "| experiment | paper | seeds done | steps × batch | data | ours: median (best seed) | per seed | paper's figure | goal | met | train time |",
             "|---|---|---:|---:|---|---|---|---:|---|---|---:|",
@@ -198,7 +201,14 @@ public static class ReproduceBench
                 foreach (Job job in experiment.Jobs)
                 {
                     string file = Path.Combine(job.Folder(root, experiment.Id, seed), "metrics.json");
-                    if (!File.Exists(file)) break;
+                    string kept = Path.Combine(archive, experiment.Id, $"{job.Model}-s{seed}.json");
+                    if (File.Exists(file))
+                    {
+                        Directory.CreateDirectory(Path.GetDirectoryName(kept)!);
+                        File.Copy(file, kept, overwrite: true);
+                    }
+                    else if (File.Exists(kept)) file = kept;
+                    else break;
                     using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(file));
                     metrics.Add(doc.RootElement.Clone());
                 }
