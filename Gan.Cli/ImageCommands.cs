@@ -205,8 +205,9 @@ public static class ImageCommands
 
         // Parzen: σ by grid search on the first of the last training images, which training holds out (TrainingFlow), scored
         // on the test set. The run's own --held-out (model.json) when given, else the default tenth (at most 1,000).
-        int held = Parzen.HeldOut(train.shape[0], heldOut, data.Name), validationCount = Parzen.ValidationCount(held);
-        Tensor validation = train.narrow(0, train.shape[0] - held, validationCount);
+        int held = Parzen.HeldOut(train.shape[0], heldOut, data.Name);
+        Tensor validation = Parzen.ValidationImages(train, held);
+        int validationCount = Parzen.ValidationCount(held);
         ParzenResult parzen = Parzen.Evaluate(generated.flatten(1), validation.flatten(1), test.flatten(1));
         output.WriteLine($"  Parzen log-likelihood {parzen.MeanLogLikelihood:F1} ± {parzen.StandardError:F1} (σ = {parzen.Sigma:G3}, chosen on {validationCount:N0} held-out training images{(data.Name == "mnist" && model.Name.StartsWith("Goodfellow2014", StringComparison.Ordinal) ? "; Goodfellow et al. 2014, full MNIST: 225 ± 2" : "")})");
         results.Add(("parzen_log_likelihood", Math.Round(parzen.MeanLogLikelihood, 2)));

@@ -168,7 +168,7 @@ internal sealed class ImageFlow : TrainingFlow
     {
         DataVariable x = ImageCommands.ImageVariable(model);
         var (train, _) = ImageTensors.FromIdx(_data.Train.Images, _data.Train.Labels);
-        Tensor validation = train.narrow(0, TrainingImages, Parzen.ValidationCount(HeldOut)).flatten(1).clone().DetachFromDisposeScope();
+        Tensor validation = Parzen.ValidationImages(train, HeldOut).flatten(1).clone().DetachFromDisposeScope();
         train.Dispose();
         _validation = validation;
         return ("val_parzen", m => ImageCommands.ValidationParzen(m, x, validation, samples));

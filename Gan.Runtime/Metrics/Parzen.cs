@@ -68,6 +68,10 @@ public static class Parzen
     /// takes the first 1,000 of MNIST's validation rows 50,000–60,000), or all of them when fewer.</summary>
     public static int ValidationCount(int heldOut) => Math.Min(1000, heldOut);
 
+    /// <summary>σ's validation images: of a training set whose last <paramref name="heldOut"/> images are held out of
+    /// training, the first <see cref="ValidationCount"/> of those (a view of <paramref name="train"/>).</summary>
+    public static Tensor ValidationImages(Tensor train, int heldOut) => train.narrow(0, train.shape[0] - heldOut, ValidationCount(heldOut));
+
     /// <summary>The held-out count for a set of <paramref name="trainingImages"/>: <paramref name="requested"/> (checked to
     /// leave images to train on), or <see cref="HeldOutCount"/>.</summary>
     public static int HeldOut(long trainingImages, int? requested, string dataName)
