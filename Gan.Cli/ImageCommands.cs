@@ -201,7 +201,7 @@ public static class ImageCommands
         Trainer.Seed(seed + 2);
         Tensor generated = SampleUnit(model, x, samples).cpu();
         var (train, _) = ImageTensors.FromIdx(data.Train.Images, data.Train.Labels);
-        var (test, _) = ImageTensors.FromIdx(data.Test.Images, data.Test.Labels);
+        var (test, testLabels) = ImageTensors.FromIdx(data.Test.Images, data.Test.Labels);
 
         // Parzen: σ by grid search on the first of the last training images, which training holds out (TrainingFlow), scored
         // on the test set. The run's own --held-out (model.json) when given, else the default tenth (at most 1,000).
@@ -246,15 +246,17 @@ public static class ImageCommands
         }
         using (classifier)
         {
-            FeatureStatistics testStats = Fid.Statistics(classifier.Features(test.to(device)));
+            Tensor testFeatures = classifier.Features(test.to(device)), generatedFeatures = classifier.Features(generated.to(device));
+            FeatureStatistics testStats = Fid.Statistics(testFeatures);
             FeatureStatistics trainStats = Fid.Statistics(classifier.Features(train.to(device)));
-            double fid = Fid.Distance(Fid.Statistics(classifier.Features(generated.to(device))), testStats);
+            double fid = Fid.Distance(Fid.Statistics(generatedFeatures), testStats);
             double floor = Fid.Distance(trainStats, testStats);
             output.WriteLine($"  FID {fid:F2} (real-vs-real floor, train vs test: {floor:F2}; features of the {data.Name} classifier)");
             results.Add(("fid", Math.Round(fid, 3)));
             // Which classes the samples are, by the same classifier: a collapsed generator shows as one class taking most samples
             // (issue 15's goal for Goodfellow et al. 2014: every digit in the samples). Covered: at least a tenth of a uniform share.
-            long[] counts = bincount(classifier.Predict(generated.to(device)).cpu(), minlength: classifier.Architecture.Classes).data<long>().ToArray();
+            Tensor predicted = classifier.Predict(generated.to(device)).cpu();
+            long[] counts = bincount(predicted, minlength: classifier.Architecture.Classes).data<long>().ToArray();
             double share = 1.0 / counts.Length;
             int covered = counts.Count(c => c >= 0.1 * share * samples);
             output.WriteLine($"  classes of the samples ({data.Name} classifier): " +
@@ -263,6 +265,8 @@ public static class ImageCommands
             results.Add(("sample_class_counts", counts));
             results.Add(("classes_covered", covered));
             results.Add(("sample_class_max_fraction", Math.Round((double)counts.Max() / samples, 4)));
+            if (LabelConditioned(model, classifier.Architecture.Classes) is { } conditional)
+                results.AddRange(IntraClassFid(conditional, SampledClasses(conditional, samples), generatedFeatures, predicted, testFeatures, testLabels, output));
             results.Add(("fid_real_vs_real", Math.Round(floor, 3)));
             results.Add(("fid_protocol", $"Fréchet distance between Gaussians fitted to the penultimate features of GanDsl's own {data.Name} classifier: " +
                                          $"{samples:N0} samples vs the {test.shape[0]:N0} test images; floor: the {train.shape[0]:N0} training vs the test images"));
@@ -286,14 +290,46 @@ public static class ImageCommands
         var parts = new List<Tensor>();
         // A conditional model is sampled class-balanced: n / classes samples of each class (Mirza & Osindero 2014: 1,000 per class).
         var conditional = model as IConditionalModel;
+        Tensor? classes = conditional is null ? null : SampledClasses(conditional, n);
         for (int done = 0; done < n; done += 1000)
         {
             int count = Math.Min(1000, n - done);
-            Tensor batch = conditional is null ? model.Sample(count)
-                : conditional.Sample(arange(done, done + count, dtype: ScalarType.Int64).remainder(conditional.Classes));
+            Tensor batch = classes is null ? model.Sample(count) : conditional!.Sample(classes.narrow(0, done, count));
             parts.Add(DataRanges.ToUnit(batch, x.Range).cpu());
         }
         return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The class of each of n class-balanced samples of a conditional model, in the order <see cref="SampleUnit"/>
+    /// draws them: sample i is of class i mod classes.</summary>
+    private static Tensor SampledClasses(IConditionalModel model, int n) => arange(n, dtype: ScalarType.Int64).remainder(model.Classes);
+
+    /// <summary>The model as a conditional model whose condition stands for the data's label, or null: it declares a
+    /// <c>[Label]</c> with as many classes as its condition and as the classifier (a conditional GAN's y′ for the label y).
+    /// Not a code learnt without labels (InfoGAN's c, no <c>[Label]</c>), whose classes are the digits only up to a permutation.</summary>
+    internal static IConditionalModel? LabelConditioned(IAdversarialModel model, int classifierClasses) =>
+        model is IConditionalModel c && c.Classes == classifierClasses && model.Data.Any(d => d.Classes == c.Classes) ? c : null;
+
+    /// <summary>What a label-conditioned model's samples say class by class (<see cref="Fid.PerClass"/>): the intra-class FID
+    /// against the test images of each label, and how many samples the classifier reads as the class they were drawn for.</summary>
+    private static IEnumerable<(string, object?)> IntraClassFid(IConditionalModel model, Tensor classes, Tensor generatedFeatures, Tensor predicted,
+                                                               Tensor testFeatures, Tensor testLabels, TextWriter output)
+    {
+        double[] perClass = Fid.PerClass(generatedFeatures, classes, testFeatures, testLabels, model.Classes);
+        double mean = perClass.Average();
+        double agreement = predicted.eq(classes).to(ScalarType.Float64).mean().item<double>();
+        output.WriteLine($"  intra-class FID {mean:F2} (each {model.Condition} = k's samples against the test images labelled k, mean of {model.Classes}; " +
+                         string.Join(", ", perClass.Select((d, k) => string.Create(CultureInfo.InvariantCulture, $"{k}: {d:F1}"))) +
+                         $"); samples the classifier reads as their {model.Condition}: {agreement:P1}");
+        return new (string, object?)[]
+        {
+            ("intra_fid", Math.Round(mean, 3)),
+            ("intra_fid_per_class", perClass.Select(d => Math.Round(d, 3)).ToArray()),
+            ("conditional_accuracy", Math.Round(agreement, 4)),
+            ("intra_fid_protocol", $"intra-class FID (Miyato & Koyama 2018): for each class k of {model.Condition}, the Fréchet distance between the classifier features " +
+                                   $"of the {classes.shape[0] / model.Classes:N0} samples drawn for k and those of the test images labelled k; the mean over the {model.Classes} classes. " +
+                                   $"conditional_accuracy: the fraction of the {classes.shape[0]:N0} samples the classifier assigns to the class they were drawn for"),
+        };
     }
 
     internal static DataVariable ImageVariable(IAdversarialModel model)

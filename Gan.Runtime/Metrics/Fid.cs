@@ -111,6 +111,44 @@ public static class Fid
         return Distance(a, b);
     }
 
+    /// <summary>
+    /// Intra-class FID (Miyato &amp; Koyama 2018, the measure of conditional GANs): for each class k, the Fréchet distance
+    /// between the features of the samples generated for k and those of the real images labelled k. A conditional
+    /// generator that follows its label but ignores its noise draws one image per class: the FID over all samples can be
+    /// fair (every class is there) while each class's distance is large (its covariance is near zero).
+    /// </summary>
+    /// <param name="generatedFeatures">[N, F] features of the samples.</param>
+    /// <param name="generatedClasses">[N] the class each sample was generated for (int64).</param>
+    /// <param name="realFeatures">[M, F] features of the real images.</param>
+    /// <param name="realLabels">[M] their labels (any integer type).</param>
+    /// <param name="classes">The number of classes; every class needs at least 2 samples and 2 real images.</param>
+    /// <returns>The distance of each class, indexed by class.</returns>
+    public static double[] PerClass(Tensor generatedFeatures, Tensor generatedClasses, Tensor realFeatures, Tensor realLabels, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(generatedFeatures);
+        ArgumentNullException.ThrowIfNull(generatedClasses);
+        ArgumentNullException.ThrowIfNull(realFeatures);
+        ArgumentNullException.ThrowIfNull(realLabels);
+        if (classes < 1) throw new ArgumentException($"Intra-class FID needs at least one class (got {classes}).", nameof(classes));
+        if (generatedClasses.dim() != 1 || generatedClasses.shape[0] != generatedFeatures.shape[0])
+            throw new ArgumentException($"generatedClasses: expected one class per sample ([{generatedFeatures.shape[0]}]), got shape [{string.Join(", ", generatedClasses.shape)}].", nameof(generatedClasses));
+        if (realLabels.dim() != 1 || realLabels.shape[0] != realFeatures.shape[0])
+            throw new ArgumentException($"realLabels: expected one label per real image ([{realFeatures.shape[0]}]), got shape [{string.Join(", ", realLabels.shape)}].", nameof(realLabels));
+
+        using var scope = NewDisposeScope();
+        Tensor fake = generatedFeatures.detach().cpu(), real = realFeatures.detach().cpu();
+        Tensor fakeClasses = generatedClasses.cpu().to(ScalarType.Int64), realClasses = realLabels.cpu().to(ScalarType.Int64);
+        var distances = new double[classes];
+        for (int k = 0; k < classes; k++)
+        {
+            Tensor f = fake.index(fakeClasses.eq(k)), r = real.index(realClasses.eq(k));
+            if (f.shape[0] < 2 || r.shape[0] < 2)
+                throw new ArgumentException($"Intra-class FID: class {k} has {f.shape[0]} sample(s) and {r.shape[0]} real image(s); every class needs at least 2 of each.");
+            distances[k] = Distance(f, r);
+        }
+        return distances;
+    }
+
     /// <summary>V diag(√max(λ, 0)) Vᵀ for a symmetric matrix.</summary>
     private static Tensor SymmetricSqrt(Tensor symmetric)
     {

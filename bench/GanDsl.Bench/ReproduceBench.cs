@@ -96,8 +96,10 @@ public static class ReproduceBench
             m =>
             {
                 double relative = m[0].GetProperty("parzen_minus_real").GetDouble();
+                // Runs evaluated before intra-class FID was measured have none (`gan eval --run DIR` adds it).
+                string intra = m[0].TryGetProperty("intra_fid", out JsonElement i) ? $"; intra-class FID {F(i.GetDouble(), "F1")}" : "";
                 return new(relative, $"Parzen − real {F(relative, Signed)} (model {F(m[0].GetProperty("parzen_matched_log_likelihood").GetDouble(), "F1")}); " +
-                                     $"selected step {m[0].GetProperty("validation_best_step").GetInt32()}; FID {F(m[0].GetProperty("fid").GetDouble(), "F1")}; " +
+                                     $"selected step {m[0].GetProperty("validation_best_step").GetInt32()}; FID {F(m[0].GetProperty("fid").GetDouble(), "F1")}{intra}; " +
                                      $"{m[0].GetProperty("classes_covered").GetInt32()}/10 digits", relative >= -111);
             }),
         new("aae-mnist", "Makhzani et al. 2015, MNIST (Table 1: Parzen 340 ± 2)", "+97 (340 against ≈243 for real data)",

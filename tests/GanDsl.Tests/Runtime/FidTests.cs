@@ -142,4 +142,60 @@ public sealed class FidTests
         Should.Throw<ArgumentException>(() => Fid.Distance(a, b)).Message.ShouldContain("dimensions (4 and 5)");
         Should.Throw<ArgumentException>(() => Fid.Statistics(torch.ones(3, 2, dtype: int64)));
     }
+
+    [Fact]
+    public void Intra_class_fid_is_each_class_against_its_own_real_images()
+    {
+        // Real features: class 0 around (0, 0), class 1 around (10, 0). Samples: class 0 drawn like its real images, class 1
+        // the same spread but moved by 3 along the second axis, so its distance is the mean term 3² = 9 (equal covariances).
+        torch.manual_seed(11);
+        using Tensor real0 = torch.randn(4000, 2, dtype: float64), real1 = torch.randn(4000, 2, dtype: float64) + torch.tensor(new[] { 10.0, 0.0 });
+        using Tensor realFeatures = torch.cat(new[] { real0, real1 }, 0);
+        using Tensor realLabels = torch.cat(new[] { torch.zeros(4000, dtype: ScalarType.Int64), torch.ones(4000, dtype: ScalarType.Int64) }, 0);
+        // Samples interleaved as the evaluation draws them (sample i of class i mod 2), the same rows shifted for class 1.
+        using Tensor generatedClasses = torch.arange(8000, dtype: ScalarType.Int64).remainder(2);
+        using Tensor generated = torch.zeros(8000, 2, dtype: float64);
+        generated.index_put_(real0, generatedClasses.eq(0));
+        generated.index_put_(real1 + torch.tensor(new[] { 0.0, 3.0 }), generatedClasses.eq(1));
+
+        double[] perClass = Fid.PerClass(generated, generatedClasses, realFeatures, realLabels, classes: 2);
+
+        perClass.Length.ShouldBe(2);
+        perClass[0].ShouldBe(0, 1e-9);
+        perClass[1].ShouldBe(9, 1e-9);
+        // FID over all samples ignores which class a sample was drawn for: swapping the classes leaves it as it was, while
+        // each class is now ten units from its own real images.
+        double[] swapped = Fid.PerClass(generated, generatedClasses.eq(0).to(ScalarType.Int64), realFeatures, realLabels, classes: 2);
+        swapped[0].ShouldBe(109, 1);   // 10² + 3²
+        swapped[1].ShouldBe(100, 1);
+    }
+
+    [Fact]
+    public void Intra_class_fid_of_a_generator_that_ignores_its_noise_is_the_real_spread()
+    {
+        // One image per class (a generator that follows its label and ignores its noise): the distance is the mean term (0
+        // here: the sample is the class mean) plus the trace of the real covariance, 2 · 4 = 8 for a spread of 2 per axis.
+        torch.manual_seed(12);
+        using Tensor real = torch.randn(20000, 2, dtype: float64) * 2;
+        using Tensor labels = torch.zeros(20000, dtype: ScalarType.Int64);
+        using Tensor mean = real.mean(new long[] { 0 }, keepdim: true);
+        using Tensor collapsed = mean.expand(1000, 2).contiguous();
+
+        double[] perClass = Fid.PerClass(collapsed, torch.zeros(1000, dtype: ScalarType.Int64), real, labels, classes: 1);
+
+        perClass[0].ShouldBe(8, 0.2);
+    }
+
+    [Fact]
+    public void Intra_class_fid_refuses_a_class_without_samples_and_mismatched_lengths()
+    {
+        using Tensor features = torch.randn(10, 3);
+        using Tensor classes = torch.zeros(10, dtype: ScalarType.Int64);   // nothing drawn for class 1
+        using Tensor labels = torch.arange(10, dtype: ScalarType.Int64).remainder(2);
+
+        Should.Throw<ArgumentException>(() => Fid.PerClass(features, classes, features, labels, classes: 2))
+              .Message.ShouldBe("Intra-class FID: class 1 has 0 sample(s) and 5 real image(s); every class needs at least 2 of each.");
+        Should.Throw<ArgumentException>(() => Fid.PerClass(features, torch.zeros(9, dtype: ScalarType.Int64), features, labels, classes: 2))
+              .Message.ShouldStartWith("generatedClasses: expected one class per sample ([10]), got shape [9].");
+    }
 }

@@ -195,6 +195,28 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     [Fact]
+    public void Eval_of_a_conditional_gan_measures_each_label_against_its_own_test_images()
+    {
+        string run = Path.Combine(_dir, "cgan");
+        var log = new StringWriter();
+        var settings = new TrainSettings("cgan-paper", "mnist", Steps: 3, BatchSize: 20, Seed: 0, Device: "cpu", Out: run, EvalSamples: 40, LogEvery: 0,
+                                         DataOptions: new DataOptions { Folder = CraftedFolder() }, TensorBoard: "none");
+        TrainCommand.Run(settings, log).ShouldBe(0);
+        log.ToString().ShouldContain("intra-class FID");
+        log.ToString().ShouldContain("samples the classifier reads as their y′:");
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
+        JsonElement m = json.RootElement;
+        double[] perClass = m.GetProperty("intra_fid_per_class").EnumerateArray().Select(d => d.GetDouble()).ToArray();
+        perClass.Length.ShouldBe(10);
+        perClass.ShouldAllBe(d => double.IsFinite(d) && d >= 0);
+        m.GetProperty("intra_fid").GetDouble().ShouldBe(perClass.Average(), 0.01);
+        // 40 class-balanced samples: the agreement is a count of them.
+        double agreement = m.GetProperty("conditional_accuracy").GetDouble();
+        (agreement * 40).ShouldBe(Math.Round(agreement * 40), 1e-6);
+        m.GetProperty("intra_fid_protocol").GetString()!.ShouldContain("the 4 samples drawn for k and those of the test images labelled k");
+    }
+
+    [Fact]
     public void Eval_of_an_infogan_run_measures_its_code_again_with_running_and_with_batch_statistics()
     {
         string run = Path.Combine(_dir, "infogan");
@@ -217,6 +239,8 @@ public sealed class ImageCommandTests : IDisposable
         Read("categorical_code_accuracy_batch_statistics").ShouldBe(batch);
         log.ToString().ShouldContain("the same with batch statistics (every batch norm normalizes each batch of 128 test digits by its own statistics");
         ShouldBePng(Path.Combine(run, "style-transfer.png"));
+        // Its categorical code is learnt without labels: no intra-class FID against the digits' labels.
+        JsonDocument.Parse(File.ReadAllText(path)).RootElement.TryGetProperty("intra_fid", out _).ShouldBeFalse();
     }
 
     [Fact]
