@@ -200,7 +200,7 @@ public static class ImageCommands
         using var scope = NewDisposeScope();
         Trainer.Seed(seed + 2);
         Tensor generated = SampleUnit(model, x, samples).cpu();
-        var (train, _) = ImageTensors.FromIdx(data.Train.Images, data.Train.Labels);
+        var (train, trainLabels) = ImageTensors.FromIdx(data.Train.Images, data.Train.Labels);
         var (test, testLabels) = ImageTensors.FromIdx(data.Test.Images, data.Test.Labels);
 
         // Parzen: σ by grid search on the first of the last training images, which training holds out (TrainingFlow), scored
@@ -248,7 +248,8 @@ public static class ImageCommands
         {
             Tensor testFeatures = classifier.Features(test.to(device)), generatedFeatures = classifier.Features(generated.to(device));
             FeatureStatistics testStats = Fid.Statistics(testFeatures);
-            FeatureStatistics trainStats = Fid.Statistics(classifier.Features(train.to(device)));
+            Tensor trainFeatures = classifier.Features(train.to(device));
+            FeatureStatistics trainStats = Fid.Statistics(trainFeatures);
             double fid = Fid.Distance(Fid.Statistics(generatedFeatures), testStats);
             double floor = Fid.Distance(trainStats, testStats);
             output.WriteLine($"  FID {fid:F2} (real-vs-real floor, train vs test: {floor:F2}; features of the {data.Name} classifier)");
@@ -266,7 +267,8 @@ public static class ImageCommands
             results.Add(("classes_covered", covered));
             results.Add(("sample_class_max_fraction", Math.Round((double)counts.Max() / samples, 4)));
             if (LabelConditioned(model, classifier.Architecture.Classes) is { } conditional)
-                results.AddRange(IntraClassFid(conditional, SampledClasses(conditional, samples), generatedFeatures, predicted, testFeatures, testLabels, output));
+                results.AddRange(IntraClassFid(conditional, SampledClasses(conditional, samples), generatedFeatures, predicted, testFeatures, testLabels,
+                                                 trainFeatures, trainLabels, output));
             results.Add(("fid_real_vs_real", Math.Round(floor, 3)));
             results.Add(("fid_protocol", $"Fréchet distance between Gaussians fitted to the penultimate features of GanDsl's own {data.Name} classifier: " +
                                          $"{samples:N0} samples vs the {test.shape[0]:N0} test images; floor: the {train.shape[0]:N0} training vs the test images"));
@@ -313,21 +315,25 @@ public static class ImageCommands
     /// <summary>What a label-conditioned model's samples say class by class (<see cref="Fid.PerClass"/>): the intra-class FID
     /// against the test images of each label, and how many samples the classifier reads as the class they were drawn for.</summary>
     private static IEnumerable<(string, object?)> IntraClassFid(IConditionalModel model, Tensor classes, Tensor generatedFeatures, Tensor predicted,
-                                                               Tensor testFeatures, Tensor testLabels, TextWriter output)
+                                                               Tensor testFeatures, Tensor testLabels, Tensor trainFeatures, Tensor trainLabels, TextWriter output)
     {
         double[] perClass = Fid.PerClass(generatedFeatures, classes, testFeatures, testLabels, model.Classes);
         double mean = perClass.Average();
+        // The floor, as for FID: each class's training images against its test images.
+        double floor = Fid.PerClass(trainFeatures, trainLabels, testFeatures, testLabels, model.Classes).Average();
         double agreement = predicted.eq(classes).to(ScalarType.Float64).mean().item<double>();
         output.WriteLine($"  intra-class FID {mean:F2} (each {model.Condition} = k's samples against the test images labelled k, mean of {model.Classes}; " +
                          string.Join(", ", perClass.Select((d, k) => string.Create(CultureInfo.InvariantCulture, $"{k}: {d:F1}"))) +
-                         $"); samples the classifier reads as their {model.Condition}: {agreement:P1}");
+                         $"; floor, train vs test per class: {floor:F2}); samples the classifier reads as their {model.Condition}: {agreement:P1}");
         return new (string, object?)[]
         {
             ("intra_fid", Math.Round(mean, 3)),
             ("intra_fid_per_class", perClass.Select(d => Math.Round(d, 3)).ToArray()),
+            ("intra_fid_real_vs_real", Math.Round(floor, 3)),
             ("conditional_accuracy", Math.Round(agreement, 4)),
             ("intra_fid_protocol", $"intra-class FID (Miyato & Koyama 2018): for each class k of {model.Condition}, the Fréchet distance between the classifier features " +
-                                   $"of the {classes.shape[0] / model.Classes:N0} samples drawn for k and those of the test images labelled k; the mean over the {model.Classes} classes. " +
+                                   $"of the {classes.shape[0] / model.Classes:N0} samples drawn for k and those of the test images labelled k; the mean over the {model.Classes} classes; " +
+                                   $"floor: each class's training images against its test images. " +
                                    $"conditional_accuracy: the fraction of the {classes.shape[0]:N0} samples the classifier assigns to the class they were drawn for"),
         };
     }

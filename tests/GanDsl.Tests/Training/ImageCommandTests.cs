@@ -210,6 +210,9 @@ public sealed class ImageCommandTests : IDisposable
         perClass.Length.ShouldBe(10);
         perClass.ShouldAllBe(d => double.IsFinite(d) && d >= 0);
         m.GetProperty("intra_fid").GetDouble().ShouldBe(perClass.Average(), 0.01);
+        double floor = m.GetProperty("intra_fid_real_vs_real").GetDouble();
+        double.IsFinite(floor).ShouldBeTrue();
+        floor.ShouldBeGreaterThanOrEqualTo(0);
         // 40 class-balanced samples: the agreement is a count of them.
         double agreement = m.GetProperty("conditional_accuracy").GetDouble();
         (agreement * 40).ShouldBe(Math.Round(agreement * 40), 1e-6);
