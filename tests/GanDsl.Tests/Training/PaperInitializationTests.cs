@@ -135,6 +135,23 @@ public class PaperInitializationTests
     }
 
     [Fact]
+    public void The_cgan_variant_with_dropout_in_D_only_has_none_in_G_and_the_papers_in_D()
+    {
+        using var paper = new GanDsl.Samples.Catalog.ConditionalGanPaper(CPU);
+        using var variant = new GanDsl.Samples.Catalog.ConditionalGanPaperDDropout(CPU);
+        double[] Rates(IAdversarialModel m, string player) =>
+            m.Network(player).modules().OfType<TorchSharp.Modules.Dropout>().Select(d => d.p).ToArray();
+        Rates(paper, "G").ShouldBe(new[] { 0.5, 0.5, 0.5 });   // both towers and the joint layer
+        Rates(variant, "G").ShouldBeEmpty();
+        Rates(variant, "D").ShouldBe(Rates(paper, "D"));
+        Rates(variant, "D").ShouldBe(new[] { 0.2, 0.5, 0.5, 0.5 });   // the image's input, then after each maxout layer
+        // Otherwise the same networks: the same parameter shapes.
+        IAdversarialModel p = paper, v = variant;
+        foreach (string player in new[] { "G", "D" })
+            v.Network(player).parameters().Select(t => string.Join("x", t.shape)).ShouldBe(p.Network(player).parameters().Select(t => string.Join("x", t.shape)));
+    }
+
+    [Fact]
     public void A_network_named_in_DiscriminatorUpdates_moves_with_D_and_only_there()
     {
         torch.manual_seed(5);
