@@ -16,13 +16,16 @@ public class ModelRegistryTests
     public void Every_catalog_model_is_registered_with_its_declared_defaults()
     {
         var entries = ModelCatalog.Entries;
-        entries.Count.ShouldBe(39);
+        entries.Count.ShouldBe(40);
         entries[0].Name.ShouldBe("goodfellow2014");
         entries.Select(e => e.Name).Distinct().Count().ShouldBe(entries.Count);
         ModelDescriptor pacgan = ModelCatalog.Find("PACGAN4");   // names are case-insensitive
         (pacgan.DefaultDataSet, pacgan.DefaultBatchSize, pacgan.DefaultSteps, pacgan.LearningRateSchedule).ShouldBe(("grid", 400, 50000, "constant"));
         ModelDescriptor longGan = ModelCatalog.Find("goodfellow2014-mnist-paper-long");
         (longGan.DefaultDataSet, longGan.DefaultBatchSize, longGan.DefaultSteps, longGan.LearningRateSchedule).ShouldBe(("mnist", 100, 250000, "decay:1.000004"));
+        ModelDescriptor cgan = ModelCatalog.Find("cgan-paper-d-dropout");
+        (cgan.DefaultDataSet, cgan.DefaultBatchSize, cgan.DefaultSteps, cgan.LearningRateSchedule).ShouldBe(("mnist", 100, 30000, "decay:1.00004"));
+        entries.Select(e => e.Name).ToList().IndexOf("cgan-paper-d-dropout").ShouldBe(entries.Select(e => e.Name).ToList().IndexOf("cgan-paper") + 1);
         ModelDescriptor ring = ModelCatalog.Find("goodfellow2014");   // nothing declared: the runtime's defaults for 2-D data
         (ring.DefaultDataSet, ring.DefaultBatchSize, ring.DefaultSteps, ring.ReadsImages).ShouldBe(("ring", 256, 20000, false));
         ModelCatalog.Find("dcgan").ReadsImages.ShouldBeTrue();
