@@ -317,25 +317,38 @@ public static class ImageCommands
     private static IEnumerable<(string, object?)> IntraClassFid(IConditionalModel model, Tensor classes, Tensor generatedFeatures, Tensor predicted,
                                                                Tensor testFeatures, Tensor testLabels, Tensor trainFeatures, Tensor trainLabels, TextWriter output)
     {
+        double agreement = predicted.eq(classes).to(ScalarType.Float64).mean().item<double>();
+        var results = new List<(string, object?)> { ("conditional_accuracy", Math.Round(agreement, 4)) };
+        string accuracy = $"samples the classifier reads as their {model.Condition}: {agreement:P1}";
+        // Every class needs two samples and two test images for a covariance; with fewer, say so (and clear an earlier
+        // eval's figures in metrics.json) rather than fail the evaluation.
+        long fewestSamples = bincount(classes, minlength: model.Classes).min().item<long>();
+        long fewestTest = bincount(testLabels.to(ScalarType.Int64), minlength: model.Classes).min().item<long>();
+        if (fewestSamples < 2 || fewestTest < 2)
+        {
+            output.WriteLine($"  intra-class FID: not measured ({classes.shape[0]:N0} samples and {testLabels.shape[0]:N0} test images leave a class of " +
+                             $"{model.Condition} with fewer than 2 of each); {accuracy}");
+            results.AddRange(new (string, object?)[] { ("intra_fid", null), ("intra_fid_per_class", null), ("intra_fid_real_vs_real", null), ("intra_fid_protocol", null) });
+            return results;
+        }
         double[] perClass = Fid.PerClass(generatedFeatures, classes, testFeatures, testLabels, model.Classes);
         double mean = perClass.Average();
         // The floor, as for FID: each class's training images against its test images.
         double floor = Fid.PerClass(trainFeatures, trainLabels, testFeatures, testLabels, model.Classes).Average();
-        double agreement = predicted.eq(classes).to(ScalarType.Float64).mean().item<double>();
         output.WriteLine($"  intra-class FID {mean:F2} (each {model.Condition} = k's samples against the test images labelled k, mean of {model.Classes}; " +
                          string.Join(", ", perClass.Select((d, k) => string.Create(CultureInfo.InvariantCulture, $"{k}: {d:F1}"))) +
-                         $"; floor, train vs test per class: {floor:F2}); samples the classifier reads as their {model.Condition}: {agreement:P1}");
-        return new (string, object?)[]
+                         $"; floor, train vs test per class: {floor:F2}); {accuracy}");
+        results.AddRange(new (string, object?)[]
         {
             ("intra_fid", Math.Round(mean, 3)),
             ("intra_fid_per_class", perClass.Select(d => Math.Round(d, 3)).ToArray()),
             ("intra_fid_real_vs_real", Math.Round(floor, 3)),
-            ("conditional_accuracy", Math.Round(agreement, 4)),
             ("intra_fid_protocol", $"intra-class FID (Miyato & Koyama 2018): for each class k of {model.Condition}, the Fréchet distance between the classifier features " +
                                    $"of the {classes.shape[0] / model.Classes:N0} samples drawn for k and those of the test images labelled k; the mean over the {model.Classes} classes; " +
                                    $"floor: each class's training images against its test images. " +
                                    $"conditional_accuracy: the fraction of the {classes.shape[0]:N0} samples the classifier assigns to the class they were drawn for"),
-        };
+        });
+        return results;
     }
 
     internal static DataVariable ImageVariable(IAdversarialModel model)

@@ -217,6 +217,15 @@ public sealed class ImageCommandTests : IDisposable
         double agreement = m.GetProperty("conditional_accuracy").GetDouble();
         (agreement * 40).ShouldBe(Math.Round(agreement * 40), 1e-6);
         m.GetProperty("intra_fid_protocol").GetString()!.ShouldContain("the 4 samples drawn for k and those of the test images labelled k");
+
+        // Too few samples for a covariance per class: eval says so and measures the rest.
+        var few = new StringWriter();
+        ImageCommands.Eval(run, "cpu", 15, null, settings.DataOptions, few).ShouldBe(0);
+        few.ToString().ShouldContain("intra-class FID: not measured (15 samples and 100 test images leave a class of y′ with fewer than 2 of each); samples the classifier reads as their y′:");
+        few.ToString().ShouldContain("FID ");
+        using JsonDocument again = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
+        again.RootElement.GetProperty("intra_fid").ValueKind.ShouldBe(JsonValueKind.Null);   // not the earlier eval's figure
+        again.RootElement.GetProperty("conditional_accuracy").GetDouble().ShouldBeInRange(0, 1);
     }
 
     [Fact]
