@@ -32,8 +32,11 @@ public partial class ConditionalGanPaper
 }
 
 /// <summary><see cref="ConditionalGanPaper"/> with dropout in D only: G's hidden layers without dropout (the paper applies 0.5
-/// to both). An experiment on what makes D win on the full MNIST and G ignore its noise within a label.</summary>
-[Gan(Name = "cgan-paper-d-dropout", Description = "cgan-paper without dropout in G (dropout in D only)",
+/// to both; the original GAN's mnist.yaml, the code base the paper was built on, sets it for D alone). The momentum ramp
+/// spans the catalog's 30,000 updates as a fixed count (<c>FinalMomentumSteps</c>), so the first 30,000 updates equal a
+/// ramp over the run and a finished run can be extended with <c>--resume --steps N</c> (momentum 0.7 after the ramp, the
+/// rate still decaying).</summary>
+[Gan(Name = "cgan-paper-d-dropout", Description = "cgan-paper without dropout in G (dropout in D only, as the original GAN's code; extensible)",
      Data = "mnist", BatchSize = 100, Steps = 30000, LearningRateSchedule = "decay:1.00004")]
 [Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
 [Label("y", 10)]
@@ -42,11 +45,11 @@ public partial class ConditionalGanPaper
 [Minimax("E[log D(x | y)] + E[log(1 - D(G(z | y′) | y′))]", Scheme = UpdateScheme.Simultaneous, GeneratorLoss = GeneratorLoss.NonSaturating)]
 public partial class ConditionalGanPaperDDropout
 {
-    [Generator(Optimizer = Optimizer.Sgd, LearningRate = 0.1, Momentum = 0.5, FinalMomentum = 0.7, OutputBiasFromData = true)]
+    [Generator(Optimizer = Optimizer.Sgd, LearningRate = 0.1, Momentum = 0.5, FinalMomentum = 0.7, FinalMomentumSteps = 30000, OutputBiasFromData = true)]
     static nn.Module<Tensor, Tensor> G() =>
         Nets.InitUniform(Nets.ConditionalMlpGenerator(noise: 100, classes: 10, outputShape: new long[] { 1, 28, 28 }, dropout: 0), 0.05);
 
-    [Discriminator(Optimizer = Optimizer.Sgd, LearningRate = 0.05, Momentum = 0.5, FinalMomentum = 0.7)]
+    [Discriminator(Optimizer = Optimizer.Sgd, LearningRate = 0.05, Momentum = 0.5, FinalMomentum = 0.7, FinalMomentumSteps = 30000)]
     static nn.Module<Tensor, Tensor> D() =>
         Nets.InitUniform(Nets.ConditionalMaxoutDiscriminator(new long[] { 1, 28, 28 }, classes: 10), 0.005);
 }
