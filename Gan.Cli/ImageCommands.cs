@@ -309,7 +309,7 @@ public static class ImageCommands
     /// <summary>The model as a conditional model whose condition stands for the data's label, or null: it declares a
     /// <c>[Label]</c> with as many classes as its condition and as the classifier (a conditional GAN's y′ for the label y).
     /// Not a code learnt without labels (InfoGAN's c, no <c>[Label]</c>), whose classes are the digits only up to a permutation.</summary>
-    internal static IConditionalModel? LabelConditioned(IAdversarialModel model, int classifierClasses) =>
+    private static IConditionalModel? LabelConditioned(IAdversarialModel model, int classifierClasses) =>
         model is IConditionalModel c && c.Classes == classifierClasses && model.Data.Any(d => d.Classes == c.Classes) ? c : null;
 
     /// <summary>What a label-conditioned model's samples say class by class (<see cref="Fid.PerClass"/>): the intra-class FID
@@ -320,14 +320,14 @@ public static class ImageCommands
         double agreement = predicted.eq(classes).to(ScalarType.Float64).mean().item<double>();
         var results = new List<(string, object?)> { ("conditional_accuracy", Math.Round(agreement, 4)) };
         string accuracy = $"samples the classifier reads as their {model.Condition}: {agreement:P1}";
-        // Every class needs two samples and two test images for a covariance; with fewer, say so (and clear an earlier
-        // eval's figures in metrics.json) rather than fail the evaluation.
+        // Every class needs Fid.MinimumPerClass samples and test images; with fewer, say so (and clear an earlier eval's
+        // figures in metrics.json) rather than fail the evaluation.
         long fewestSamples = bincount(classes, minlength: model.Classes).min().item<long>();
         long fewestTest = bincount(testLabels.to(ScalarType.Int64), minlength: model.Classes).min().item<long>();
-        if (fewestSamples < 2 || fewestTest < 2)
+        if (fewestSamples < Fid.MinimumPerClass || fewestTest < Fid.MinimumPerClass)
         {
             output.WriteLine($"  intra-class FID: not measured ({classes.shape[0]:N0} samples and {testLabels.shape[0]:N0} test images leave a class of " +
-                             $"{model.Condition} with fewer than 2 of each); {accuracy}");
+                             $"{model.Condition} with fewer than {Fid.MinimumPerClass} of each); {accuracy}");
             results.AddRange(new (string, object?)[] { ("intra_fid", null), ("intra_fid_per_class", null), ("intra_fid_real_vs_real", null), ("intra_fid_protocol", null) });
             return results;
         }

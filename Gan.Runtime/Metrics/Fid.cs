@@ -111,6 +111,9 @@ public static class Fid
         return Distance(a, b);
     }
 
+    /// <summary>The fewest samples and real images of one class that <see cref="PerClass"/> measures (a covariance needs two).</summary>
+    public const int MinimumPerClass = 2;
+
     /// <summary>
     /// Intra-class FID (Miyato &amp; Koyama 2018, the measure of conditional GANs): for each class k, the Fréchet distance
     /// between the features of the samples generated for k and those of the real images labelled k. A conditional
@@ -121,7 +124,7 @@ public static class Fid
     /// <param name="generatedClasses">[N] the class each sample was generated for (int64).</param>
     /// <param name="realFeatures">[M, F] features of the real images.</param>
     /// <param name="realLabels">[M] their labels (any integer type).</param>
-    /// <param name="classes">The number of classes; every class needs at least 2 samples and 2 real images.</param>
+    /// <param name="classes">The number of classes; every class needs at least <see cref="MinimumPerClass"/> samples and real images.</param>
     /// <returns>The distance of each class, indexed by class.</returns>
     public static double[] PerClass(Tensor generatedFeatures, Tensor generatedClasses, Tensor realFeatures, Tensor realLabels, int classes)
     {
@@ -142,8 +145,8 @@ public static class Fid
         for (int k = 0; k < classes; k++)
         {
             Tensor f = fake.index(fakeClasses.eq(k)), r = real.index(realClasses.eq(k));
-            if (f.shape[0] < 2 || r.shape[0] < 2)
-                throw new ArgumentException($"Intra-class FID: class {k} has {f.shape[0]} sample(s) and {r.shape[0]} real image(s); every class needs at least 2 of each.");
+            if (f.shape[0] < MinimumPerClass || r.shape[0] < MinimumPerClass)
+                throw new ArgumentException($"Intra-class FID: class {k} has {f.shape[0]} sample(s) and {r.shape[0]} real image(s); every class needs at least {MinimumPerClass} of each.");
             distances[k] = Distance(f, r);
         }
         return distances;
