@@ -9,6 +9,10 @@ namespace Gan.Runtime.Nets;
 
 public enum Activation { Identity, ReLU, LeakyReLU, Tanh, Sigmoid }
 
+/// <summary>How <see cref="Nets.InitVarianceScaling"/> scales a layer's weights to its fans: He et al. 2015 (std √(2/fan_in),
+/// for ReLU layers), Glorot &amp; Bengio 2010 (√(2/(fan_in + fan_out))), LeCun (√(1/fan_in)).</summary>
+public enum VarianceScale { He, Glorot, LeCun }
+
 /// <summary>The standard catalog of networks. Any method returning a <c>Module&lt;Tensor, Tensor&gt;</c> works as well.</summary>
 public static class Nets
 {
@@ -169,6 +173,50 @@ public static class Nets
             if (bias is not null) init.zeros_(bias);
         }
         return network;
+    }
+
+    /// <summary>Every Linear and convolution weight of <paramref name="network"/> drawn uniformly with the standard deviation
+    /// that <paramref name="hidden"/> gives for the layer's fans (<see cref="VarianceScale"/>; U(−√3 s, √3 s) has std s),
+    /// every bias set to 0; the last such layer in module order uses <paramref name="output"/> when given. Fans follow
+    /// PyTorch's convention: a weight of shape (a, b, k...) has fan-in b·k and fan-out a·k (for a transposed convolution
+    /// the two are swapped, as in PyTorch's own initializers). Gulrajani et al. 2017's toy networks are
+    /// <c>InitVarianceScaling(net, VarianceScale.He, VarianceScale.Glorot)</c>: tflib's 'he' in the hidden ReLU layers, its
+    /// default (Glorot) at the output. Batch-norm scales and shifts are left as they are. Returns the network.</summary>
+    public static Module<Tensor, Tensor> InitVarianceScaling(Module<Tensor, Tensor> network, VarianceScale hidden, VarianceScale? output = null)
+    {
+        var layers = new List<(Tensor Weight, Tensor? Bias)>();
+        foreach (var module in network.modules())
+        {
+            if (module is TorchSharp.Modules.Linear linear) layers.Add((linear.weight!, linear.bias));
+            else if (module is TorchSharp.Modules.Convolution conv) layers.Add((conv.weight!, conv.bias));
+        }
+        if (layers.Count == 0) throw new ArgumentException("InitVarianceScaling found no Linear or convolution layer in the network.", nameof(network));
+        using var noGrad = no_grad();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var (weight, bias) = layers[i];
+            VarianceScale scale = i == layers.Count - 1 && output is { } last ? last : hidden;
+            double std = VarianceScaleStd(weight.shape, scale);
+            init.uniform_(weight, -Math.Sqrt(3) * std, Math.Sqrt(3) * std);
+            if (bias is not null) init.zeros_(bias);
+        }
+        return network;
+    }
+
+    /// <summary>The standard deviation <see cref="InitVarianceScaling"/> draws a weight of <paramref name="shape"/> with.</summary>
+    public static double VarianceScaleStd(long[] shape, VarianceScale scale)
+    {
+        if (shape is null || shape.Length < 2) throw new ArgumentException("A weight needs at least two dimensions to have fans.", nameof(shape));
+        long receptive = 1;
+        for (int d = 2; d < shape.Length; d++) receptive *= shape[d];
+        double fanIn = shape[1] * receptive, fanOut = shape[0] * receptive;
+        return scale switch
+        {
+            VarianceScale.He => Math.Sqrt(2.0 / fanIn),
+            VarianceScale.Glorot => Math.Sqrt(2.0 / (fanIn + fanOut)),
+            VarianceScale.LeCun => Math.Sqrt(1.0 / fanIn),
+            _ => throw new ArgumentOutOfRangeException(nameof(scale), scale, "Unknown variance scale."),
+        };
     }
 
     /// <summary>Sets the bias of <paramref name="network"/>'s output Linear layer (the last with one output per value of

@@ -46,6 +46,26 @@ public partial class WganGp
     [Discriminator(LearningRate = 1e-3, Beta1 = 0.0, Beta2 = 0.9, Output = DiscriminatorOutput.Values)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 128, 128, 1);
 }
 
+/// <summary>WGAN-GP with its authors' toy settings (igul222/improved_wgan_training, <c>gan_toy.py</c>, 8 Gaussians): G and the
+/// critic 2-512-512-512-(2 | 1) with ReLU, tflib's initialization (He-uniform hidden layers, Glorot-uniform output, zero
+/// biases), λ = 0.1 (their toy value), n_critic = 5, Adam lr 1e-4 with β = (0.5, 0.9) at a constant rate, batch 256, z ~ N(0, I)
+/// in 2-D, 100,000 generator iterations. Their 8 Gaussians are this ring scaled by √2 (radius √2, std 0.02/√2).</summary>
+[Gan(Name = "wgan-gp-toy", Description = "Gulrajani et al. 2017, WGAN-GP with the authors' toy settings (gan_toy.py: 512-unit MLPs, λ = 0.1, Adam 1e-4, β = (0.5, 0.9)), on the ring",
+     BatchSize = 256, Steps = 100000, LearningRateSchedule = "constant")]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Noise("ε", Distribution.UnitInterval, 1)]
+[Define("x̂", "ε x + (1 - ε) G(z)")]
+[Game("E[D(G(z))] - E[D(x)] + 0.1 E[(||∇_x̂ D(x̂)||_2 - 1)^2]", "-E[D(G(z))]", DiscriminatorSteps = 5)]
+public partial class WganGpToy
+{
+    [Generator(LearningRate = 1e-4, Beta1 = 0.5, Beta2 = 0.9)]
+    static nn.Module<Tensor, Tensor> G() => Nets.InitVarianceScaling(Nets.Mlp(2, 512, 512, 512, 2), VarianceScale.He, VarianceScale.Glorot);
+
+    [Discriminator(LearningRate = 1e-4, Beta1 = 0.5, Beta2 = 0.9, Output = DiscriminatorOutput.Values)]
+    static nn.Module<Tensor, Tensor> D() => Nets.InitVarianceScaling(Nets.Mlp(2, 512, 512, 512, 1), VarianceScale.He, VarianceScale.Glorot);
+}
+
 /// <summary>The relativistic standard GAN (Jolicoeur-Martineau 2019, Eq. 8–9): D judges whether data look more real than samples.</summary>
 [Gan(Name = "rsgan", Description = "Jolicoeur-Martineau 2019, relativistic standard GAN, on the ring with the goodfellow2014 networks")]
 [Data("x", Shape = "2")]

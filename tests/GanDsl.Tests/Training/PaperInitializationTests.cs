@@ -171,4 +171,46 @@ public class PaperInitializationTests
         PlayerSnapshots.Same(q, model, "Q").ShouldBeTrue("Q changed in G's step");
         PlayerSnapshots.Same(g, model, "G").ShouldBeFalse("G did not change in its step");
     }
+
+    [Fact]
+    public void Variance_scaling_draws_each_layer_with_its_fans_std_and_zero_biases()
+    {
+        torch.manual_seed(3);
+        var net = Nets.InitVarianceScaling(Nets.Mlp(2, 512, 512, 1), VarianceScale.He, VarianceScale.Glorot);
+        var linears = net.modules().OfType<TorchSharp.Modules.Linear>().ToArray();
+        linears.Length.ShouldBe(3);
+        double[] expected = { System.Math.Sqrt(2.0 / 2), System.Math.Sqrt(2.0 / 512), System.Math.Sqrt(2.0 / (512 + 1)) };
+        for (int i = 0; i < 3; i++)
+        {
+            Tensor w = linears[i].weight!;
+            double bound = System.Math.Sqrt(3) * expected[i];
+            w.abs().max().item<float>().ShouldBeLessThanOrEqualTo((float)(bound * (1 + 1e-6)));
+            linears[i].bias!.abs().max().item<float>().ShouldBe(0f);
+        }
+        // The hidden 512 × 512 layer: 262,144 draws, so its std is within a fraction of a percent of He's.
+        linears[1].weight!.std().item<float>().ShouldBe((float)expected[1], (float)(0.01 * expected[1]));
+        // The output layer (512 draws) uses Glorot's, not He's (0.0625 against 0.0441).
+        linears[2].weight!.std().item<float>().ShouldBe((float)expected[2], (float)(0.1 * expected[2]));
+        // Convolutions count the kernel: a 3 × 3 conv from 16 to 32 channels has fan-in 144 and fan-out 288.
+        Nets.VarianceScaleStd(new long[] { 32, 16, 3, 3 }, VarianceScale.He).ShouldBe(System.Math.Sqrt(2.0 / 144), 1e-12);
+        Nets.VarianceScaleStd(new long[] { 32, 16, 3, 3 }, VarianceScale.Glorot).ShouldBe(System.Math.Sqrt(2.0 / 432), 1e-12);
+        Nets.VarianceScaleStd(new long[] { 32, 16, 3, 3 }, VarianceScale.LeCun).ShouldBe(System.Math.Sqrt(1.0 / 144), 1e-12);
+        Should.Throw<System.ArgumentException>(() => Nets.InitVarianceScaling(nn.ReLU(), VarianceScale.He))
+            .Message.ShouldStartWith("InitVarianceScaling found no Linear or convolution layer in the network.");
+    }
+
+    [Fact]
+    public void The_wgan_gp_toy_entry_has_the_authors_networks_and_initialization()
+    {
+        torch.manual_seed(4);
+        using var concrete = new GanDsl.Samples.Catalog.WganGpToy(CPU);
+        IAdversarialModel model = concrete;
+        foreach (var (player, outputs) in new[] { ("G", 2L), ("D", 1L) })
+        {
+            var linears = model.Network(player).modules().OfType<TorchSharp.Modules.Linear>().ToArray();
+            linears.Select(l => string.Join("x", l.weight!.shape)).ShouldBe(new[] { "512x2", "512x512", "512x512", $"{outputs}x512" });
+            linears[2].weight!.std().item<float>().ShouldBe((float)System.Math.Sqrt(2.0 / 512), 0.01f * (float)System.Math.Sqrt(2.0 / 512));
+            linears.ShouldAllBe(l => l.bias!.abs().max().item<float>() == 0f);
+        }
+    }
 }
