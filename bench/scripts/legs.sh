@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Catalog models on a 2-D mixture (DATA: ring or grid) in legs of growing length, one thread each, resumable: rerun the
+# script to continue where it stopped (checkpoint every 2,000 steps). STEPS lists the lengths ("10000 20000 50000"): each
+# leg resumes the last, which with a constant learning rate is exactly one longer run, and each leg's metrics and samples
+# are kept as metrics-N.json / samples-N.png beside the run. MODELS, SEEDS (default 0 1 2) and ROOT choose the runs;
+# GAN_BIN is a copy of the build, so that a rebuild cannot replace the running files. Writes ROOT/table.md.
+set -u
+cd "$(dirname "$0")/../.."
+data=${DATA:?DATA=ring or grid}
+models=${MODELS:?MODELS=<catalog names>}
+seeds=${SEEDS:-0 1 2}
+root=${ROOT:?ROOT=<folder of the runs>}
+mkdir -p $root
+gan="dotnet ${GAN_BIN:-samples/GanDsl.Samples/bin/Release/net10.0}/gan.dll"
+done_steps() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['steps'])" "$1" 2>/dev/null || echo 0; }
+for seed in $seeds; do
+  for model in $models; do
+    out=$root/$model-s$seed
+    for steps in ${STEPS:?STEPS=<lengths>}; do
+      [ -f $out/metrics-$steps.json ] && continue   # this leg is done
+      if ! { [ -f $out/metrics.json ] && [ "$(done_steps $out/metrics.json)" -ge "$steps" ]; }; then
+        resume=""; [ -f $out/checkpoint.ckpt ] && resume="--resume"
+        $gan train --model $model --data $data --steps $steps --seed $seed --threads 1 --out $out --tensorboard none \
+          --checkpoint-every 2000 --progress plain --log-every 10000 $resume >> $out.log 2>&1 || { echo "failed: $out at $steps" >> $root/failures.txt; break; }
+      fi
+      [ "$(done_steps $out/metrics.json)" -eq "$steps" ] && cp $out/metrics.json $out/metrics-$steps.json && cp $out/samples.png $out/samples-$steps.png
+    done
+  done
+done
+{
+  echo "| model | seed | steps | batch | modes | high-quality | reverse KL | steps/s (1 thread) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  for model in $models; do for seed in $seeds; do
+    for m in $(ls $root/$model-s$seed/metrics-*.json 2>/dev/null | sort -V); do
+      python3 -c "import json; d=json.load(open('$m')); rk=d['reverse_kl']; print(f\"| $model | $seed | {d['steps']} | {d['batch_size']} | {d['modes_captured']}/{d['modes_total']} | {100*d['high_quality_fraction']:.1f} % | {'n/a' if rk is None else format(rk, '.4f')} | {d['steps_per_second']} |\")"
+    done
+  done; done
+} > $root/table.md
+cat $root/table.md
