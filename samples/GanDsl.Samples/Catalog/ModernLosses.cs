@@ -114,6 +114,26 @@ public partial class Wgan
     static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 128, 128, 1);
 }
 
+/// <summary>The clipped WGAN with the toy settings of the WGAN-GP authors' comparison (igul222/improved_wgan_training,
+/// <c>gan_toy.py</c> with <c>MODE = 'wgan'</c>): <c>wgan-gp-toy</c>'s networks and initialization, no penalty, every critic
+/// parameter (weights and biases) clipped to [−0.01, 0.01] after each critic update, n_critic = 5, RMSprop lr 5e-5 for both
+/// players with TensorFlow's decay 0.9 (here <c>Alpha</c>), batch 256, 100,000 generator iterations. Differences from their
+/// code: TensorFlow's RMSprop starts its average of squared gradients at 1 and puts ε = 1e-10 inside the square root, where
+/// torch's starts at 0 with ε = 1e-8 outside.</summary>
+[Gan(Name = "wgan-toy", Description = "Arjovsky et al. 2017, WGAN (clipping 0.01, RMSprop 5e-5) with the WGAN-GP authors' toy settings (gan_toy.py: 512-unit MLPs), on the ring",
+     BatchSize = 256, Steps = 100000, LearningRateSchedule = "constant")]
+[Data("x", Shape = "2")]
+[Noise("z", Distribution.Normal, 2)]
+[Game("E[D(G(z))] - E[D(x)]", "-E[D(G(z))]", DiscriminatorSteps = 5)]
+public partial class WganToy
+{
+    [Generator(Optimizer = Optimizer.RmsProp, LearningRate = 5e-5, Alpha = 0.9)]
+    static nn.Module<Tensor, Tensor> G() => Nets.InitVarianceScaling(Nets.Mlp(2, 512, 512, 512, 2), VarianceScale.He, VarianceScale.Glorot);
+
+    [Discriminator(Optimizer = Optimizer.RmsProp, LearningRate = 5e-5, Alpha = 0.9, WeightClip = 0.01, Output = DiscriminatorOutput.Values)]
+    static nn.Module<Tensor, Tensor> D() => Nets.InitVarianceScaling(Nets.Mlp(2, 512, 512, 512, 1), VarianceScale.He, VarianceScale.Glorot);
+}
+
 /// <summary>The hinge loss with spectral normalization in the critic (Miyato et al. 2018), on the ring.</summary>
 [Gan(Name = "hinge-sn-ring", Description = "Miyato et al. 2018, the hinge loss with spectral normalization in the critic, on the ring")]
 [Data("x", Shape = "2")]

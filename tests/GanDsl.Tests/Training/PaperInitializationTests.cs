@@ -213,4 +213,27 @@ public class PaperInitializationTests
             linears.ShouldAllBe(l => l.bias!.abs().max().item<float>() == 0f);
         }
     }
+
+    [Fact]
+    public void The_wgan_toy_entry_clips_every_critic_parameter_and_keeps_tensorflows_rmsprop_decay()
+    {
+        torch.manual_seed(5);
+        using var concrete = new GanDsl.Samples.Catalog.WganToy(CPU);
+        IAdversarialModel model = concrete;
+        foreach (optim.Optimizer optimizer in model.Optimizers)
+        {
+            var options = ((TorchSharp.Modules.RMSProp.ParamGroup)optimizer.ParamGroups.Single()).Options;
+            (options.LearningRate, options.alpha).ShouldBe((5e-5, 0.9));
+        }
+        static float Largest(System.Collections.Generic.IEnumerable<Tensor> ps) => ps.Max(p => p.abs().max().item<float>());
+        // He-initialized 512-unit layers start far outside the clip (std 0.0625); the biases (zero) are set outside it too ...
+        Largest(model.PlayerParameters("D")).ShouldBeGreaterThan(0.05f);
+        using (no_grad())
+            foreach (Tensor bias in model.PlayerParameters("D").Where(p => p.dim() == 1)) bias.fill_(0.5);
+        model.TrainStep(new PhaseReferenceTests.Pool(2));
+        // ... and after one iteration every critic parameter, biases included (gan_toy.py clips all of them), is within it,
+        Largest(model.PlayerParameters("D")).ShouldBeLessThanOrEqualTo(0.01f);
+        // while the generator is not clipped.
+        Largest(model.PlayerParameters("G")).ShouldBeGreaterThan(0.05f);
+    }
 }
