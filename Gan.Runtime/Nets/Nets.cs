@@ -139,16 +139,9 @@ public static class Nets
                     else if (name == "bias") init.zeros_(p);
                 continue;
             }
-            if (module is TorchSharp.Modules.Linear linear)
-            {
-                init.normal_(linear.weight, 0, std);
-                if (linear.bias is not null) init.zeros_(linear.bias);
-            }
-            else if (module is TorchSharp.Modules.Convolution conv)
-            {
-                init.normal_(conv.weight, 0, std);
-                if (conv.bias is not null) init.zeros_(conv.bias);
-            }
+            if (WeightLayer(module) is not var (weight, bias)) continue;
+            init.normal_(weight, 0, std);
+            if (bias is not null) init.zeros_(bias);
         }
         return network;
     }
@@ -160,15 +153,8 @@ public static class Nets
     {
         if (!(range > 0) || double.IsInfinity(range)) throw new ArgumentException($"InitUniform needs a positive range (got {range}).", nameof(range));
         using var noGrad = no_grad();
-        foreach (var module in network.modules())
+        foreach (var (weight, bias) in WeightLayers(network))
         {
-            (Tensor weight, Tensor? bias) = module switch
-            {
-                TorchSharp.Modules.Linear linear => (linear.weight!, linear.bias),
-                TorchSharp.Modules.Convolution conv => (conv.weight!, conv.bias),
-                _ => (null!, null),
-            };
-            if (weight is null) continue;
             init.uniform_(weight, -range, range);
             if (bias is not null) init.zeros_(bias);
         }
@@ -184,12 +170,7 @@ public static class Nets
     /// default (Glorot) at the output. Batch-norm scales and shifts are left as they are. Returns the network.</summary>
     public static Module<Tensor, Tensor> InitVarianceScaling(Module<Tensor, Tensor> network, VarianceScale hidden, VarianceScale? output = null)
     {
-        var layers = new List<(Tensor Weight, Tensor? Bias)>();
-        foreach (var module in network.modules())
-        {
-            if (module is TorchSharp.Modules.Linear linear) layers.Add((linear.weight!, linear.bias));
-            else if (module is TorchSharp.Modules.Convolution conv) layers.Add((conv.weight!, conv.bias));
-        }
+        List<(Tensor Weight, Tensor? Bias)> layers = WeightLayers(network);
         if (layers.Count == 0) throw new ArgumentException("InitVarianceScaling found no Linear or convolution layer in the network.", nameof(network));
         using var noGrad = no_grad();
         for (int i = 0; i < layers.Count; i++)
@@ -201,6 +182,23 @@ public static class Nets
             if (bias is not null) init.zeros_(bias);
         }
         return network;
+    }
+
+    /// <summary>The weight and bias of a Linear or convolution layer (Maxout's pieces are Linear layers); null for any other module.</summary>
+    private static (Tensor Weight, Tensor? Bias)? WeightLayer(nn.Module module) => module switch
+    {
+        TorchSharp.Modules.Linear linear => (linear.weight!, linear.bias),
+        TorchSharp.Modules.Convolution conv => (conv.weight!, conv.bias),
+        _ => null,
+    };
+
+    /// <summary>Every Linear and convolution layer's weight and bias, in module order (the order the initializers draw in).</summary>
+    private static List<(Tensor Weight, Tensor? Bias)> WeightLayers(nn.Module network)
+    {
+        var layers = new List<(Tensor Weight, Tensor? Bias)>();
+        foreach (var module in network.modules())
+            if (WeightLayer(module) is { } layer) layers.Add(layer);
+        return layers;
     }
 
     /// <summary>The standard deviation <see cref="InitVarianceScaling"/> draws a weight of <paramref name="shape"/> with.</summary>
