@@ -69,7 +69,10 @@ namespace Gan.Dsl.Generator
                         var locals = new Locals(scope, model);
                         foreach (NoiseSpec z in inputs.Distinct())
                             w.Line($"var {locals.Variable(z.Name)} = noise[{Literal(z.Name)}];");
-                        w.Line($"return {NetworkApplication(sampler, locals)};");
+                        // A network returning logits means sigmoid(logits) in the formulas, and so in its samples.
+                        w.Line(scope.IsLogitsDiscriminator(sampler.Callee)
+                            ? $"return torch.sigmoid({NetworkApplication(sampler, locals)});   // logits: {Printer.Print(sampler)} = sigmoid(logits)"
+                            : $"return {NetworkApplication(sampler, locals)};");
                     }
                     using (w.Block("finally"))
                         w.Line($"{g}.train(wasTraining);");

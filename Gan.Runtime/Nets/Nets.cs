@@ -23,12 +23,15 @@ public static class Nets
     /// <summary>A multilayer perceptron over the given sizes (input, hidden..., output), ReLU between layers, no output activation.</summary>
     public static Module<Tensor, Tensor> Mlp(params int[] sizes) => Mlp(sizes, Activation.ReLU, Activation.Identity);
 
-    /// <summary>A multilayer perceptron with the given hidden and output activations.</summary>
-    public static Module<Tensor, Tensor> Mlp(int[] sizes, Activation hidden, Activation output = Activation.Identity)
+    /// <summary>A multilayer perceptron with the given hidden and output activations, and dropout with probability
+    /// <paramref name="dropout"/> (inverted: kept units are scaled by 1/(1 − p) in training, none in evaluation) after every
+    /// hidden layer's activation; 0 adds no dropout layer.</summary>
+    public static Module<Tensor, Tensor> Mlp(int[] sizes, Activation hidden, Activation output = Activation.Identity, double dropout = 0)
     {
         if (sizes is null || sizes.Length < 2) throw new ArgumentException("Mlp needs at least an input and an output size.", nameof(sizes));
         foreach (int size in sizes)
             if (size <= 0) throw new ArgumentException($"Mlp sizes must be positive (got {string.Join(", ", sizes)}).", nameof(sizes));
+        CheckDropout(dropout, "Mlp");
         var layers = new List<(string, Module<Tensor, Tensor>)>();
         for (int i = 0; i + 1 < sizes.Length; i++)
         {
@@ -36,21 +39,28 @@ public static class Nets
             Activation act = i + 2 < sizes.Length ? hidden : output;
             Module<Tensor, Tensor>? module = Make(act);
             if (module != null) layers.Add(($"{act.ToString().ToLowerInvariant()}{i}", module));
+            if (dropout > 0 && i + 2 < sizes.Length) layers.Add(($"dropout{i}", Dropout(dropout)));
         }
         return Sequential(layers);
+    }
+
+    private static void CheckDropout(double dropout, string network)
+    {
+        if (!(dropout >= 0 && dropout < 1))
+            throw new ArgumentOutOfRangeException(nameof(dropout), dropout, $"{network}'s dropout is the probability of dropping a unit, in [0, 1).");
     }
 
     /// <summary>The generator of Goodfellow et al. 2014 for images: an MLP from the noise through ReLU hidden layers
     /// (the paper: 1200, 1200) to the image, with the given output activation (the paper: sigmoid, pixels in [0, 1]),
     /// reshaped to <paramref name="outputShape"/> (e.g. 1, 28, 28).</summary>
-    public static Module<Tensor, Tensor> MlpGenerator(int noise, int[] hidden, long[] outputShape, Activation output = Activation.Sigmoid)
+    public static Module<Tensor, Tensor> MlpGenerator(int noise, int[] hidden, long[] outputShape, Activation output = Activation.Sigmoid, double dropout = 0)
     {
         if (outputShape is null || outputShape.Length == 0) throw new ArgumentException("MlpGenerator needs an output shape such as { 1, 28, 28 }.", nameof(outputShape));
         int size = checked((int)Product(outputShape));
         var sizes = new List<int> { noise };
         sizes.AddRange(hidden);
         sizes.Add(size);
-        return Sequential(("mlp", Mlp(sizes.ToArray(), Activation.ReLU, output)), ("reshape", new Reshape(outputShape)));
+        return Sequential(("mlp", Mlp(sizes.ToArray(), Activation.ReLU, output, dropout)), ("reshape", new Reshape(outputShape)));
     }
 
     /// <summary>An MLP encoder (Makhzani et al. 2015: 784 → 1000 → 1000 → code, ReLU): flattens the input of
@@ -61,6 +71,32 @@ public static class Nets
         sizes.AddRange(hidden);
         sizes.Add(code);
         return Sequential(("flatten", Flatten()), ("mlp", Mlp(sizes.ToArray(), Activation.ReLU, Activation.Identity)));
+    }
+
+    /// <summary>A Gaussian encoder q(z | x) = N(μ(x), diag σ²(x)) sampled by the reparameterization trick (Kingma &amp; Welling
+    /// 2014; Makhzani et al. 2015, §2.1): an MLP trunk of ReLU layers (each followed by dropout <paramref name="dropout"/> when
+    /// it is above 0) over the flattened input, two linear heads μ(x) and log σ²(x), and z = μ(x) + exp(½ log σ²(x)) · ε.
+    /// The noise ε is an input, not drawn inside: the network takes the row [x flattened, ε] (<paramref name="code"/> values of
+    /// ε last), so a formula names it, <c>Enc(x, ε)</c> with <c>[Noise("ε", Distribution.Normal, code)]</c>, and the seed and the
+    /// checkpoint govern it like any other noise.</summary>
+    public static Module<Tensor, Tensor> GaussianMlpEncoder(long[] inputShape, int[] hidden, int code, double dropout = 0)
+    {
+        if (inputShape is null || inputShape.Length == 0) throw new ArgumentException("GaussianMlpEncoder needs an input shape such as { 1, 28, 28 }.", nameof(inputShape));
+        if (hidden is null || hidden.Length == 0) throw new ArgumentException("GaussianMlpEncoder needs at least one hidden layer.", nameof(hidden));
+        if (code <= 0) throw new ArgumentOutOfRangeException(nameof(code), code, "GaussianMlpEncoder's code size must be positive.");
+        CheckDropout(dropout, "GaussianMlpEncoder");
+        int inputs = checked((int)Product(inputShape));
+        var layers = new List<(string, Module<Tensor, Tensor>)>();
+        int previous = inputs;
+        for (int i = 0; i < hidden.Length; i++)
+        {
+            if (hidden[i] <= 0) throw new ArgumentException($"GaussianMlpEncoder's hidden sizes must be positive (got {string.Join(", ", hidden)}).", nameof(hidden));
+            layers.Add(($"linear{i}", Linear(previous, hidden[i])));
+            layers.Add(($"relu{i}", ReLU()));
+            if (dropout > 0) layers.Add(($"dropout{i}", Dropout(dropout)));
+            previous = hidden[i];
+        }
+        return new GaussianEncoder(inputs, Sequential(layers), Linear(previous, code), Linear(previous, code));
     }
 
     /// <summary>The maxout discriminator of Goodfellow et al. 2014 (MNIST: two maxout layers of 240 units with 5 pieces,
@@ -549,6 +585,49 @@ public sealed class Towers : Module<Tensor, Tensor>
         {
             towers.Dispose();
             joint.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>z = μ(x) + exp(½ log σ²(x)) · ε from the row [x flattened, ε]: see <see cref="Nets.GaussianMlpEncoder"/>.</summary>
+public sealed class GaussianEncoder : Module<Tensor, Tensor>
+{
+    private readonly long _inputs;
+    private readonly Module<Tensor, Tensor> trunk;
+    private readonly Module<Tensor, Tensor> mean;
+    private readonly Module<Tensor, Tensor> logvar;
+
+    public GaussianEncoder(long inputs, Module<Tensor, Tensor> trunk, Module<Tensor, Tensor> mean, Module<Tensor, Tensor> logvar) : base("GaussianEncoder")
+    {
+        if (inputs <= 0) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "GaussianEncoder's input size must be positive.");
+        _inputs = inputs;
+        this.trunk = trunk ?? throw new ArgumentNullException(nameof(trunk));
+        this.mean = mean ?? throw new ArgumentNullException(nameof(mean));
+        this.logvar = logvar ?? throw new ArgumentNullException(nameof(logvar));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        Tensor row = input.flatten(1);
+        if (row.shape[1] <= _inputs)
+            throw new ArgumentException($"GaussianEncoder expects rows of {_inputs} input values followed by the noise ε (one value per code unit), but got [{string.Join(", ", input.shape)}]: write Enc(x, ε).");
+        Tensor[] parts = row.split(new[] { _inputs, row.shape[1] - _inputs }, 1);
+        Tensor h = trunk.forward(parts[0]);
+        Tensor mu = mean.forward(h);
+        if (mu.shape[1] != parts[1].shape[1])
+            throw new ArgumentException($"GaussianEncoder's code has {mu.shape[1]} units but the noise ε after the input has {parts[1].shape[1]} values.");
+        return mu + (0.5 * logvar.forward(h)).exp() * parts[1];
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            trunk.Dispose();
+            mean.Dispose();
+            logvar.Dispose();
         }
         base.Dispose(disposing);
     }

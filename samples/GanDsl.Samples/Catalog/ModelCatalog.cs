@@ -15,7 +15,7 @@ public static class ModelCatalog
     {
         "goodfellow2014", "goodfellow2014-minimax", "lsgan-ring", "hinge-ring", "wgan-gp-ring", "wgan-ring", "hinge-sn-ring", "pacgan4",
         "pacgan-baseline", "rsgan", "ragan", "r1-ring", "goodfellow2014-mnist", "goodfellow2014-mnist-paper", "dcgan", "wgan-gp", "hinge-sn", "r1", "lsgan", "cgan", "cgan-paper", "cgan-paper-d-dropout", "icgan",
-        "infogan", "infogan-paper", "infogan-code", "aae", "aae-2d", "aae-mixture", "aae-labelled-mixture", "aae-swissroll", "dann-moons", "dann-digits", "source-only-digits",
+        "infogan", "infogan-paper", "infogan-code", "aae", "aae-dropout", "aae-2d", "aae-mixture", "aae-labelled-mixture", "aae-swissroll", "dann-moons", "dann-digits", "source-only-digits",
         "target-only-digits", "dann-digits-paper", "source-only-digits-paper", "target-only-digits-paper", "source-only-moons",
     };
 
