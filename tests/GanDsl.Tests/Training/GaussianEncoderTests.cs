@@ -90,23 +90,11 @@ public class GaussianEncoderTests
         m.Network("Dec").train();
 
         using var data = new Gan.Runtime.Data.ImageBatchSource(rand(40, 1, 28, 28), zeros(40, dtype: ScalarType.Int64), 20, CPU, DataRange.ZeroToOne, seed: 0);
-        var enc = PlayerSnapshots.Snap(model, "Enc");
-        var dec = PlayerSnapshots.Snap(model, "Dec");
-        var d = PlayerSnapshots.Snap(model, "D");
-        float reconstruction = model.StepReconstruction(data);
+        float reconstruction = float.NaN;
+        PlayerSnapshots.EachPhaseChangesOnly(model,
+            ("reconstruction", () => reconstruction = model.StepReconstruction(data), new[] { "Enc", "Dec" }),
+            ("D", () => model.StepDiscriminators(data), new[] { "D" }),
+            ("Enc", () => model.StepGenerators(data), new[] { "Enc" }));   // Dec is not in the game
         reconstruction.ShouldBeInRange(0.5f, 1.0f);   // the binary cross-entropy per pixel of near-random pixels, near log 2
-        PlayerSnapshots.Same(enc, model, "Enc").ShouldBeFalse("the reconstruction did not move Enc");
-        PlayerSnapshots.Same(dec, model, "Dec").ShouldBeFalse("the reconstruction did not move Dec");
-        PlayerSnapshots.Same(d, model, "D").ShouldBeTrue("the reconstruction moved D");
-        enc = PlayerSnapshots.Snap(model, "Enc");
-        dec = PlayerSnapshots.Snap(model, "Dec");
-        model.StepDiscriminators(data);
-        PlayerSnapshots.Same(d, model, "D").ShouldBeFalse("D did not change during its own update");
-        PlayerSnapshots.Same(enc, model, "Enc").ShouldBeTrue("Enc changed during D's update");
-        d = PlayerSnapshots.Snap(model, "D");
-        model.StepGenerators(data);
-        PlayerSnapshots.Same(enc, model, "Enc").ShouldBeFalse("Enc did not change during its own update");
-        PlayerSnapshots.Same(d, model, "D").ShouldBeTrue("D changed during Enc's update");
-        PlayerSnapshots.Same(dec, model, "Dec").ShouldBeTrue("Dec changed in the game, which it is not part of");
     }
 }
