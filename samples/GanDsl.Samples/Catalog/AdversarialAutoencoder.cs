@@ -27,11 +27,13 @@ public partial class AdversarialAutoencoder
 /// against the paper's 340 ± 2; a PaddlePaddle reproduction of Makhzani et al. 2015, ../shared/PROTOCOLS.md) trained it:
 /// encoder, decoder and D are MLPs of two 1200-unit ReLU layers with dropout 0.2 after each (the reproduction: 232 without
 /// the dropout), initialized Glorot-uniform with zero biases (Paddle's default); the encoder is Gaussian, z = μ(x) +
-/// σ(x) · ε with ε ~ N(0, 5²) as the reproduction draws it; the decoder returns logits (Dec(·) in the formulas is their sigmoid,
-/// and its logs are computed stably) and the reconstruction is the binary cross-entropy averaged over pixels; the prior is N(0, 5²) in 8 dimensions; Adam with β = (0.9, 0.999) at a constant rate,
-/// 2e-4 for the reconstruction and 1e-4 for D; batch 100, 200 epochs of 590 batches (118,000 updates). Differences from the
-/// reproduction: one Adam per network, so the encoder's reconstruction and regularization steps share one (theirs: two, at
-/// 2e-4 and 1e-4); the encoder keeps its dropout when D's phase encodes the batch (theirs: evaluation mode there).</summary>
+/// σ(x) · ε with ε ~ N(0, 5²) as the reproduction draws it; the decoder returns logits (Dec(·) in the formulas is their
+/// sigmoid, and its logs are computed stably) and the reconstruction is the binary cross-entropy averaged over pixels; the
+/// prior is N(0, 5²) in 8 dimensions; Adam with β = (0.9, 0.999) at a constant rate, 2e-4 for the reconstruction and 1e-4
+/// for D; batch 100, 200 epochs of 590 batches (118,000 updates). Differences from the reproduction: one Adam per network,
+/// so the encoder's reconstruction and regularization steps share one (theirs: two, at 2e-4 and 1e-4); the encoder keeps
+/// its dropout when D's phase encodes the batch (theirs: evaluation mode there); each phase draws its own minibatch
+/// (theirs: one batch for all three).</summary>
 [Gan(Name = "aae-dropout", Description = "Makhzani et al. 2015, adversarial autoencoder as a reproduction that reached the paper's Parzen: 1200-unit MLPs with dropout 0.2, a Gaussian encoder, BCE",
      Data = "mnist", BatchSize = 100, Steps = 118000, LearningRateSchedule = "constant")]
 [Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
