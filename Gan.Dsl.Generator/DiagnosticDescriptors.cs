@@ -92,6 +92,9 @@ namespace Gan.Dsl.Generator
             "Invalid inference", "[Infer(\"{0}\")] {1}");
         public static readonly DiagnosticDescriptor BadDomain = Make("GAN036",
             "Invalid domain classifier", "[Domain(\"{0}\")] {1}");
+        public static readonly DiagnosticDescriptor UnusedLearningRate = Make("GAN037",
+            "Learning rate never used", "The LearningRate declared for '{0}' is never used: every phase that updates it ({1}) declares a LearningRate of its own",
+            DiagnosticSeverity.Warning);
         public static readonly DiagnosticDescriptor InternalError = Make("GAN999",
             "Internal generator error", "The GanDsl generator failed on '{0}': {1}. Please report this with the declaration.");
     }

@@ -66,6 +66,7 @@ namespace Gan.Dsl.Generator
             private readonly List<(int Noise, string Label, LocationInfo? Where)> givens = new List<(int Noise, string Label, LocationInfo? Where)>();
             private readonly List<NetworkSpec> networks = new List<NetworkSpec>();
             private readonly Dictionary<string, LocationInfo?> networkLocations = new Dictionary<string, LocationInfo?>(StringComparer.Ordinal);
+            private readonly Dictionary<string, AttributeData> networkAttributes = new Dictionary<string, AttributeData>(StringComparer.Ordinal);
             private bool hasGame;
             private AttributeSyntax? minimaxSyntax;
             private LocationInfo? minimaxLocation;
@@ -445,6 +446,7 @@ namespace Gan.Dsl.Generator
                     {
                         networks.Add(spec);
                         networkLocations[method.Name] = where;
+                        networkAttributes[method.Name] = role;
                         scope.Names[method.Name] = NameKind.Network;
                         scope.Networks[method.Name] = spec;
                     }
@@ -734,8 +736,33 @@ namespace Gan.Dsl.Generator
                             phaseNames.Contains(phase) && IsValidName(phase) ? "another [Minimize] phase has this name; give each a distinct Name" : NotAName));
                         objectiveFatal = true;
                     }
+                    double? rate = NamedDouble(attribute, "LearningRate") is double r && !double.IsNaN(r) ? r : null;
+                    if (rate is double declared && !(declared > 0 && !double.IsInfinity(declared)))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOption, NamedArgumentLocation(syntax, "LearningRate") ?? attributeLocation,
+                            $"LearningRate = {declared.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
+                            "a phase's learning rate must be a positive number (leave it out to step the networks with their own optimizers)"));
+                        objectiveFatal = true;
+                    }
                     fatal |= objectiveFatal;
-                    if (!objectiveFatal) objectives.Add(new ObjectiveSpec(phase, text, objective, updates.ToEquatableArray()));
+                    if (!objectiveFatal) objectives.Add(new ObjectiveSpec(phase, text, objective, updates.ToEquatableArray(), rate));
+                }
+                if (!fatal) CheckUnusedRates();
+            }
+
+            /// <summary>GAN037: a network's declared LearningRate that no update uses, because every phase that updates it steps it
+            /// with an optimizer of the phase's own (MinimizeAttribute.LearningRate).</summary>
+            private void CheckUnusedRates()
+            {
+                foreach (NetworkSpec n in networks)
+                {
+                    ObjectiveSpec[] updating = objectives.Where(o => o.Updates.Contains(n.Name)).ToArray();
+                    bool gameUpdates = hasGame && usedInGame.Contains(n.Name);   // a step of the game uses its own optimizer
+                    if (gameUpdates || updating.Length == 0 || updating.Any(o => o.LearningRate == null)) continue;
+                    if (!networkAttributes.TryGetValue(n.Name, out AttributeData? role) || NamedDouble(role, "LearningRate") == null) continue;
+                    var roleSyntax = role.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedLearningRate, NamedArgumentLocation(roleSyntax, "LearningRate") ?? networkLocations[n.Name],
+                        n.Name, string.Join(", ", updating.Select(o => o.Name))));
                 }
             }
 

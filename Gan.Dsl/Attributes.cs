@@ -157,6 +157,12 @@ namespace Gan.Dsl
         /// <summary>The networks this phase updates, comma-separated; the others it applies are held fixed. Default: every
         /// network it applies except the discriminators.</summary>
         public string? Updates { get; set; }
+        /// <summary>The phase's own learning rate: each network it updates is stepped, in this phase, by an optimizer of its
+        /// own, of the network's declared kind and settings at this rate, whose state (Adam's moments, a momentum buffer) is
+        /// kept apart from the optimizer the network's other phases share: an adversarial autoencoder's encoder at 2e-4 in
+        /// the reconstruction and 1e-4 in the regularization (Makhzani et al. 2015). Learning-rate schedules scale it like
+        /// the players' rates. NaN (the default): the networks' own optimizers.</summary>
+        public double LearningRate { get; set; } = double.NaN;
     }
 
     /// <summary>What <c>Sample(n)</c> draws, when the value function does not show it: <c>[Sample("Dec(z)")]</c> (a decoder

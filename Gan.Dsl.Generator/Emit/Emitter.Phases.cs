@@ -72,7 +72,8 @@ namespace Gan.Dsl.Generator
                 {
                     ObjectiveSpec objective = model.Objectives.First(o => "Step" + ModelAnalyzer.Pascal(o.Name) == phase.Method);
                     w.Line($"/// <summary>The {Xml(objective.Name)} phase: one update of {string.Join(", ", phase.Updates)} descending {Xml(objective.Text)} on a fresh minibatch" +
-                           (phase.Fixed.Count > 0 ? $", {string.Join(", ", phase.Fixed)} held fixed" : "") + ". Returns the loss.</summary>");
+                           (phase.Fixed.Count > 0 ? $", {string.Join(", ", phase.Fixed)} held fixed" : "") +
+                           (objective.LearningRate is double rate ? $", with optimizers of the phase's own at rate {Num(rate)}" : "") + ". Returns the loss.</summary>");
                 }
                 else if (phase.Kind == PhaseKind.DiscriminatorsLoss)
                     w.Line($"/// <summary>One update of {string.Join(", ", phase.Updates)}: descend L_D = {Xml(model.Losses!.DiscriminatorText)} on a fresh minibatch, with the output of {minSide} held fixed. Returns the loss.</summary>");
@@ -84,23 +85,24 @@ namespace Gan.Dsl.Generator
                     w.Line($"/// <summary>One update of {minSide}: descend the terms of V that depend on {(plan.Minimizers.Count == 1 ? "it" : "them")}. Returns the loss.</summary>");
                 using (w.Block($"public float {phase.Method}({TypeNames.IBatchSource} data)"))
                 {
-                    EmitPhase(w, model, scope, phase);
+                    EmitPhase(w, model, scope, phase, phase.Kind == PhaseKind.Objective ? model.Objectives.First(o => "Step" + ModelAnalyzer.Pascal(o.Name) == phase.Method) : null);
                     w.Line("return lossValue;");
                 }
             }
             if (plan.Simultaneous != null) EmitSimultaneous(w, plan, scope);
         }
 
-        private static void EmitPhase(IndentedWriter w, ModelSpec model, Scope scope, PhasePlan phase)
+        /// <param name="objective">The [Minimize] the phase descends; null for a phase of the game.</param>
+        private static void EmitPhase(IndentedWriter w, ModelSpec model, Scope scope, PhasePlan phase, ObjectiveSpec? objective)
         {
             NetworkSpec[] players = phase.Updates.Select(u => scope.Networks[u]).ToArray();
             Locals locals = EmitPrelude(w, model, scope, phase);
             EmitLoss(w, model, scope, phase, locals, "");
             w.Line("float lossValue = loss.item<float>();");
             w.Line($"{TypeNames.ModelChecks}.RequireFinite(lossValue, {Literal(phase.LossName)});   // before the update: a NaN never reaches the weights");
-            foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.zero_grad();");
+            foreach (NetworkSpec p in players) w.Line($"{OptimizerField(p.Name, objective)}.zero_grad();");
             w.Line("loss.backward();");
-            foreach (NetworkSpec p in players) w.Line($"_optimizer{p.Name}.step();");
+            foreach (NetworkSpec p in players) w.Line($"{OptimizerField(p.Name, objective)}.step();");
             EmitClipping(w, players);
         }
 

@@ -92,6 +92,7 @@ namespace Gan.Dsl.Generator
                 w.Line($"private readonly {TypeNames.Device} _device;");
                 foreach (NetworkSpec n in model.Networks) w.Line($"private readonly {ModuleType} _{n.Name};");
                 foreach (NetworkSpec n in model.Networks) w.Line($"private readonly {TypeNames.Optimizer} _optimizer{n.Name};");
+                foreach (PhaseOptimizer p in PhaseOptimizers(model)) w.Line($"private readonly {TypeNames.Optimizer} {p.Field};");
                 w.Line($"private readonly {TypeNames.Optimizer}[] _optimizers;");
                 w.Line();
                 if (model.HasGame)
@@ -101,7 +102,7 @@ namespace Gan.Dsl.Generator
                     w.Line();
                 }
                 if (ramps.Length > 0)
-                    EmitMomentumRamp(w, ramps, "double", "Progress", "_progress",
+                    EmitMomentumRamp(w, model, ramps, "double", "Progress", "_progress",
                         "Training progress p, from 0 to 1 (the trainer sets it before each step); the momenta declared with",
                         "FinalMomentum rise linearly with it.", o => ("value", "over the run"));
                 else if (reverses)
@@ -111,7 +112,7 @@ namespace Gan.Dsl.Generator
                     w.Line();
                 }
                 if (fixedRamps.Length > 0)
-                    EmitMomentumRamp(w, fixedRamps, "int", "UpdatesDone", "_updatesDone",
+                    EmitMomentumRamp(w, model, fixedRamps, "int", "UpdatesDone", "_updatesDone",
                         "The steps done before this one (the trainer sets it before each step); the momenta declared with",
                         "FinalMomentumSteps rise linearly over that many steps, then stay at FinalMomentum.",
                         o =>
@@ -170,6 +171,8 @@ namespace Gan.Dsl.Generator
                 {
                     foreach (NetworkSpec n in model.Networks)
                         w.Line($"foreach (var group in _optimizer{n.Name}.ParamGroups) group.LearningRate = {Num(n.Optimizer.LearningRate)} * factor;");
+                    foreach (PhaseOptimizer p in PhaseOptimizers(model))
+                        w.Line($"foreach (var group in {p.Field}.ParamGroups) group.LearningRate = {Num(p.Optimizer.LearningRate)} * factor;   // {p.Network.Name} in the {p.Phase} phase");
                 }
                 w.Line();
                 w.Line("/// <summary>The parameters of one player, by its name in the value function.</summary>");
@@ -188,7 +191,7 @@ namespace Gan.Dsl.Generator
                 using (w.Block("protected override void Dispose(bool disposing)"))
                 {
                     using (w.Block("if (disposing)"))
-                        foreach (NetworkSpec n in model.Networks) w.Line($"_optimizer{n.Name}.Dispose();");
+                        foreach (string field in model.Networks.Select(n => "_optimizer" + n.Name).Concat(PhaseOptimizers(model).Select(p => p.Field))) w.Line($"{field}.Dispose();");
                     w.Line("base.Dispose(disposing);");
                 }
             }
@@ -201,7 +204,7 @@ namespace Gan.Dsl.Generator
         /// <summary>A property the trainer sets before each step (<paramref name="property"/>, kept in <paramref name="field"/>)
         /// whose setter moves each network's momentum from Momentum to FinalMomentum by the fraction <paramref name="fraction"/>
         /// gives (an expression of <c>value</c>, and the comment that says over what).</summary>
-        private static void EmitMomentumRamp(IndentedWriter w, NetworkSpec[] networks, string type, string property, string field, string summary1, string summary2,
+        private static void EmitMomentumRamp(IndentedWriter w, ModelSpec model, NetworkSpec[] networks, string type, string property, string field, string summary1, string summary2,
                                              Func<OptimizerSpec, (string Fraction, string Over)> fraction)
         {
             w.Line($"private {type} {field};");
@@ -219,6 +222,8 @@ namespace Gan.Dsl.Generator
                         OptimizerSpec o = n.Optimizer;
                         var (f, over) = fraction(o);
                         w.Line($"foreach (var group in _optimizer{n.Name}.ParamGroups) (({TypeNames.IMomentum})group).Momentum = {Num(o.Momentum)} + ({Num(o.FinalMomentum!.Value)} - {Num(o.Momentum)}) * {f};   // {n.Name}: {Num(o.Momentum)} → {Num(o.FinalMomentum!.Value)} {over}");
+                        foreach (PhaseOptimizer p in PhaseOptimizers(model).Where(p => p.Network.Name == n.Name))
+                            w.Line($"foreach (var group in {p.Field}.ParamGroups) (({TypeNames.IMomentum})group).Momentum = {Num(o.Momentum)} + ({Num(o.FinalMomentum!.Value)} - {Num(o.Momentum)}) * {f};   // {n.Name} in the {p.Phase} phase, the same ramp");
                     }
                 }
             }
@@ -259,6 +264,8 @@ namespace Gan.Dsl.Generator
                 yield return ("scheme", Literal(model.Scheme.ToString()));
                 if (model.Pack > 1) yield return ("pack", model.Pack.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
+            foreach (ObjectiveSpec o in model.Objectives.Where(o => o.LearningRate != null))
+                yield return ($"{o.Name}.learning_rate", Num(o.LearningRate!.Value));
             foreach (NoiseSpec n in model.Noise)
                 yield return ($"noise.{n.Name}", Literal($"{n.Distribution}({n.Size}){(n.Scale != 1 ? $" scale {n.Scale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "")}{(n.Given != null ? $" given {n.Given}" : "")}"));
             foreach (NetworkSpec n in model.Networks)

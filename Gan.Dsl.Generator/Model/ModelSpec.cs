@@ -24,7 +24,9 @@ namespace Gan.Dsl.Generator.Model
     internal sealed record NoiseSpec(string Name, Distribution Distribution, int Size, string? Given = null, double Scale = 1);
 
     /// <summary>A [Minimize] phase: its name (for the step method and loss), the formula, and the networks it updates.</summary>
-    internal sealed record ObjectiveSpec(string Name, string Text, Expr Objective, EquatableArray<string> Updates);
+    /// <param name="LearningRate">The phase's own rate (MinimizeAttribute.LearningRate): its networks are stepped by optimizers of
+    /// the phase's own at this rate; null: by the networks' own optimizers.</param>
+    internal sealed record ObjectiveSpec(string Name, string Text, Expr Objective, EquatableArray<string> Updates, double? LearningRate = null);
 
     /// <summary>A [Game] with a loss per side: what the discriminators descend and what the generators descend, as declared.</summary>
     /// <param name="DiscriminatorUpdates">[Network]s the discriminators' step also updates (GameAttribute.DiscriminatorUpdates).</param>

@@ -21,7 +21,8 @@ public interface IAdversarialModel : IDisposable
     IReadOnlyList<DataVariable> Data { get; }
     /// <summary>The players (networks) in declaration order.</summary>
     IReadOnlyList<string> Players { get; }
-    /// <summary>Each player's optimizer, aligned with <see cref="Players"/> (checkpoints save their state).</summary>
+    /// <summary>Each player's optimizer, aligned with <see cref="Players"/>, then the optimizers of the [Minimize] phases that declare a
+    /// learning rate of their own, one per network each updates (checkpoints save all their states).</summary>
     IReadOnlyList<torch.optim.Optimizer> Optimizers { get; }
     /// <summary>The player that <see cref="Generate"/> applies to noise (e.g. <c>G</c>), or null when the model cannot sample.</summary>
     string? Sampler { get; }

@@ -184,6 +184,52 @@ public class LossDiagnosticTests
         Expect(GeneratorHarness.Declaration(networks: "[Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);\n    [Discriminator(Optimizer = Optimizer.Sgd, Momentum = 0.5, FinalMomentumSteps = 1000)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);"),
             "GAN034", "FinalMomentumSteps = 1000").GetMessage().ShouldContain("the length of the rise to FinalMomentum, which is not set");
 
+    private const string WithEncoder = "[Generator] static nn.Module<Tensor, Tensor> G() => Nets.Mlp(2, 16, 2);\n    [Discriminator] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);\n    ";
+
+    private static string EncoderPhases(string phases, string encoder) => GeneratorHarness.Declaration(
+        variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Normal, 2)]\n" + phases,
+        networks: WithEncoder + encoder + " static nn.Module<Tensor, Tensor> Enc() => Nets.Mlp(2, 16, 2);");
+
+    [Fact]
+    public void A_phase_learning_rate_that_is_not_positive_is_GAN034_at_the_option() =>
+        Expect(EncoderPhases("[Minimize(\"E[||x - Enc(x)||^2]\", LearningRate = 0)]", "[Network]"), "GAN034", "LearningRate = 0")
+            .GetMessage().ShouldContain("a phase's learning rate must be a positive number");
+
+    [Fact]
+    public void A_network_rate_that_only_phases_with_their_own_rates_would_use_is_GAN037_at_the_rate()
+    {
+        Diagnostic d = Expect(EncoderPhases("[Minimize(\"E[||x - Enc(x)||^2]\", Name = \"fit\", LearningRate = 1e-3)]", "[Network(LearningRate = 5e-4)]"),
+            "GAN037", "LearningRate = 5e-4", after: "[Network(");
+        d.Severity.ShouldBe(DiagnosticSeverity.Warning);
+        d.GetMessage().ShouldBe("The LearningRate declared for 'Enc' is never used: every phase that updates it (fit) declares a LearningRate of its own");
+    }
+
+    [Theory]
+    [InlineData("[Minimize(\"E[||x - Enc(x)||^2]\", LearningRate = 1e-3)]", "[Network]")]   // no rate of its own declared
+    [InlineData("[Minimize(\"E[||x - Enc(x)||^2]\", Name = \"a\", LearningRate = 1e-3)]\n[Minimize(\"E[||Enc(x)||^2]\", Name = \"b\")]", "[Network(LearningRate = 5e-4)]")]   // b uses it
+    public void A_network_rate_that_some_phase_uses_is_not_GAN037(string phases, string encoder)
+    {
+        var run = GeneratorHarness.Generate(EncoderPhases(phases, encoder));
+        run.Gan("GAN037").ShouldBeEmpty();
+        run.GeneratorDiagnostics.Where(x => x.Severity == DiagnosticSeverity.Error).ShouldBeEmpty();
+        run.OutputErrors.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_phase_rate_gives_the_phase_its_own_optimizer_for_each_network_it_updates()
+    {
+        var run = GeneratorHarness.Generate(EncoderPhases("[Minimize(\"E[||x - Enc(x)||^2]\", Name = \"fit\", LearningRate = 1e-3)]\n[Minimize(\"E[||Enc(x)||^2]\", Name = \"shrink\")]", "[Network]"));
+        run.OutputErrors.ShouldBeEmpty();
+        string code = run.GeneratedSource;
+        code.ShouldContain("_optimizerEncInFit = global::Gan.Runtime.Training.Optimizers.Adam(_Enc.parameters(), lr: 0.001, beta1: 0.5, beta2: 0.999, weight_decay: 0.0);");
+        code.ShouldContain("_optimizers = new[] { _optimizerG, _optimizerD, _optimizerEnc, _optimizerEncInFit };");
+        string fit = code.Substring(code.IndexOf("public float StepFit(", System.StringComparison.Ordinal));
+        fit = fit.Substring(0, fit.IndexOf("public float StepShrink(", System.StringComparison.Ordinal));
+        fit.ShouldContain("_optimizerEncInFit.step();");
+        fit.ShouldNotContain("_optimizerEnc.step();");
+        code.Substring(code.IndexOf("public float StepShrink(", System.StringComparison.Ordinal)).ShouldContain("_optimizerEnc.step();");
+    }
+
     [Fact]
     public void A_scale_on_categorical_noise_is_GAN034_at_the_scale() =>
         Expect(GeneratorHarness.Declaration(variables: "[Data(\"x\", Shape = \"2\")]\n[Noise(\"z\", Distribution.Categorical, 2, Scale = 3)]"),

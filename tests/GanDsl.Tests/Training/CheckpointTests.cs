@@ -176,6 +176,27 @@ public sealed class CheckpointTests : IDisposable
         for (int i = 0; i < a.Length; i++) b[i].ShouldBe(a[i]);   // the moments (AdamW) and square averages and momentum (RMSprop) came back
     }
 
+    /// <summary>A phase's own optimizers (MinimizeAttribute.LearningRate) are in the checkpoint: their Adam moments come back, so the
+    /// resumed run equals the unbroken one (one batch served again and again, so the data needs no state of its own).</summary>
+    [Fact]
+    public void A_phase_s_own_optimizer_states_resume_exactly()
+    {
+        const int n = 4;
+        string checkpoint = Path.Combine(_dir, "phase-rate.ckpt");
+        PhaseReferenceTests.Pool Data() => new(4, count: 1);
+        torch.manual_seed(4);
+        using var straight = new TinyAaePhaseRate(CPU);
+        Trainer.Train(straight, Data(), Options(2 * n));
+        torch.manual_seed(4);
+        using (var first = new TinyAaePhaseRate(CPU))
+            Should.Throw<OperationCanceledException>(() => Trainer.Train(first, new KilledAfter(Data(), batches: 3 * n + 1), Options(2 * n, checkpoint, every: n)));
+        torch.manual_seed(99);
+        using var resumed = new TinyAaePhaseRate(CPU);
+        Trainer.Train(resumed, new KilledAfter(Data(), int.MaxValue), Options(2 * n, checkpoint, every: n, resume: checkpoint));
+        float[][] a = Parameters(straight), b = Parameters(resumed);
+        for (int i = 0; i < a.Length; i++) b[i].ShouldBe(a[i]);   // exactly equal
+    }
+
     [Fact]
     public void Image_batches_resume_mid_epoch_in_the_same_order()
     {

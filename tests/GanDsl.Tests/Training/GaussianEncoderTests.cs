@@ -78,6 +78,9 @@ public class GaussianEncoderTests
         }
         foreach (optim.Optimizer optimizer in m.Optimizers)
             ((TorchSharp.Modules.Adam.ParamGroup)optimizer.ParamGroups.Single()).Options.beta1.ShouldBe(0.9);
+        // Enc, Dec, D, then Enc and Dec in the reconstruction phase: the reproduction's 1e-4 regularization and 2e-4 reconstruction,
+        // the encoder with an Adam for each (Dec's own, at the default rate, is never stepped: the reconstruction alone trains it).
+        m.Optimizers.Select(o => o.ParamGroups.Single().LearningRate).ShouldBe(new[] { 1e-4, 2e-4, 1e-4, 2e-4, 2e-4 });
 
         // Dec returns logits; its samples are their sigmoid, as Dec(·) means in the formulas.
         var noise = new Batch(new Dictionary<string, Tensor> { ["z"] = randn(6, 8) * 5 });

@@ -171,6 +171,58 @@ public class PhaseReferenceTests
                      RunReference(() => AdversarialAutoencoder(labelled: true, conditionOnLabel: false), new Pool(4, classes: 10)));
     }
 
+    /// <summary>TinyAaePhaseRate by hand: the reconstruction steps Enc and Dec with Adams of its own at 3e-3; the game steps Enc
+    /// with another Adam at 1e-3 (<paramref name="shared"/>: the guard, one Adam for Enc's two phases, at 1e-3 in both).</summary>
+    private static (Action<IBatchSource>, nn.Module[], optim.Optimizer[]) AutoencoderWithPhaseRate(bool shared)
+    {
+        var enc = Nets.Mlp(4, 16, 2);
+        var dec = Nets.Mlp(2, 16, 4);
+        var d = Nets.Mlp(2, 16, 1);
+        optim.Optimizer oEnc = Adam(enc, 1e-3), oD = Adam(d, 1e-3);
+        optim.Optimizer oEncReconstruction = shared ? oEnc : Adam(enc, 3e-3), oDecReconstruction = Adam(dec, shared ? 1e-3 : 3e-3);
+        void Step(IBatchSource data)
+        {
+            using (NewDisposeScope())
+            {
+                Tensor x = data.Next()["x"];
+                Update((x - dec.forward(enc.forward(x))).pow(2).sum(1).mean(), oEncReconstruction, oDecReconstruction);
+            }
+            using (NewDisposeScope())
+            {
+                Tensor x = data.Next()["x"];
+                Tensor z = randn(x.shape[0], 2);
+                Tensor code;
+                using (no_grad()) code = enc.forward(x);
+                Update(DiscriminatorLoss(d.forward(z), d.forward(code)), oD);
+            }
+            using (NewDisposeScope())
+                Update(GeneratorLoss(d.forward(enc.forward(data.Next()["x"]))), oEnc);
+        }
+        var optimizers = shared ? new[] { oEnc, oDecReconstruction, oD } : new[] { oEnc, oDecReconstruction, oD, oEncReconstruction };
+        return (Step, new nn.Module[] { enc, dec, d }, optimizers);
+    }
+
+    [Fact]
+    public void A_phase_with_its_own_learning_rate_steps_its_networks_with_optimizers_of_its_own()
+    {
+        List<Tensor> generated = RunGenerated(() => new TinyAaePhaseRate(CPU), new Pool(4));
+        ShouldBeEqual(generated, RunReference(() => AutoencoderWithPhaseRate(shared: false), new Pool(4)));
+        ShouldDiffer(generated, RunReference(() => AutoencoderWithPhaseRate(shared: true), new Pool(4)));
+    }
+
+    [Fact]
+    public void A_phase_rate_adds_one_optimizer_per_network_it_updates_after_the_players_and_schedules_scale_it()
+    {
+        using var model = new TinyAaePhaseRate(CPU);
+        IAdversarialModel m = model;
+        m.Optimizers.Count.ShouldBe(5);   // Enc, Dec, D, then Enc and Dec in the reconstruction phase
+        double Rate(int i) => m.Optimizers[i].ParamGroups.Single().LearningRate;
+        new[] { Rate(0), Rate(1), Rate(2), Rate(3), Rate(4) }.ShouldBe(new[] { 1e-3, 2e-4, 1e-3, 3e-3, 3e-3 });
+        model.ScaleLearningRates(0.5);
+        new[] { Rate(0), Rate(1), Rate(2), Rate(3), Rate(4) }.ShouldBe(new[] { 5e-4, 1e-4, 5e-4, 1.5e-3, 1.5e-3 });
+        ModelRegistry.Find("tiny-aae-phase-rate")!.HyperParameters["reconstruction.learning_rate"].ShouldBe(3e-3);
+    }
+
     // ---- TinyIcgan: E_z on generated pairs, E_y on labelled data, then the conditional game ----
 
     private static (Action<IBatchSource>, nn.Module[], optim.Optimizer[]) InvertibleConditional(double encoderLearningRate = 1e-2)

@@ -101,6 +101,22 @@ public partial class TinyAae
     [Discriminator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
 }
 
+/// <summary>TinyAae with a learning rate of the reconstruction phase's own (MinimizeAttribute.LearningRate): Enc and Dec are stepped
+/// there by Adams of that phase at 3e-3, and Enc in the game by its own Adam at 1e-3, two states (the AAE reproduction's
+/// two encoder optimizers, Makhzani et al. 2015).</summary>
+[Gan]
+[Data("x", Shape = "4")]
+[Noise("z", Distribution.Normal, 2)]
+[Minimize("E[||x - Dec(Enc(x))||^2]", Name = "reconstruction", LearningRate = 3e-3)]
+[Minimax("E[log D(z)] + E[log(1 - D(Enc(x)))]")]
+[Sample("Dec(z)")]
+public partial class TinyAaePhaseRate
+{
+    [Generator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> Enc() => Nets.Mlp(4, 16, 2);
+    [Network] static nn.Module<Tensor, Tensor> Dec() => Nets.Mlp(2, 16, 4);
+    [Discriminator(LearningRate = 1e-3)] static nn.Module<Tensor, Tensor> D() => Nets.Mlp(2, 16, 1);
+}
+
 /// <summary>A small domain-adversarial model: one objective over F, C and Dd with a gradient reversal (Ganin &amp; Lempitsky 2015).</summary>
 [Gan]
 [Data("x", Shape = "2")]
