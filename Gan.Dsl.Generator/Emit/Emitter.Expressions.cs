@@ -37,14 +37,21 @@ namespace Gan.Dsl.Generator
         }
 
         /// <summary>The comment that says which logs are computed stably, or null when none is.</summary>
-        private static string? StableLogComment((bool OfNetwork, bool OfSigmoid) stable) => stable switch
+        /// <summary>The comment on a phase's stable logs, naming the networks whose logits they read (N, with the names, for several).</summary>
+        private static string? StableLogComment(PhasePlan phase)
         {
-            (true, true) => "// log D(·) of a network returning logits is computed as logsigmoid(logits), log(1 - D(·)) as logsigmoid(-logits), log sigmoid(u) as logsigmoid(u)\n" +
-                            "// and log(1 - sigmoid(u)) as logsigmoid(-u): the same values, without overflow.",
-            (true, false) => "// log D(·) is computed as logsigmoid(logits) and log(1 - D(·)) as logsigmoid(-logits): the same values, without overflow.",
-            (false, true) => "// log sigmoid(u) is computed as logsigmoid(u) and log(1 - sigmoid(u)) as logsigmoid(-u): the same values, without overflow.",
-            _ => null,
-        };
+            string[] networks = phase.StableLogs.Where(s => s.OfNetwork).Select(s => ((CallExpr)s.Logits).Callee).Distinct().ToArray();
+            string n = networks.Length == 1 ? networks[0] : "N";
+            string which = networks.Length > 1 ? $" (N = {string.Join(", ", networks)})" : "";
+            return (phase.StableNetworkLogs, phase.StableSigmoidLogs) switch
+            {
+                (true, true) => $"// log {n}(·) of a network returning logits{which} is computed as logsigmoid(logits), log(1 - {n}(·)) as logsigmoid(-logits), log sigmoid(u) as logsigmoid(u)\n" +
+                                "// and log(1 - sigmoid(u)) as logsigmoid(-u): the same values, without overflow.",
+                (true, false) => $"// log {n}(·){which} is computed as logsigmoid(logits) and log(1 - {n}(·)) as logsigmoid(-logits): the same values, without overflow.",
+                (false, true) => "// log sigmoid(u) is computed as logsigmoid(u) and log(1 - sigmoid(u)) as logsigmoid(-u): the same values, without overflow.",
+                _ => null,
+            };
+        }
 
         private static string PrintSum(List<(int Sign, Expr Term)> terms)
         {

@@ -252,7 +252,7 @@ namespace Gan.Dsl.Generator
             string loss = "loss" + suffix, value = "value" + suffix;
             string sum = Sum(terms, locals);
             string printed = PrintSum(terms);
-            string? stableComment = StableLogComment((phase.StableNetworkLogs, phase.StableSigmoidLogs));
+            string? stableComment = StableLogComment(phase);
             if (kind is PhaseKind.DiscriminatorsLoss or PhaseKind.GeneratorsLoss)
             {
                 w.Line($"// {(kind == PhaseKind.DiscriminatorsLoss ? "L_D" : "L_G")} = {printed}");
