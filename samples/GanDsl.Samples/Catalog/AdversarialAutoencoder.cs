@@ -29,12 +29,37 @@ public partial class AdversarialAutoencoder
 /// the dropout), initialized Glorot-uniform with zero biases (Paddle's default); the encoder is Gaussian, z = μ(x) +
 /// σ(x) · ε with ε ~ N(0, 5²) as the reproduction draws it; the decoder returns logits (Dec(·) in the formulas is their
 /// sigmoid, and its logs are computed stably) and the reconstruction is the binary cross-entropy averaged over pixels; the
-/// prior is N(0, 5²) in 8 dimensions; Adam with β = (0.9, 0.999) at a constant rate, 2e-4 for the reconstruction (the
-/// phase's own rate: its Adams for Enc and Dec are its own) and 1e-4 for the regularization (D's Adam, and the encoder's
-/// second Adam, with a state apart from its first, as the reproduction has two); batch 100, 200 epochs of 590 batches
-/// (118,000 updates). Differences from the reproduction: the encoder keeps its dropout when D's phase encodes the batch
-/// (theirs: evaluation mode there); each phase draws its own minibatch (theirs: one batch for all three).</summary>
+/// prior is N(0, 5²) in 8 dimensions; Adam with β = (0.9, 0.999) at a constant rate, 2e-4 for the reconstruction and 1e-4
+/// for D; batch 100, 200 epochs of 590 batches (118,000 updates). Differences from the reproduction: one Adam per network,
+/// so the encoder's reconstruction and regularization steps share one at 2e-4 (theirs: two, at 2e-4 and 1e-4, as
+/// <c>aae-dropout-two-adams</c> declares); the encoder keeps its dropout when D's phase encodes the batch (theirs: evaluation
+/// mode there); each phase draws its own minibatch (theirs: one batch for all three).</summary>
 [Gan(Name = "aae-dropout", Description = "Makhzani et al. 2015, adversarial autoencoder as a reproduction that reached the paper's Parzen: 1200-unit MLPs with dropout 0.2, a Gaussian encoder, BCE",
+     Data = "mnist", BatchSize = 100, Steps = 118000, LearningRateSchedule = "constant")]
+[Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
+[Noise("z", Distribution.Normal, 8, Scale = 5)]
+[Noise("ε", Distribution.Normal, 8, Scale = 5)]
+[Minimize("-E[x log Dec(Enc(x, ε)) + (1 - x) log(1 - Dec(Enc(x, ε)))]", Name = "reconstruction")]
+[Minimax("E[log D(z)] + E[log(1 - D(Enc(x, ε)))]")]
+[Sample("Dec(z)")]
+public partial class AdversarialAutoencoderDropout
+{
+    [Generator(LearningRate = 2e-4, Beta1 = 0.9)]
+    static nn.Module<Tensor, Tensor> Enc() => Nets.InitVarianceScaling(Nets.GaussianMlpEncoder(new long[] { 1, 28, 28 }, new[] { 1200, 1200 }, 8, dropout: 0.2), VarianceScale.Glorot);
+
+    [Network(LearningRate = 2e-4, Beta1 = 0.9, Output = NetworkOutput.Logits)]
+    static nn.Module<Tensor, Tensor> Dec() => Nets.InitVarianceScaling(Nets.MlpGenerator(8, new[] { 1200, 1200 }, new long[] { 1, 28, 28 }, Activation.Identity, dropout: 0.2), VarianceScale.Glorot);
+
+    [Discriminator(LearningRate = 1e-4, Beta1 = 0.9)]
+    static nn.Module<Tensor, Tensor> D() => Nets.InitVarianceScaling(Nets.Mlp(new[] { 8, 1200, 1200, 1 }, Activation.ReLU, Activation.Identity, dropout: 0.2), VarianceScale.Glorot);
+}
+
+/// <summary><c>aae-dropout</c> with the reproduction's optimizers exactly: the reconstruction has a rate of its own, 2e-4, so its
+/// Adams for Enc and Dec are its own; the regularization steps D and the encoder at 1e-4, the encoder with a second Adam whose
+/// state is apart from its first (the reproduction has two). Differences from the reproduction: the encoder keeps its dropout
+/// when D's phase encodes the batch (theirs: evaluation mode there); each phase draws its own minibatch (theirs: one batch for
+/// all three).</summary>
+[Gan(Name = "aae-dropout-two-adams", Description = "aae-dropout with the reproduction's two encoder Adams: 2e-4 in the reconstruction, 1e-4 in the regularization",
      Data = "mnist", BatchSize = 100, Steps = 118000, LearningRateSchedule = "constant")]
 [Data("x", Shape = "1x28x28", Range = DataRange.ZeroToOne)]
 [Noise("z", Distribution.Normal, 8, Scale = 5)]
@@ -42,7 +67,7 @@ public partial class AdversarialAutoencoder
 [Minimize("-E[x log Dec(Enc(x, ε)) + (1 - x) log(1 - Dec(Enc(x, ε)))]", Name = "reconstruction", LearningRate = 2e-4)]
 [Minimax("E[log D(z)] + E[log(1 - D(Enc(x, ε)))]")]
 [Sample("Dec(z)")]
-public partial class AdversarialAutoencoderDropout
+public partial class AdversarialAutoencoderDropoutTwoAdams
 {
     [Generator(LearningRate = 1e-4, Beta1 = 0.9)]   // in the regularization; the reconstruction steps it at its own rate
     static nn.Module<Tensor, Tensor> Enc() => Nets.InitVarianceScaling(Nets.GaussianMlpEncoder(new long[] { 1, 28, 28 }, new[] { 1200, 1200 }, 8, dropout: 0.2), VarianceScale.Glorot);

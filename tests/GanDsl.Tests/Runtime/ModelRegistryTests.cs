@@ -16,7 +16,7 @@ public class ModelRegistryTests
     public void Every_catalog_model_is_registered_with_its_declared_defaults()
     {
         var entries = ModelCatalog.Entries;
-        entries.Count.ShouldBe(43);
+        entries.Count.ShouldBe(44);
         entries[0].Name.ShouldBe("goodfellow2014");
         entries.Select(e => e.Name).Distinct().Count().ShouldBe(entries.Count);
         ModelDescriptor pacgan = ModelCatalog.Find("PACGAN4");   // names are case-insensitive
@@ -32,6 +32,9 @@ public class ModelRegistryTests
         (clipped.DefaultDataSet, clipped.DefaultBatchSize, clipped.DefaultSteps, clipped.LearningRateSchedule).ShouldBe(("ring", 256, 100000, "constant"));
         ModelDescriptor aae = ModelCatalog.Find("aae-dropout");   // the reproduction's 200 epochs of 590 batches, constant rates
         (aae.DefaultDataSet, aae.DefaultBatchSize, aae.DefaultSteps, aae.LearningRateSchedule).ShouldBe(("mnist", 100, 118000, "constant"));
+        ModelDescriptor twoAdams = ModelCatalog.Find("aae-dropout-two-adams");
+        (twoAdams.DefaultDataSet, twoAdams.DefaultBatchSize, twoAdams.DefaultSteps, twoAdams.LearningRateSchedule).ShouldBe(("mnist", 100, 118000, "constant"));
+        twoAdams.HyperParameters["reconstruction.learning_rate"].ShouldBe(2e-4);
         ModelDescriptor ring = ModelCatalog.Find("goodfellow2014");   // nothing declared: the runtime's defaults for 2-D data
         (ring.DefaultDataSet, ring.DefaultBatchSize, ring.DefaultSteps, ring.ReadsImages).ShouldBe(("ring", 256, 20000, false));
         ModelCatalog.Find("dcgan").ReadsImages.ShouldBeTrue();

@@ -49,7 +49,7 @@ public class TrainCommandTests
     public void Unknown_model_and_data_are_clear_errors()
     {
         var settings = new TrainSettings("nope", "ring", 1, 8, 0, "cpu", Path.GetTempPath(), 10, 0);
-        Should.Throw<ArgumentException>(() => TrainCommand.Run(settings, TextWriter.Null)).Message.ShouldContain("Known models: aae, aae-2d, aae-dropout, aae-labelled-mixture");
+        Should.Throw<ArgumentException>(() => TrainCommand.Run(settings, TextWriter.Null)).Message.ShouldContain("Known models: aae, aae-2d, aae-dropout, aae-dropout-two-adams, aae-labelled-mixture");
         Should.Throw<ArgumentException>(() => TrainCommand.Run(settings with { Model = "goodfellow2014", Data = "spiral" }, TextWriter.Null)).Message.ShouldContain("ring");
     }
 
