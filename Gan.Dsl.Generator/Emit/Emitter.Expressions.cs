@@ -36,8 +36,8 @@ namespace Gan.Dsl.Generator
             return kind == Kind.Tensor ? code : $"torch.tensor({code})";
         }
 
-        /// <summary>The comment that says which logs are computed stably, or null when none is.</summary>
-        /// <summary>The comment on a phase's stable logs, naming the networks whose logits they read (N, with the names, for several).</summary>
+        /// <summary>The comment that says which logs of a phase are computed stably, naming the networks whose logits they read
+        /// (N, with the names, for several); null when none is.</summary>
         private static string? StableLogComment(PhasePlan phase)
         {
             string[] networks = phase.StableLogs.Where(s => s.OfNetwork).Select(s => ((CallExpr)s.Logits).Callee).Distinct().ToArray();
