@@ -68,9 +68,9 @@ namespace Gan.Dsl.Generator
             foreach (PhasePlan phase in plan.Phases)
             {
                 w.Line();
-                if (phase.Kind == PhaseKind.Objective)
+                ObjectiveSpec? objective = phase.Kind == PhaseKind.Objective ? model.Objectives.First(o => "Step" + ModelAnalyzer.Pascal(o.Name) == phase.Method) : null;
+                if (objective != null)
                 {
-                    ObjectiveSpec objective = model.Objectives.First(o => "Step" + ModelAnalyzer.Pascal(o.Name) == phase.Method);
                     w.Line($"/// <summary>The {Xml(objective.Name)} phase: one update of {string.Join(", ", phase.Updates)} descending {Xml(objective.Text)} on a fresh minibatch" +
                            (phase.Fixed.Count > 0 ? $", {string.Join(", ", phase.Fixed)} held fixed" : "") +
                            (objective.LearningRate is double rate ? $", with optimizers of the phase's own at rate {Num(rate)}" : "") + ". Returns the loss.</summary>");
@@ -85,7 +85,7 @@ namespace Gan.Dsl.Generator
                     w.Line($"/// <summary>One update of {minSide}: descend the terms of V that depend on {(plan.Minimizers.Count == 1 ? "it" : "them")}. Returns the loss.</summary>");
                 using (w.Block($"public float {phase.Method}({TypeNames.IBatchSource} data)"))
                 {
-                    EmitPhase(w, model, scope, phase, phase.Kind == PhaseKind.Objective ? model.Objectives.First(o => "Step" + ModelAnalyzer.Pascal(o.Name) == phase.Method) : null);
+                    EmitPhase(w, model, scope, phase, objective);
                     w.Line("return lossValue;");
                 }
             }
